@@ -1,0 +1,26 @@
+#pragma once
+// Streaming responses (server-sent events, proxied streams). A producer is a coroutine on
+// the connection's executor; it writes chunks until it is done or the client goes away.
+#include <utility>  // Boost 1.74's awaitable.hpp needs std::exchange
+#include <functional>
+#include <string>
+
+#include <boost/asio/any_io_executor.hpp>
+#include <boost/asio/awaitable.hpp>
+
+namespace ambient::http {
+
+class StreamWriter {
+public:
+    virtual ~StreamWriter() = default;
+    // Sends one chunk and flushes it. Returns false once the client has gone away or the
+    // server is shutting down; the producer should then return.
+    virtual boost::asio::awaitable<bool> write(std::string chunk) = 0;
+    // True once the server began shutting down; producers waiting on something else should poll it.
+    virtual bool stopping() const = 0;
+    virtual boost::asio::any_io_executor executor() const = 0;
+};
+
+using StreamProducer = std::function<boost::asio::awaitable<void>(StreamWriter&)>;
+
+}  // namespace ambient::http
