@@ -1,0 +1,86 @@
+#include "common/ksuid.hpp"
+
+#include <openssl/rand.h>
+
+#include <stdexcept>
+
+namespace ambient {
+namespace {
+
+constexpr std::int64_t kEpochSeconds = 1400000000;  // 2014-05-13T16:53:20Z
+constexpr std::string_view kAlphabet = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz";
+constexpr std::string_view kMaxKsuid = "aWgEPTl1tmebfsQzFP4bxwgy80V";  // 2^160 - 1
+
+int digit_value(char c) {
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'A' && c <= 'Z') return c - 'A' + 10;
+    if (c >= 'a' && c <= 'z') return c - 'a' + 36;
+    return -1;
+}
+
+// Base-62 of a 160-bit big-endian number, by repeated division over 32-bit limbs.
+std::string encode(const std::array<std::uint8_t, 20>& bytes) {
+    std::array<std::uint32_t, 5> limbs{};
+    for (int i = 0; i < 5; ++i) {
+        limbs[i] = (std::uint32_t{bytes[4 * i]} << 24) | (std::uint32_t{bytes[4 * i + 1]} << 16) |
+                   (std::uint32_t{bytes[4 * i + 2]} << 8) | std::uint32_t{bytes[4 * i + 3]};
+    }
+    std::string out(kKsuidLength, '0');
+    for (std::size_t pos = kKsuidLength; pos-- > 0;) {
+        std::uint64_t remainder = 0;
+        for (auto& limb : limbs) {
+            const std::uint64_t value = (remainder << 32) | limb;
+            limb = static_cast<std::uint32_t>(value / 62);
+            remainder = value % 62;
+        }
+        out[pos] = kAlphabet[remainder];
+    }
+    return out;
+}
+
+}  // namespace
+
+std::string make_ksuid(std::chrono::system_clock::time_point time, const std::array<std::uint8_t, 16>& payload) {
+    const auto seconds = std::chrono::duration_cast<std::chrono::seconds>(time.time_since_epoch()).count();
+    const auto stamp = static_cast<std::uint32_t>(seconds - kEpochSeconds);
+    std::array<std::uint8_t, 20> bytes{};
+    bytes[0] = static_cast<std::uint8_t>(stamp >> 24);
+    bytes[1] = static_cast<std::uint8_t>(stamp >> 16);
+    bytes[2] = static_cast<std::uint8_t>(stamp >> 8);
+    bytes[3] = static_cast<std::uint8_t>(stamp);
+    std::copy(payload.begin(), payload.end(), bytes.begin() + 4);
+    return encode(bytes);
+}
+
+std::string new_ksuid() {
+    std::array<std::uint8_t, 16> payload{};
+    if (RAND_bytes(payload.data(), static_cast<int>(payload.size())) != 1) {
+        throw std::runtime_error("RAND_bytes failed");
+    }
+    return make_ksuid(std::chrono::system_clock::now(), payload);
+}
+
+bool is_ksuid(std::string_view s) {
+    if (s.size() != kKsuidLength) return false;
+    for (char c : s) {
+        if (digit_value(c) < 0) return false;
+    }
+    // Same length, so digit-wise comparison is numeric comparison (alphabet is ordered).
+    return s <= kMaxKsuid;
+}
+
+std::chrono::system_clock::time_point ksuid_time(std::string_view ksuid) {
+    // Only the top 32 bits matter: decode the number and keep its high limb.
+    std::array<std::uint32_t, 5> limbs{};
+    for (char c : ksuid) {
+        std::uint64_t carry = static_cast<std::uint64_t>(digit_value(c));
+        for (std::size_t i = limbs.size(); i-- > 0;) {
+            const std::uint64_t value = std::uint64_t{limbs[i]} * 62 + carry;
+            limbs[i] = static_cast<std::uint32_t>(value);
+            carry = value >> 32;
+        }
+    }
+    return std::chrono::system_clock::time_point{std::chrono::seconds{kEpochSeconds + limbs[0]}};
+}
+
+}  // namespace ambient
