@@ -1,0 +1,77 @@
+#include "api/app.hpp"
+
+#include "api/handler_support.hpp"
+#include "api/resources/metadata.hpp"
+#include "api/resources/resources.hpp"
+#include "common/time.hpp"
+
+namespace ambient::api {
+namespace {
+
+std::optional<std::string_view> bearer_token(const http::Request& req) {
+    auto header = req.header("Authorization");
+    if (!header) return std::nullopt;
+    constexpr std::string_view kPrefix = "Bearer ";
+    if (header->size() <= kPrefix.size()) return std::nullopt;
+    // The scheme is case-insensitive (RFC 9110).
+    for (std::size_t i = 0; i < kPrefix.size(); ++i) {
+        if (std::tolower(static_cast<unsigned char>((*header)[i])) != std::tolower(static_cast<unsigned char>(kPrefix[i]))) {
+            return std::nullopt;
+        }
+    }
+    return header->substr(kPrefix.size());
+}
+
+http::Response unauthenticated(const http::Request& req, std::string_view reason) {
+    auto r = http::Response::json(401, render_error_body(ErrorCode::Unauthenticated, reason, req.operation_id));
+    r.set_header("WWW-Authenticate", "Bearer");
+    return r;
+}
+
+void register_bench_ceiling(http::Router& router) {
+    const std::string base = std::string(model::kApiBasePath) + "/bench/projects";
+    router.add({"GET", base + "/{id}",
+                [](http::Request& req) {
+                    const auto now = now_rfc3339();
+                    model::Row row = {{"id", req.param("id")},     {"created_at", now}, {"updated_at", now},
+                                      {"name", req.param("id")},   {"description", std::string("benchmark project")}};
+                    return json_response(200, model::render(project_schema(), row));
+                },
+                false, "Benchmark only: renders a project without storage"});
+    router.add({"POST", base,
+                [](http::Request& req) {
+                    auto row = create_body(project_schema(), req);
+                    const auto now = now_rfc3339();
+                    row["id"] = model::text_of(row, "name");
+                    row["created_at"] = now;
+                    row["updated_at"] = now;
+                    return json_response(201, model::render(project_schema(), row));
+                },
+                false, "Benchmark only: validates and renders a project without storage"});
+}
+
+}  // namespace
+
+App::App(store::Database& db, ServiceTokens tokens, AppOptions options) : ctx_{db}, tokens_(std::move(tokens)) {
+    register_metadata(router_, ctx_, metrics_, options.version);
+    register_projects(router_, ctx_);
+    register_project_settings(router_, ctx_);
+    register_users(router_, ctx_);
+    register_roles(router_, ctx_);
+    register_role_bindings(router_, ctx_);
+    if (options.bench_ceiling) register_bench_ceiling(router_);
+}
+
+std::optional<http::Response> App::authenticate(http::Request& req, const http::Route* route) const {
+    if (route == nullptr || route->is_public) return std::nullopt;
+    const auto token = bearer_token(req);
+    if (!token) return unauthenticated(req, "Authentication required: send 'Authorization: Bearer <token>'");
+    if (!tokens_.matches(*token)) return unauthenticated(req, "Invalid token");
+    return std::nullopt;
+}
+
+void App::record(const http::Request& req, int status, double seconds) {
+    metrics_.record_request(req.method, req.route, status, seconds);
+}
+
+}  // namespace ambient::api

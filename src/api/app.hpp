@@ -1,0 +1,43 @@
+#pragma once
+// The API server's routes and request hooks, built from its parts. main() owns the parts
+// and the HTTP server; tests can build an App without either.
+#include <optional>
+#include <string>
+
+#include "api/auth/service_tokens.hpp"
+#include "api/context.hpp"
+#include "common/http/router.hpp"
+#include "common/metrics.hpp"
+
+namespace ambient::api {
+
+struct AppOptions {
+    std::string version = "0.1.0";
+    // Adds /api/ambient/v1/bench/projects routes that parse, validate and render like the
+    // real ones but never touch storage: the HTTP ceiling for bench/api.
+    bool bench_ceiling = false;
+};
+
+class App {
+public:
+    App(store::Database& db, ServiceTokens tokens, AppOptions options);
+    App(const App&) = delete;
+    App& operator=(const App&) = delete;
+
+    const http::Router& router() const { return router_; }
+    Metrics& metrics() { return metrics_; }
+
+    // Runs before every routed request: a 401 response for a non-public route without a
+    // valid bearer token, else nothing.
+    std::optional<http::Response> authenticate(http::Request& req, const http::Route* route) const;
+    // Runs after every request.
+    void record(const http::Request& req, int status, double seconds);
+
+private:
+    ApiContext ctx_;
+    ServiceTokens tokens_;
+    Metrics metrics_;
+    http::Router router_;
+};
+
+}  // namespace ambient::api

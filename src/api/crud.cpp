@@ -1,0 +1,71 @@
+#include "api/crud.hpp"
+
+namespace ambient::api {
+
+using store::TxMode;
+
+http::Handler Crud::list() const {
+    return [self = *this](http::Request& req) {
+        auto params = list_params(self.schema_, req);
+        if (self.hooks_.list_scope) params.query.scope = self.hooks_.list_scope(req);
+        const auto result = in_transaction(self.ctx_, TxMode::Read, self.schema_, [&](store::Connection& conn) {
+            return repo::list(conn, self.schema_, params.query);
+        });
+        return json_response(200, render_list(self.schema_, result, params));
+    };
+}
+
+http::Handler Crud::create() const {
+    return [self = *this](http::Request& req) {
+        auto row = create_body(self.schema_, req);
+        if (self.hooks_.validate) self.hooks_.validate(row);
+        const auto stored = in_transaction(self.ctx_, TxMode::Write, self.schema_, [&](store::Connection& conn) {
+            if (self.hooks_.before_create) self.hooks_.before_create(conn, row);
+            return repo::insert(conn, self.schema_, std::move(row));
+        });
+        return json_response(201, model::render(self.schema_, stored));
+    };
+}
+
+http::Handler Crud::get() const {
+    return [self = *this](http::Request& req) {
+        const auto& id = req.param(kIdParam);
+        const auto row = in_transaction(self.ctx_, TxMode::Read, self.schema_, [&](store::Connection& conn) {
+            return repo::find(conn, self.schema_, id);
+        });
+        if (!row) throw not_found(self.schema_, id);
+        return json_response(200, model::render(self.schema_, *row));
+    };
+}
+
+http::Handler Crud::patch() const {
+    return [self = *this](http::Request& req) {
+        const auto& id = req.param(kIdParam);
+        auto changes = patch_body(self.schema_, req);
+        if (self.hooks_.validate) self.hooks_.validate(changes);
+        const auto row = in_transaction(self.ctx_, TxMode::Write, self.schema_, [&](store::Connection& conn) {
+            const auto current = repo::find(conn, self.schema_, id);
+            if (!current) throw not_found(self.schema_, id);
+            if (self.hooks_.before_update) self.hooks_.before_update(conn, *current, changes);
+            auto updated = repo::update(conn, self.schema_, id, changes);
+            if (!updated) throw not_found(self.schema_, id);
+            return *updated;
+        });
+        return json_response(200, model::render(self.schema_, row));
+    };
+}
+
+http::Handler Crud::remove() const {
+    return [self = *this](http::Request& req) {
+        const auto& id = req.param(kIdParam);
+        in_transaction(self.ctx_, TxMode::Write, self.schema_, [&](store::Connection& conn) {
+            const auto current = repo::find(conn, self.schema_, id);
+            if (!current) throw not_found(self.schema_, id);
+            if (self.hooks_.before_delete) self.hooks_.before_delete(conn, *current);
+            repo::remove(conn, self.schema_, id);
+        });
+        return no_content();
+    };
+}
+
+}  // namespace ambient::api

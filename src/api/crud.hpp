@@ -1,0 +1,44 @@
+#pragma once
+// The five standard handlers of a kind (list, create, get, patch, delete) with per-kind
+// rules plugged in as hooks. Each resource file builds one and lists its routes.
+#include <functional>
+
+#include "api/context.hpp"
+#include "api/handler_support.hpp"
+#include "common/http/router.hpp"
+
+namespace ambient::api {
+
+struct CrudHooks {
+    // Checks and completes a new row before insert (may query through conn). Throw ApiError.
+    std::function<void(store::Connection&, model::Row&)> before_create;
+    // Checks a patch against the current row; may edit `changes`.
+    std::function<void(store::Connection&, const model::Row& current, model::Row& changes)> before_update;
+    std::function<void(store::Connection&, const model::Row& current)> before_delete;
+    // Validation that needs no database (field formats); runs for create and patch.
+    std::function<void(const model::Row&)> validate;
+    // A filter the server adds to every list (e.g. the project named by the request).
+    std::function<store::SqlFragment(const http::Request&)> list_scope;
+};
+
+class Crud {
+public:
+    Crud(ApiContext& ctx, const model::KindSchema& schema, CrudHooks hooks = {})
+        : ctx_(ctx), schema_(schema), hooks_(std::move(hooks)) {}
+
+    http::Handler list() const;
+    http::Handler create() const;
+    http::Handler get() const;
+    http::Handler patch() const;
+    http::Handler remove() const;
+
+    // The id path parameter's name in this kind's routes.
+    static constexpr const char* kIdParam = "id";
+
+private:
+    ApiContext& ctx_;
+    const model::KindSchema& schema_;
+    CrudHooks hooks_;
+};
+
+}  // namespace ambient::api

@@ -1,0 +1,158 @@
+// ambient-api-server: the composition root. Parts are built in order and destroyed in
+// reverse: database, migrations, tokens, app (routes), HTTP server.
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <iostream>
+
+#include "api/app.hpp"
+#include "api/schema_migrations.hpp"
+#include "api/store/migrations.hpp"
+#include "common/http/server.hpp"
+
+namespace {
+
+using namespace ambient;
+
+struct Options {
+    std::string bind = "localhost:8000";
+    std::string data_dir = "./data";
+    std::string db_url;
+    std::string token_file;
+    std::size_t db_connections = 16;
+    std::size_t workers = 8;
+    std::size_t io_threads = 1;
+    bool bench_ceiling = false;
+};
+
+constexpr const char* kVersion = "0.1.0";
+
+std::pair<std::string, std::uint16_t> split_bind_address(const std::string& bind) {
+    const auto colon = bind.rfind(':');
+    if (colon == std::string::npos) throw CLI::ValidationError("--api-server-bindaddress", "expected HOST:PORT");
+    std::string host = bind.substr(0, colon);
+    if (host.empty()) host = "0.0.0.0";
+    if (host.size() > 2 && host.front() == '[' && host.back() == ']') host = host.substr(1, host.size() - 2);
+    int port = 0;
+    try {
+        port = std::stoi(bind.substr(colon + 1));
+    } catch (...) {
+        port = -1;
+    }
+    if (port < 0 || port > 65535) throw CLI::ValidationError("--api-server-bindaddress", "bad port in " + bind);
+    return {host, static_cast<std::uint16_t>(port)};
+}
+
+std::unique_ptr<store::Database> open_database(const Options& opt) {
+    store::DatabaseOptions db_options;
+    db_options.pool_size = opt.db_connections;
+    if (!opt.db_url.empty()) return store::open_postgres(opt.db_url, db_options);
+    return store::open_sqlite(opt.data_dir, db_options);
+}
+
+std::string describe_database(const Options& opt) {
+    if (!opt.db_url.empty()) return "PostgreSQL";
+    return "SQLite " + (std::filesystem::path(opt.data_dir) / "ambient.db").string();
+}
+
+void migrate(store::Database& db) {
+    const auto applied = store::apply_migrations(db, api::schema_migrations());
+    for (int id : applied) spdlog::info("applied migration {}", id);
+    if (applied.empty()) spdlog::info("database schema is up to date");
+}
+
+api::ServiceTokens load_tokens(const Options& opt) {
+    api::ServiceTokens tokens;
+    if (const char* env = std::getenv("AMBIENT_API_TOKEN"); env != nullptr && *env != '\0') tokens.add(env);
+    if (!opt.token_file.empty()) {
+        for (const auto& t : api::read_token_file(opt.token_file)) tokens.add(t);
+    }
+    if (tokens.empty()) {
+        // Never run open: with nothing configured, generate a token and say where it is.
+        std::filesystem::create_directories(opt.data_dir);
+        const auto path = std::filesystem::path(opt.data_dir) / "api-token";
+        bool created = false;
+        tokens.add(api::load_or_create_token(path, created));
+        spdlog::warn("no AMBIENT_API_TOKEN or --token-file: {} the service token in {} (mode 0600)",
+                     created ? "generated" : "using", path.string());
+    }
+    return tokens;
+}
+
+int serve(const Options& opt) {
+    const auto [host, port] = split_bind_address(opt.bind);
+    auto db = open_database(opt);
+    migrate(*db);
+    api::App app(*db, load_tokens(opt), {.version = kVersion, .bench_ceiling = opt.bench_ceiling});
+
+    http::ServerOptions server_options;
+    server_options.host = host == "localhost" ? "127.0.0.1" : host;
+    server_options.port = port;
+    server_options.worker_threads = opt.workers;
+    server_options.io_threads = opt.io_threads;
+    http::ServerHooks hooks;
+    hooks.before = [&app](http::Request& req, const http::Route* route) { return app.authenticate(req, route); };
+    hooks.after = [&app](const http::Request& req, int status, double seconds) { app.record(req, status, seconds); };
+    http::Server server(server_options, app.router(), hooks);
+    server.start();
+
+    // Tests and scripts read this line to learn the port when it was 0.
+    std::cout << "ambient-api-server listening on " << server_options.host << ":" << server.port() << " ("
+              << describe_database(opt) << ")" << std::endl;
+    if (opt.token_file.empty() && std::getenv("AMBIENT_API_TOKEN") == nullptr) {
+        const auto token_path = std::filesystem::path(opt.data_dir) / "api-token";
+        std::cout << "try: curl -H \"Authorization: Bearer $(cat " << token_path.string() << ")\" http://"
+                  << server_options.host << ":" << server.port() << "/api/ambient/v1/projects" << std::endl;
+    }
+    server.run_until_signal();
+    spdlog::info("ambient-api-server stopped");
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App cli{"ambient-api-server: the Ambient platform's REST API"};
+    cli.require_subcommand(1);
+    Options opt;
+
+    auto add_database_options = [&opt](CLI::App* cmd) {
+        cmd->add_option("--data-dir", opt.data_dir, "Directory for the SQLite database and generated secrets")
+            ->capture_default_str();
+        cmd->add_option("--db-url", opt.db_url, "postgresql://… to use PostgreSQL instead of SQLite")
+            ->envname("AMBIENT_DB_URL");
+        cmd->add_option("--db-max-open-connections", opt.db_connections, "Database connection pool size")
+            ->capture_default_str();
+    };
+
+    auto* serve_cmd = cli.add_subcommand("serve", "Apply migrations and serve the API");
+    serve_cmd->add_option("--api-server-bindaddress", opt.bind, "HOST:PORT to listen on (port 0: any free port)")
+        ->capture_default_str();
+    add_database_options(serve_cmd);
+    serve_cmd->add_option("--token-file", opt.token_file, "File of service tokens, one per line");
+    serve_cmd->add_option("--http-workers", opt.workers, "Threads that run request handlers")->capture_default_str();
+    serve_cmd->add_option("--http-io-threads", opt.io_threads, "Threads that do network I/O")->capture_default_str();
+    serve_cmd->add_flag("--bench-ceiling", opt.bench_ceiling, "Benchmark only: add storage-free reference routes");
+
+    auto* migrate_cmd = cli.add_subcommand("migrate", "Apply database migrations and exit");
+    add_database_options(migrate_cmd);
+
+    CLI11_PARSE(cli, argc, argv);
+    // Logs go to stderr; stdout carries only the listening line scripts read.
+    spdlog::set_default_logger(spdlog::stderr_color_mt("ambient"));
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+    try {
+        if (*migrate_cmd) {
+            auto db = open_database(opt);
+            migrate(*db);
+            return 0;
+        }
+        return serve(opt);
+    } catch (const std::exception& e) {
+        spdlog::error("{}", e.what());
+        return 1;
+    }
+}

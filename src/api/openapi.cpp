@@ -1,0 +1,172 @@
+#include "api/openapi.hpp"
+
+#include <algorithm>
+
+#include "api/resources/resources.hpp"
+
+namespace ambient::api {
+namespace {
+
+using model::Json;
+
+Json field_schema(const model::Field& f) {
+    Json s = Json::object();
+    switch (f.type) {
+        case model::FieldType::String: s["type"] = "string"; break;
+        case model::FieldType::Integer: s["type"] = "integer"; s["format"] = "int64"; break;
+        case model::FieldType::Number: s["type"] = "number"; s["format"] = "double"; break;
+        case model::FieldType::Boolean: s["type"] = "boolean"; break;
+        case model::FieldType::Timestamp: s["type"] = "string"; s["format"] = "date-time"; break;
+    }
+    if (!f.settable && !f.patchable) s["readOnly"] = true;
+    if (f.write_only) s["writeOnly"] = true;
+    if (!f.description.empty()) s["description"] = f.description;
+    return s;
+}
+
+Json kind_schema(const model::KindSchema& kind) {
+    Json properties = {
+        {"id", {{"type", "string"}, {"readOnly", true}}},
+        {"kind", {{"type", "string"}, {"readOnly", true}}},
+        {"href", {{"type", "string"}, {"readOnly", true}}},
+        {"created_at", {{"type", "string"}, {"format", "date-time"}, {"readOnly", true}}},
+        {"updated_at", {{"type", "string"}, {"format", "date-time"}, {"readOnly", true}}},
+    };
+    Json required = Json::array();
+    for (const auto& f : kind.fields) {
+        properties[f.name] = field_schema(f);
+        if (f.required) required.push_back(f.name);
+    }
+    Json s = {{"type", "object"}, {"properties", properties}};
+    if (!required.empty()) s["required"] = required;
+    return s;
+}
+
+Json patch_schema(const model::KindSchema& kind) {
+    Json properties = Json::object();
+    for (const auto& f : kind.fields) {
+        if (f.patchable) properties[f.name] = field_schema(f);
+    }
+    return {{"type", "object"}, {"properties", properties}};
+}
+
+Json list_schema(const model::KindSchema& kind) {
+    return {{"type", "object"},
+            {"properties",
+             {{"kind", {{"type", "string"}}},
+              {"page", {{"type", "integer"}}},
+              {"size", {{"type", "integer"}}},
+              {"total", {{"type", "integer"}}},
+              {"items", {{"type", "array"}, {"items", {{"$ref", "#/components/schemas/" + kind.kind}}}}}}}};
+}
+
+// The kind whose collection a path belongs to: /api/ambient/v1/<path>[/...].
+const model::KindSchema* kind_of(const std::string& pattern) {
+    const std::string base = std::string(model::kApiBasePath) + "/";
+    if (pattern.rfind(base, 0) != 0) return nullptr;
+    const auto rest = pattern.substr(base.size());
+    const auto collection = rest.substr(0, rest.find('/'));
+    for (const auto* kind : all_schemas()) {
+        if (kind->path == collection) return kind;
+    }
+    return nullptr;
+}
+
+Json error_response(const std::string& description) {
+    return {{"description", description},
+            {"content", {{"application/json", {{"schema", {{"$ref", "#/components/schemas/Error"}}}}}}}};
+}
+
+Json json_content(const std::string& ref) {
+    return {{"application/json", {{"schema", {{"$ref", "#/components/schemas/" + ref}}}}}};
+}
+
+Json operation(const http::Route& route) {
+    Json op = Json::object();
+    op["summary"] = route.summary;
+    Json parameters = Json::array();
+    for (std::size_t pos = route.pattern.find('{'); pos != std::string::npos; pos = route.pattern.find('{', pos + 1)) {
+        const auto end = route.pattern.find('}', pos);
+        parameters.push_back({{"name", route.pattern.substr(pos + 1, end - pos - 1)},
+                              {"in", "path"},
+                              {"required", true},
+                              {"schema", {{"type", "string"}}}});
+    }
+    const auto* kind = kind_of(route.pattern);
+    const bool is_item = !route.pattern.empty() && route.pattern.back() == '}';
+    Json responses = Json::object();
+    if (kind != nullptr && route.method == "GET" && !is_item) {
+        for (const char* name : {"page", "size"}) {
+            parameters.push_back({{"name", name}, {"in", "query"}, {"schema", {{"type", "integer"}}}});
+        }
+        for (const char* name : {"search", "orderBy", "fields"}) {
+            parameters.push_back({{"name", name}, {"in", "query"}, {"schema", {{"type", "string"}}}});
+        }
+        responses["200"] = {{"description", "A page of " + kind->kind + " objects"},
+                            {"content", json_content(kind->kind + "List")}};
+        responses["400"] = error_response("Bad page, size, search, orderBy or fields");
+    } else if (kind != nullptr && route.method == "POST") {
+        op["requestBody"] = {{"required", true}, {"content", json_content(kind->kind)}};
+        responses["201"] = {{"description", "Created"}, {"content", json_content(kind->kind)}};
+        responses["400"] = error_response("Invalid body");
+        responses["409"] = error_response("Already exists");
+    } else if (kind != nullptr && route.method == "GET") {
+        responses["200"] = {{"description", "The " + kind->kind}, {"content", json_content(kind->kind)}};
+        responses["404"] = error_response("Not found");
+    } else if (kind != nullptr && route.method == "PATCH") {
+        op["requestBody"] = {{"required", true}, {"content", json_content(kind->kind + "PatchRequest")}};
+        responses["200"] = {{"description", "Updated"}, {"content", json_content(kind->kind)}};
+        responses["400"] = error_response("Invalid body");
+        responses["404"] = error_response("Not found");
+    } else if (kind != nullptr && route.method == "DELETE") {
+        responses["204"] = {{"description", "Deleted"}};
+        responses["404"] = error_response("Not found");
+    } else {
+        responses["200"] = {{"description", "OK"}};
+    }
+    if (!route.is_public) {
+        responses["401"] = error_response("Missing or invalid bearer token");
+        op["security"] = Json::array({{{"Bearer", Json::array()}}});
+    }
+    if (!parameters.empty()) op["parameters"] = parameters;
+    op["responses"] = responses;
+    return op;
+}
+
+std::string lower(std::string s) {
+    std::transform(s.begin(), s.end(), s.begin(), [](unsigned char c) { return std::tolower(c); });
+    return s;
+}
+
+}  // namespace
+
+Json openapi_document(const http::Router& router, const std::string& version) {
+    Json paths = Json::object();
+    for (const auto& route : router.routes()) paths[route.pattern][lower(route.method)] = operation(route);
+
+    Json schemas = Json::object();
+    schemas["Error"] = {{"type", "object"},
+                        {"properties",
+                         {{"kind", {{"type", "string"}}},
+                          {"id", {{"type", "string"}}},
+                          {"href", {{"type", "string"}}},
+                          {"code", {{"type", "string"}}},
+                          {"reason", {{"type", "string"}}},
+                          {"operation_id", {{"type", "string"}}}}}};
+    for (const auto* kind : all_schemas()) {
+        schemas[kind->kind] = kind_schema(*kind);
+        schemas[kind->kind + "List"] = list_schema(*kind);
+        schemas[kind->kind + "PatchRequest"] = patch_schema(*kind);
+    }
+    Json doc = Json::object();
+    doc["openapi"] = "3.0.3";
+    doc["info"] = {{"title", "Ambient API Server"},
+                   {"version", version},
+                   {"description", "The REST API of ambient-api-server (C++), compatible with ambient-code/platform."}};
+    doc["paths"] = paths;
+    doc["components"] = {{"schemas", schemas},
+                         {"securitySchemes", {{"Bearer", {{"type", "http"}, {"scheme", "bearer"}}}}}};
+    return doc;
+}
+
+}  // namespace ambient::api

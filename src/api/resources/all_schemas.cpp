@@ -1,0 +1,9 @@
+#include "api/resources/resources.hpp"
+
+namespace ambient::api {
+
+std::vector<const model::KindSchema*> all_schemas() {
+    return {&project_schema(), &project_settings_schema(), &user_schema(), &role_schema(), &role_binding_schema()};
+}
+
+}  // namespace ambient::api

@@ -1,0 +1,82 @@
+// Public metadata and operations routes, served without authentication:
+//
+//   GET /api/ambient             the API's identity and version
+//   GET /api/ambient/v1          the collections of version 1
+//   GET /api/ambient/v1/openapi  our OpenAPI 3 document
+//   GET /healthcheck             200 when the database answers, else 503
+//   GET /metrics                 Prometheus text
+#include "api/resources/metadata.hpp"
+
+#include <mutex>
+
+#include "api/handler_support.hpp"
+#include "api/openapi.hpp"
+#include "api/resources/resources.hpp"
+#include "spdlog/spdlog.h"
+
+namespace ambient::api {
+
+void register_metadata(http::Router& router, ApiContext& ctx, Metrics& metrics, const std::string& version) {
+    router.add({"GET", "/api/ambient",
+                [version](http::Request&) {
+                    return json_response(200, {{"id", "ambient-api-server"},
+                                               {"kind", "API"},
+                                               {"href", "/api/ambient"},
+                                               {"version", version}});
+                },
+                true, "The API's identity and version"});
+
+    router.add({"GET", model::kApiBasePath,
+                [](http::Request&) {
+                    Json collections = Json::array();
+                    for (const auto* kind : all_schemas()) {
+                        collections.push_back({{"id", kind->path},
+                                               {"kind", kind->kind + "List"},
+                                               {"href", std::string(model::kApiBasePath) + "/" + kind->path}});
+                    }
+                    return json_response(200, {{"id", "v1"},
+                                               {"kind", "APIVersion"},
+                                               {"href", model::kApiBasePath},
+                                               {"collections", collections}});
+                },
+                true, "The collections of API version 1"});
+
+    // The document describes the router as it is once every route is registered; it is
+    // rendered on first use, after startup has finished adding routes.
+    router.add({"GET", std::string(model::kApiBasePath) + "/openapi",
+                [&router, version, cached = std::make_shared<std::string>(), once = std::make_shared<std::once_flag>()](
+                    http::Request&) {
+                    std::call_once(*once, [&] { *cached = openapi_document(router, version).dump(); });
+                    return http::Response::json(200, *cached);
+                },
+                true, "This OpenAPI document"});
+
+    router.add({"GET", "/healthcheck",
+                [&ctx](http::Request&) {
+                    try {
+                        ctx.db.ping();
+                    } catch (const std::exception& e) {
+                        spdlog::warn("healthcheck: database unavailable: {}", e.what());
+                        return json_response(503, {{"status", "unavailable"}, {"database", "unreachable"}});
+                    }
+                    return json_response(200, {{"status", "ok"}});
+                },
+                true, "Health: 200 when the database answers"});
+
+    router.add({"GET", "/metrics",
+                [&ctx, &metrics](http::Request&) {
+                    const auto pool = ctx.db.pool_stats();
+                    const std::vector<Gauge> gauges = {
+                        {"ambient_db_pool_size", "Connections the database pool may open", double(pool.size)},
+                        {"ambient_db_pool_open", "Connections currently open", double(pool.open)},
+                        {"ambient_db_pool_in_use", "Connections currently lent to requests", double(pool.in_use)},
+                        {"ambient_db_pool_waits_total", "Acquisitions that had to wait", double(pool.waits)},
+                        {"ambient_db_pool_timeouts_total", "Acquisitions that gave up", double(pool.timeouts)},
+                    };
+                    return http::Response::text(200, metrics.render_prometheus(gauges),
+                                                "text/plain; version=0.0.4; charset=utf-8");
+                },
+                true, "Prometheus metrics"});
+}
+
+}  // namespace ambient::api

@@ -1,0 +1,93 @@
+// Projects: /api/ambient/v1/projects. A project's id is its name, so the name is a DNS
+// label and cannot change once created.
+//
+//   GET    /projects        list    project:list
+//   POST   /projects        create  project:create
+//   GET    /projects/{id}   get     project:read
+//   PATCH  /projects/{id}   patch   project:update
+//   DELETE /projects/{id}   delete  project:delete
+#include "api/crud.hpp"
+#include "api/resources/resources.hpp"
+
+namespace ambient::api {
+namespace {
+
+using model::FieldType;
+
+bool is_valid_project_name(const std::string& name) {
+    if (name.size() < 2 || name.size() > 63) return false;
+    if (name.front() < 'a' || name.front() > 'z') return false;
+    const char last = name.back();
+    if (!((last >= 'a' && last <= 'z') || (last >= '0' && last <= '9'))) return false;
+    for (char c : name) {
+        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
+    }
+    return true;
+}
+
+void validate_project(const model::Row& row) {
+    if (!row.contains("name")) return;
+    if (!is_valid_project_name(model::text_of(row, "name"))) {
+        throw ApiError::validation(
+            "name must be 2 to 63 characters of lower-case letters, digits and '-', start with a letter and end with "
+            "a letter or digit");
+    }
+}
+
+void before_create(store::Connection& conn, model::Row& row) {
+    const auto& name = model::text_of(row, "name");
+    row[model::kIdColumn] = name;
+    // A deleted project's name may be reused: its row (and, by cascade, its settings) goes
+    // for good so the id is free again.
+    conn.exec("DELETE FROM projects WHERE id = ? AND deleted_at IS NOT NULL", {name});
+}
+
+void before_update(store::Connection&, const model::Row& current, model::Row& changes) {
+    auto it = changes.find("name");
+    if (it != changes.end() && model::text_of(changes, "name") != model::text_of(current, "name")) {
+        throw ApiError::validation("name cannot be changed: it is the project's id");
+    }
+}
+
+void before_delete(store::Connection& conn, const model::Row& current) {
+    // Settings belong to their project and go with it.
+    const auto settings = conn.exec("SELECT id FROM project_settings WHERE project_id = ? AND deleted_at IS NULL",
+                                    {model::text_of(current, model::kIdColumn)});
+    for (const auto& cells : settings.rows) repo::remove(conn, project_settings_schema(), std::get<std::string>(cells[0]));
+}
+
+}  // namespace
+
+const model::KindSchema& project_schema() {
+    static const model::KindSchema schema{
+        "Project",
+        "projects",
+        "projects",
+        "Projects",
+        {
+            {.name = "name", .required = true, .description = "DNS label, 2-63 characters; also the project's id"},
+            {.name = "description"},
+            {.name = "labels", .description = "JSON text"},
+            {.name = "annotations", .description = "JSON text"},
+            {.name = "status"},
+            {.name = "prompt", .description = "Workspace context injected into agent start prompts"},
+        },
+    };
+    return schema;
+}
+
+void register_projects(http::Router& router, ApiContext& ctx) {
+    const Crud crud(ctx, project_schema(),
+                           {.before_create = before_create,
+                            .before_update = before_update,
+                            .before_delete = before_delete,
+                            .validate = validate_project});
+    const std::string base = std::string(model::kApiBasePath) + "/projects";
+    router.add({"GET", base, crud.list(), false, "List projects"});
+    router.add({"POST", base, crud.create(), false, "Create a project"});
+    router.add({"GET", base + "/{id}", crud.get(), false, "Get a project"});
+    router.add({"PATCH", base + "/{id}", crud.patch(), false, "Update a project"});
+    router.add({"DELETE", base + "/{id}", crud.remove(), false, "Delete a project"});
+}
+
+}  // namespace ambient::api

@@ -1,0 +1,24 @@
+#pragma once
+// One registration function per resource kind; app.cpp calls them in order.
+#include "api/context.hpp"
+#include "api/model/kind.hpp"
+#include "common/http/router.hpp"
+
+namespace ambient::api {
+
+const model::KindSchema& project_schema();
+const model::KindSchema& project_settings_schema();
+const model::KindSchema& user_schema();
+const model::KindSchema& role_schema();
+const model::KindSchema& role_binding_schema();
+
+void register_projects(http::Router& router, ApiContext& ctx);
+void register_project_settings(http::Router& router, ApiContext& ctx);
+void register_users(http::Router& router, ApiContext& ctx);
+void register_roles(http::Router& router, ApiContext& ctx);
+void register_role_bindings(http::Router& router, ApiContext& ctx);
+
+// Every kind the server serves, for the OpenAPI document.
+std::vector<const model::KindSchema*> all_schemas();
+
+}  // namespace ambient::api

@@ -1,0 +1,143 @@
+#include "api/schema_migrations.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "api/builtin_roles.hpp"
+#include "common/time.hpp"
+
+namespace ambient::api {
+namespace {
+
+// The two dialects differ only in a few type names; the scripts are written once with
+// these markers: {ts} a timestamp column, {serial} an auto-increment primary key.
+store::Migration both(int id, std::string name, const std::string& script) {
+    auto substitute = [&](const std::string& ts, const std::string& serial) {
+        std::string out = script;
+        for (auto [marker, value] : {std::pair<std::string, std::string>{"{ts}", ts}, {"{serial}", serial}}) {
+            for (auto pos = out.find(marker); pos != std::string::npos; pos = out.find(marker, pos + value.size())) {
+                out.replace(pos, marker.size(), value);
+            }
+        }
+        return out;
+    };
+    return {id, std::move(name), substitute("TIMESTAMP", "INTEGER PRIMARY KEY AUTOINCREMENT"),
+            substitute("TIMESTAMPTZ", "BIGSERIAL PRIMARY KEY")};
+}
+
+// Values here are our own constants, never client input; quoting is still done properly.
+std::string quote(const std::string& s) {
+    std::string out = "'";
+    for (char c : s) {
+        if (c == '\'') out += '\'';
+        out += c;
+    }
+    return out + "'";
+}
+
+std::string seed_builtin_roles() {
+    const auto now = now_rfc3339();
+    std::string sql;
+    for (const auto& role : builtin_roles()) {
+        sql += "INSERT INTO roles (id, created_at, updated_at, name, display_name, description, permissions, built_in) "
+               "VALUES (" +
+               quote(builtin_role_id(role.name)) + ", " + quote(now) + ", " + quote(now) + ", " + quote(role.name) +
+               ", " + quote(role.display_name) + ", " + quote(role.description) + ", " +
+               quote(nlohmann::json(role.permissions).dump()) + ", TRUE);\n";
+    }
+    return sql;
+}
+
+}  // namespace
+
+const std::vector<store::Migration>& schema_migrations() {
+    static const std::vector<store::Migration> migrations = {
+        both(1, "events", R"(
+CREATE TABLE events (
+    id {serial},
+    source TEXT NOT NULL,
+    source_id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    object TEXT,
+    created_at {ts} NOT NULL
+);
+CREATE INDEX idx_events_source_id ON events (source_id);
+)"),
+        both(2, "projects", R"(
+CREATE TABLE projects (
+    id TEXT PRIMARY KEY,
+    created_at {ts} NOT NULL,
+    updated_at {ts} NOT NULL,
+    deleted_at {ts},
+    name TEXT NOT NULL,
+    description TEXT,
+    labels TEXT,
+    annotations TEXT,
+    status TEXT,
+    prompt TEXT
+);
+CREATE UNIQUE INDEX idx_projects_live_name ON projects (name) WHERE deleted_at IS NULL;
+)"),
+        both(3, "project_settings", R"(
+CREATE TABLE project_settings (
+    id TEXT PRIMARY KEY,
+    created_at {ts} NOT NULL,
+    updated_at {ts} NOT NULL,
+    deleted_at {ts},
+    project_id TEXT NOT NULL REFERENCES projects (id) ON DELETE CASCADE,
+    group_access TEXT,
+    repositories TEXT
+);
+CREATE UNIQUE INDEX idx_project_settings_live_project ON project_settings (project_id) WHERE deleted_at IS NULL;
+)"),
+        both(4, "users", R"(
+CREATE TABLE users (
+    id TEXT PRIMARY KEY,
+    created_at {ts} NOT NULL,
+    updated_at {ts} NOT NULL,
+    deleted_at {ts},
+    username TEXT NOT NULL,
+    name TEXT NOT NULL,
+    email TEXT
+);
+CREATE UNIQUE INDEX idx_users_live_username ON users (username) WHERE deleted_at IS NULL;
+)"),
+        both(5, "roles and the built-in roles", R"(
+CREATE TABLE roles (
+    id TEXT PRIMARY KEY,
+    created_at {ts} NOT NULL,
+    updated_at {ts} NOT NULL,
+    deleted_at {ts},
+    name TEXT NOT NULL,
+    display_name TEXT,
+    description TEXT,
+    permissions TEXT,
+    built_in BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE UNIQUE INDEX idx_roles_live_name ON roles (name) WHERE deleted_at IS NULL;
+)" + seed_builtin_roles()),
+        both(6, "role_bindings", R"(
+CREATE TABLE role_bindings (
+    id TEXT PRIMARY KEY,
+    created_at {ts} NOT NULL,
+    updated_at {ts} NOT NULL,
+    deleted_at {ts},
+    role_id TEXT NOT NULL REFERENCES roles (id),
+    scope TEXT NOT NULL,
+    user_id TEXT,
+    project_id TEXT,
+    agent_id TEXT,
+    session_id TEXT,
+    credential_id TEXT
+);
+CREATE UNIQUE INDEX idx_role_bindings_live_unique ON role_bindings (
+    role_id, scope, COALESCE(user_id, ''), COALESCE(project_id, ''), COALESCE(agent_id, ''),
+    COALESCE(session_id, ''), COALESCE(credential_id, '')) WHERE deleted_at IS NULL;
+CREATE INDEX idx_role_bindings_user ON role_bindings (user_id);
+CREATE INDEX idx_role_bindings_project ON role_bindings (project_id);
+CREATE INDEX idx_role_bindings_credential ON role_bindings (credential_id);
+)"),
+    };
+    return migrations;
+}
+
+}  // namespace ambient::api

@@ -1,0 +1,44 @@
+#include "integration/api_fixture.hpp"
+
+#include <atomic>
+
+#include "support/pg_cluster.hpp"
+
+namespace ambient::testing {
+
+std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
+    return info.param == Backend::Sqlite ? "Sqlite" : "Postgres";
+}
+
+ApiServer::ApiServer(Backend backend, std::vector<std::string> extra_args, std::vector<std::string> env)
+    : backend_(backend) {
+    std::vector<std::string> args = {"serve", "--api-server-bindaddress", "127.0.0.1:0", "--data-dir",
+                                     data_dir_.path().string(), "--db-max-open-connections", "4"};
+    if (backend == Backend::Postgres) {
+        static std::atomic<int> counter{0};
+        db_url_ = PgCluster::shared().create_database("api" + std::to_string(counter++));
+        args.push_back("--db-url");
+        args.push_back(db_url_);
+    }
+    args.insert(args.end(), extra_args.begin(), extra_args.end());
+    env.push_back(std::string("AMBIENT_API_TOKEN=") + kTestToken);
+    process_ = std::make_unique<ServerProcess>(binary_dir() / "ambient-api-server", args, env);
+}
+
+HttpClient ApiServer::client(bool authenticated) const {
+    HttpClient c(process_->host(), process_->port());
+    if (authenticated) c.set_bearer(kTestToken);
+    return c;
+}
+
+std::unique_ptr<store::Database> ApiServer::open_database() const {
+    if (backend_ == Backend::Postgres) return store::open_postgres(db_url_);
+    return store::open_sqlite(data_dir_.path().string());
+}
+
+void ApiTest::SetUp() {
+    server_ = std::make_unique<ApiServer>(GetParam());
+    http_.emplace(server_->client());
+}
+
+}  // namespace ambient::testing
