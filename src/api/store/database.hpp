@@ -16,6 +16,8 @@ namespace ambient::store {
 
 enum class Dialect { Sqlite, Postgres };
 
+class Database;
+
 class StoreError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
@@ -57,6 +59,9 @@ public:
     // Runs a script of statements without parameters (migrations).
     virtual void exec_script(std::string_view sql) = 0;
     virtual Dialect dialect() const = 0;
+    // The pool this connection came from, so a Transaction built from a bare Connection can
+    // still take that pool's writer lock. nullptr for a connection outside any pool.
+    virtual Database* owner() const noexcept { return nullptr; }
 };
 
 class Database;
@@ -70,6 +75,7 @@ public:
     ~ConnectionLease();
     Connection& operator*() const { return *conn_; }
     Connection* operator->() const { return conn_.get(); }
+    Database& database() const { return *db_; }
 
 private:
     Database* db_;
@@ -79,21 +85,33 @@ private:
 enum class TxMode { Read, Write };
 
 // RAII transaction: BEGIN on construction (SQLite: IMMEDIATE for writes, serialised by
-// an in-process writer lock), ROLLBACK in the destructor unless commit() was called.
-// The destructor never throws.
+// an in-process writer lock; PostgreSQL: BEGIN, or BEGIN READ ONLY for reads), ROLLBACK in
+// the destructor unless commit() was called. The destructor never throws. The writer lock
+// is held from construction until commit() succeeds or the destructor has rolled back.
+// Both constructors are equivalent: the Connection& one finds the pool through
+// Connection::owner(). A Write transaction must not be nested inside another Write
+// transaction on the same thread (the writer lock is not recursive: the inner one would
+// wait out the statement timeout and throw Unavailable).
 class Transaction {
 public:
+    Transaction(ConnectionLease& lease, TxMode mode);
     Transaction(Connection& conn, TxMode mode);
     Transaction(const Transaction&) = delete;
     Transaction& operator=(const Transaction&) = delete;
     ~Transaction();
+    // COMMIT. On failure the transaction stays open and the destructor rolls it back.
     void commit();
     Connection& conn() { return conn_; }
 
 private:
+    Transaction(Connection& conn, Database* db, TxMode mode);
+    void unlock_writer() noexcept;
+
     Connection& conn_;
+    Database* db_;  // nullptr when the connection has no pool (no writer lock to take)
     TxMode mode_;
     bool done_ = false;
+    bool writer_locked_ = false;
 };
 
 struct PoolStats {
@@ -104,6 +122,8 @@ struct PoolStats {
     std::uint64_t timeouts = 0;    // acquisitions that gave up (Unavailable)
 };
 
+// A pool of connections to one database. Every lease must be returned before the
+// Database is destroyed.
 class Database {
 public:
     virtual ~Database() = default;
@@ -118,7 +138,8 @@ protected:
     friend class ConnectionLease;
     friend class Transaction;
     virtual void release(std::unique_ptr<Connection> conn) = 0;
-    // SQLite serialises writers in-process; PostgreSQL does nothing here.
+    // SQLite serialises writers in-process; PostgreSQL does nothing here. lock_writer()
+    // throws Unavailable when the lock is not free within the statement timeout.
     virtual void lock_writer() {}
     virtual void unlock_writer() {}
 };
@@ -131,7 +152,11 @@ struct DatabaseOptions {
 
 // "postgresql://…" or "postgres://…" opens PostgreSQL (libpq); anything else is a
 // directory that holds the SQLite file `ambient.db` (created with its parents).
+// Both open one connection at once: a bad location fails here (SQLite: StoreError;
+// PostgreSQL: Unavailable, with any password removed from the message).
 std::unique_ptr<Database> open_sqlite(const std::string& data_dir, const DatabaseOptions& options = {});
 std::unique_ptr<Database> open_postgres(const std::string& url, const DatabaseOptions& options = {});
+// Chooses between the two by the rule above.
+std::unique_ptr<Database> open_database(const std::string& location, const DatabaseOptions& options = {});
 
 }  // namespace ambient::store

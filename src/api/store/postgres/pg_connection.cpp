@@ -1,0 +1,282 @@
+#include "api/store/postgres/pg_connection.hpp"
+
+#include <algorithm>
+#include <cctype>
+#include <cstdlib>
+#include <memory>
+#include <optional>
+
+#include "api/store/postgres/pg_errors.hpp"
+#include "api/store/postgres/pg_url.hpp"
+#include "api/store/postgres/pg_values.hpp"
+#include "api/store/postgres/placeholders.hpp"
+
+namespace ambient::store::postgres {
+
+namespace {
+
+struct ResultDeleter {
+    void operator()(PGresult* result) const { PQclear(result); }
+};
+using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
+
+std::string trimmed(const char* text) {
+    std::string s(text != nullptr ? text : "");
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0)
+        s.pop_back();
+    return s;
+}
+
+bool succeeded(const PGresult* result) {
+    const ExecStatusType status = PQresultStatus(result);
+    return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY;
+}
+
+bool is_commit(std::string_view sql) {
+    while (!sql.empty() && std::isspace(static_cast<unsigned char>(sql.front())) != 0) {
+        sql.remove_prefix(1);
+    }
+    while (!sql.empty() &&
+           (sql.back() == ';' || std::isspace(static_cast<unsigned char>(sql.back())) != 0)) {
+        sql.remove_suffix(1);
+    }
+    std::string upper(sql);
+    std::transform(upper.begin(), upper.end(), upper.begin(),
+                   [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
+    return upper == "COMMIT" || upper == "END" || upper == "COMMIT TRANSACTION" ||
+           upper == "COMMIT WORK";
+}
+
+// The server invalidated or lost a statement this connection prepared (a schema change
+// altered its result columns, or someone ran DEALLOCATE/DISCARD): prepare it afresh.
+bool is_stale_statement(const PGresult* result) {
+    const std::string state = sqlstate_of(result);
+    if (state == "26000")
+        return true;
+    if (state != "0A000")
+        return false;
+    const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
+    return primary != nullptr && std::string_view(primary).starts_with("cached plan must not");
+}
+
+ResultSet to_result_set(const PGresult* result) {
+    ResultSet out;
+    const int fields = PQnfields(result);
+    const int rows = PQntuples(result);
+    std::vector<unsigned> types;
+    types.reserve(static_cast<std::size_t>(fields));
+    out.columns.reserve(static_cast<std::size_t>(fields));
+    for (int f = 0; f < fields; ++f) {
+        out.columns.emplace_back(PQfname(result, f));
+        types.push_back(PQftype(result, f));
+    }
+    out.rows.reserve(static_cast<std::size_t>(rows));
+    for (int r = 0; r < rows; ++r) {
+        std::vector<SqlValue> row;
+        row.reserve(static_cast<std::size_t>(fields));
+        for (int f = 0; f < fields; ++f) {
+            if (PQgetisnull(result, r, f) != 0) {
+                row.emplace_back(std::monostate{});
+            } else {
+                std::string_view text(PQgetvalue(result, r, f),
+                                      static_cast<std::size_t>(PQgetlength(result, r, f)));
+                row.push_back(cell_value(types[static_cast<std::size_t>(f)], text));
+            }
+        }
+        out.rows.push_back(std::move(row));
+    }
+    // A SELECT reports its row count here too; affected_rows is only for writes, as on SQLite.
+    const std::string_view command = PQcmdStatus(const_cast<PGresult*>(result));
+    const char* tuples = PQcmdTuples(const_cast<PGresult*>(result));
+    if (!command.starts_with("SELECT") && tuples != nullptr && *tuples != '\0') {
+        out.affected_rows = std::strtoll(tuples, nullptr, 10);
+    }
+    return out;
+}
+
+}  // namespace
+
+PgConnection::PgConnection(std::string url, const DatabaseOptions& options, Database* owner)
+    : url_(std::move(url)), options_(options), owner_(owner) {
+    connect();
+}
+
+PgConnection::~PgConnection() {
+    PQfinish(conn_);
+}
+
+void PgConnection::connect() {
+    // Bounded so an unreachable host surfaces as Unavailable instead of blocking a request
+    // indefinitely; a connect_timeout in the URL wins because `dbname` is expanded last.
+    const auto seconds = std::max<long long>(2, (options_.acquire_timeout.count() + 999) / 1000);
+    const std::string timeout = std::to_string(seconds);
+    const char* const keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
+    const char* const values[] = {timeout.c_str(), "ambient-api-server", url_.c_str(), nullptr};
+    conn_ = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+    if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
+        std::string message = conn_ != nullptr ? trimmed(PQerrorMessage(conn_)) : "out of memory";
+        PQfinish(conn_);
+        conn_ = nullptr;
+        throw Unavailable("cannot connect to PostgreSQL at " + redact_password(url_) + ": " +
+                          message);
+    }
+    // Server notices ("relation already exists, skipping") are expected chatter; libpq
+    // would print them to stderr.
+    PQsetNoticeProcessor(
+        conn_, [](void*, const char*) {}, nullptr);
+    try {
+        start_session();
+    } catch (...) {
+        PQfinish(conn_);
+        conn_ = nullptr;
+        throw;
+    }
+}
+
+void PgConnection::start_session() {
+    // UTC so timestamps print as +00 and normalise to the canonical Z form.
+    const std::string sql = "SET TIME ZONE 'UTC'; SET statement_timeout = " +
+                            std::to_string(options_.statement_timeout.count()) +
+                            "; SET application_name = 'ambient-api-server'";
+    ResultPtr result(PQexec(conn_, sql.c_str()));
+    if (!succeeded(result.get())) {
+        std::string message = trimmed(PQerrorMessage(conn_));
+        throw Unavailable("cannot set up PostgreSQL session: " + message);
+    }
+}
+
+void PgConnection::fail(PGresult* result) {
+    ResultPtr owned(result);
+    if (classify(conn_, sqlstate_of(owned.get())) == Severity::Connection)
+        broken_ = true;
+    throw_error(conn_, owned.get());
+}
+
+const PgConnection::Prepared& PgConnection::prepare(const std::string& sql) {
+    if (const Prepared* cached = prepared_.find(sql))
+        return *cached;
+    NumberedSql numbered = number_placeholders(sql);
+    Prepared entry{"ambient_" + std::to_string(++next_statement_), numbered.placeholders};
+    ResultPtr result(PQprepare(conn_, entry.name.c_str(), numbered.sql.c_str(),
+                               static_cast<int>(numbered.placeholders), nullptr));
+    if (PQresultStatus(result.get()) != PGRES_COMMAND_OK)
+        fail(result.release());
+    if (auto evicted = prepared_.insert(sql, std::move(entry)))
+        deallocate(evicted->name);
+    return *prepared_.find(sql);
+}
+
+void PgConnection::forget(const std::string& sql) noexcept {
+    if (auto entry = prepared_.erase(sql))
+        deallocate(entry->name);
+}
+
+void PgConnection::deallocate(const std::string& name) noexcept {
+    try {
+        pending_deallocate_.push_back(name);
+    } catch (...) {
+        return;  // leaks one server-side statement until the session ends; harmless
+    }
+    deallocate_pending();
+}
+
+void PgConnection::deallocate_pending() noexcept {
+    // Only outside a transaction: a DEALLOCATE that fails (the statement may already be
+    // gone) must not abort the borrower's transaction.
+    if (broken_ || PQtransactionStatus(conn_) != PQTRANS_IDLE)
+        return;
+    for (const std::string& name : pending_deallocate_) {
+        const std::string sql = "DEALLOCATE " + name;
+        PQclear(PQexec(conn_, sql.c_str()));
+    }
+    pending_deallocate_.clear();
+}
+
+ResultSet PgConnection::exec(std::string_view sql, const std::vector<SqlValue>& params) {
+    std::vector<std::optional<std::string>> texts;
+    texts.reserve(params.size());
+    std::vector<const char*> values;
+    values.reserve(params.size());
+    for (const SqlValue& param : params) {
+        texts.push_back(param_text(param));
+        values.push_back(texts.back() ? texts.back()->c_str() : nullptr);
+    }
+
+    const std::string key(sql);
+    for (int attempt = 0;; ++attempt) {
+        const Prepared& prepared = prepare(key);
+        if (prepared.placeholders != params.size()) {
+            throw StoreError("statement has " + std::to_string(prepared.placeholders) +
+                             " placeholders but " + std::to_string(params.size()) +
+                             " parameters were given");
+        }
+        const PGTransactionStatusType before = PQtransactionStatus(conn_);
+        ResultPtr result(PQexecPrepared(conn_, prepared.name.c_str(),
+                                        static_cast<int>(values.size()), values.data(), nullptr,
+                                        nullptr, /*resultFormat=text*/ 0));
+        if (succeeded(result.get())) {
+            // COMMIT of a transaction that already failed answers ROLLBACK, not an error;
+            // the caller must not believe its writes landed.
+            if (std::string_view(PQcmdStatus(result.get())) == "ROLLBACK" && is_commit(key)) {
+                throw StoreError(
+                    "COMMIT rolled back: an earlier statement in the transaction failed");
+            }
+            return to_result_set(result.get());
+        }
+        if (is_stale_statement(result.get())) {
+            forget(key);
+            // Outside a transaction nothing was lost by the failure, so trying once more
+            // with a fresh statement is invisible to the caller.
+            if (attempt == 0 && before == PQTRANS_IDLE)
+                continue;
+        }
+        fail(result.release());
+    }
+}
+
+void PgConnection::exec_script(std::string_view sql) {
+    const std::string script(sql);
+    ResultPtr result(PQexec(conn_, script.c_str()));
+    if (!succeeded(result.get()))
+        fail(result.release());
+}
+
+bool PgConnection::revive() noexcept {
+    if (!broken_ && PQstatus(conn_) == CONNECTION_OK)
+        return true;
+    PQreset(conn_);
+    if (PQstatus(conn_) != CONNECTION_OK)
+        return false;
+    // A new session: the server forgot every prepared statement and session setting.
+    prepared_.clear();
+    pending_deallocate_.clear();
+    broken_ = false;
+    try {
+        start_session();
+    } catch (...) {
+        return false;
+    }
+    return true;
+}
+
+bool PgConnection::recycle() noexcept {
+    // A broken connection stays pooled; revive() reconnects it when next lent.
+    if (broken_ || PQstatus(conn_) != CONNECTION_OK)
+        return true;
+    switch (PQtransactionStatus(conn_)) {
+        case PQTRANS_IDLE:
+            break;
+        case PQTRANS_INTRANS:
+        case PQTRANS_INERROR:
+            PQclear(PQexec(conn_, "ROLLBACK"));
+            if (PQtransactionStatus(conn_) != PQTRANS_IDLE)
+                return false;
+            break;
+        default:
+            return false;  // mid-query or unknown: nothing safe to hand to the next borrower
+    }
+    deallocate_pending();
+    return true;
+}
+
+}  // namespace ambient::store::postgres

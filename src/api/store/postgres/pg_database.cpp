@@ -1,0 +1,42 @@
+#include "api/store/postgres/pg_database.hpp"
+
+#include "api/store/postgres/pg_connection.hpp"
+
+namespace ambient::store {
+
+namespace postgres {
+
+PgDatabase::PgDatabase(std::string url, const DatabaseOptions& options)
+    : url_(std::move(url)),
+      options_(options),
+      pool_(options.pool_size, options.acquire_timeout,
+            [this] { return std::make_unique<PgConnection>(url_, options_, this); }) {
+    pool_.adopt(std::make_unique<PgConnection>(url_, options_, this));
+}
+
+ConnectionLease PgDatabase::acquire() {
+    return ConnectionLease(*this, pool_.take());
+}
+
+void PgDatabase::release(std::unique_ptr<Connection> conn) {
+    pool_.give_back(std::move(conn));
+}
+
+void PgDatabase::ping() {
+    auto lease = acquire();
+    try {
+        lease->exec("SELECT 1");
+    } catch (const Unavailable&) {
+        throw;
+    } catch (const StoreError& e) {
+        throw Unavailable(std::string("PostgreSQL ping failed: ") + e.what());
+    }
+}
+
+}  // namespace postgres
+
+std::unique_ptr<Database> open_postgres(const std::string& url, const DatabaseOptions& options) {
+    return std::make_unique<postgres::PgDatabase>(url, options);
+}
+
+}  // namespace ambient::store

@@ -1,0 +1,54 @@
+#include "api/store/postgres/pg_errors.hpp"
+
+#include "api/store/database.hpp"
+
+namespace ambient::store::postgres {
+
+namespace {
+
+std::string trimmed(const char* text) {
+    std::string s(text != nullptr ? text : "");
+    while (!s.empty() && (s.back() == '\n' || s.back() == ' '))
+        s.pop_back();
+    return s;
+}
+
+bool connection_lost(std::string_view sqlstate) {
+    return sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P02" ||
+           sqlstate == "57P03";
+}
+
+}  // namespace
+
+std::string sqlstate_of(const PGresult* result) {
+    const char* state = result != nullptr ? PQresultErrorField(result, PG_DIAG_SQLSTATE) : nullptr;
+    return state != nullptr ? state : "";
+}
+
+Severity classify(PGconn* conn, std::string_view sqlstate) {
+    if (PQstatus(conn) != CONNECTION_OK || connection_lost(sqlstate))
+        return Severity::Connection;
+    return Severity::Statement;
+}
+
+void throw_error(PGconn* conn, const PGresult* result) {
+    const std::string state = sqlstate_of(result);
+    const char* primary =
+        result != nullptr ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+    // Client-side failures (lost connection) carry no fields; libpq's connection message
+    // describes them and holds no statement data.
+    std::string message = trimmed(primary != nullptr ? primary : PQerrorMessage(conn));
+    if (message.empty())
+        message = "PostgreSQL request failed";
+
+    if (state == "23505")
+        throw UniqueViolation(message);
+    if (state == "23503")
+        throw ForeignKeyViolation(message);
+    if (classify(conn, state) == Severity::Connection || state == "53300" || state == "57014") {
+        throw Unavailable("PostgreSQL unavailable: " + message);
+    }
+    throw StoreError(message);
+}
+
+}  // namespace ambient::store::postgres

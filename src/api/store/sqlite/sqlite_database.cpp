@@ -1,0 +1,90 @@
+#include "api/store/sqlite/sqlite_database.hpp"
+
+#include <sys/stat.h>
+
+#include <cerrno>
+#include <cstring>
+#include <filesystem>
+#include <system_error>
+
+#include "api/store/sqlite/sqlite_connection.hpp"
+
+namespace ambient::store {
+
+namespace sqlite {
+
+SqliteDatabase::SqliteDatabase(std::string path, const DatabaseOptions& options)
+    : path_(std::move(path)),
+      options_(options),
+      pool_(options.pool_size, options.acquire_timeout, [this] {
+          return std::make_unique<SqliteConnection>(path_, options_.statement_timeout, this);
+      }) {
+    pool_.adopt(std::make_unique<SqliteConnection>(path_, options_.statement_timeout, this));
+}
+
+ConnectionLease SqliteDatabase::acquire() {
+    return ConnectionLease(*this, pool_.take());
+}
+
+void SqliteDatabase::release(std::unique_ptr<Connection> conn) {
+    pool_.give_back(std::move(conn));
+}
+
+void SqliteDatabase::lock_writer() {
+    std::unique_lock lock(writer_mutex_);
+    if (!writer_free_.wait_for(lock, options_.statement_timeout,
+                               [this] { return !writer_busy_; })) {
+        throw Unavailable("timed out waiting for the SQLite writer lock");
+    }
+    writer_busy_ = true;
+}
+
+void SqliteDatabase::unlock_writer() {
+    {
+        std::lock_guard lock(writer_mutex_);
+        writer_busy_ = false;
+    }
+    writer_free_.notify_one();
+}
+
+void SqliteDatabase::ping() {
+    auto lease = acquire();
+    try {
+        lease->exec("SELECT 1");
+    } catch (const Unavailable&) {
+        throw;
+    } catch (const StoreError& e) {
+        throw Unavailable(std::string("SQLite ping failed: ") + e.what());
+    }
+}
+
+}  // namespace sqlite
+
+namespace {
+
+// Creates the data directory and any missing parents; the directory itself is private to
+// the server's user because it holds the whole database.
+void make_data_dir(const std::filesystem::path& dir) {
+    std::error_code ec;
+    if (std::filesystem::is_directory(dir, ec))
+        return;
+    if (dir.has_parent_path() && dir.parent_path() != dir) {
+        std::filesystem::create_directories(dir.parent_path(), ec);
+        if (ec)
+            throw StoreError("cannot create " + dir.parent_path().string() + ": " + ec.message());
+    }
+    if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
+        throw StoreError("cannot create data directory " + dir.string() + ": " +
+                         std::strerror(errno));
+    }
+}
+
+}  // namespace
+
+std::unique_ptr<Database> open_sqlite(const std::string& data_dir, const DatabaseOptions& options) {
+    const std::filesystem::path dir(data_dir.empty() ? "." : data_dir);
+    make_data_dir(dir);
+    return std::make_unique<sqlite::SqliteDatabase>((dir / "ambient.db").string(), options);
+}
+
+}  // namespace ambient::store

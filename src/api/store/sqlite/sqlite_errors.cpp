@@ -1,0 +1,36 @@
+#include "api/store/sqlite/sqlite_errors.hpp"
+
+#include <string>
+
+#include "api/store/database.hpp"
+
+namespace ambient::store::sqlite {
+
+void throw_error(int rc, std::string_view message, std::string_view context) {
+    std::string text =
+        context.empty() ? std::string(message) : std::string(context) + ": " + std::string(message);
+    switch (rc) {
+        case SQLITE_CONSTRAINT_UNIQUE:
+        case SQLITE_CONSTRAINT_PRIMARYKEY:
+        case SQLITE_CONSTRAINT_ROWID:
+            throw UniqueViolation(text);
+        case SQLITE_CONSTRAINT_FOREIGNKEY:
+            throw ForeignKeyViolation(text);
+        default:
+            break;
+    }
+    switch (rc & 0xff) {
+        case SQLITE_BUSY:
+        case SQLITE_LOCKED:
+        case SQLITE_INTERRUPT:  // only our statement-timeout progress handler interrupts
+            throw Unavailable(text);
+        default:
+            throw StoreError(text);
+    }
+}
+
+void throw_error(sqlite3* db, int rc, std::string_view context) {
+    throw_error(rc, db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc), context);
+}
+
+}  // namespace ambient::store::sqlite

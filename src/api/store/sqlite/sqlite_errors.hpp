@@ -1,0 +1,17 @@
+#pragma once
+// Maps SQLite result codes onto the storage error vocabulary.
+#include <sqlite3.h>
+
+#include <string_view>
+
+namespace ambient::store::sqlite {
+
+// Throws UniqueViolation, ForeignKeyViolation, Unavailable (busy, locked, interrupted by
+// the statement timeout) or StoreError for the extended result code `rc`. `message` is
+// SQLite's text for the failure; `context` prefixes it when not empty.
+[[noreturn]] void throw_error(int rc, std::string_view message, std::string_view context = {});
+
+// Same, taking the message from the connection's last error.
+[[noreturn]] void throw_error(sqlite3* db, int rc, std::string_view context = {});
+
+}  // namespace ambient::store::sqlite
