@@ -4,6 +4,9 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
+#include <pthread.h>
+
+#include <csignal>
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
@@ -96,6 +99,15 @@ int serve(const Options& opt) {
     http::ServerHooks hooks;
     hooks.before = [&app](http::Request& req, const http::Route* route) { return app.authenticate(req, route); };
     hooks.after = [&app](const http::Request& req, int status, double seconds) { app.record(req, status, seconds); };
+    // Block SIGINT/SIGTERM in every thread (the server's threads inherit this mask) and
+    // collect them with sigwait below: a signal that arrives as soon as the listening line
+    // is out is then never lost.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+
     http::Server server(server_options, app.router(), hooks);
     server.start();
 
@@ -107,7 +119,10 @@ int serve(const Options& opt) {
         std::cout << "try: curl -H \"Authorization: Bearer $(cat " << token_path.string() << ")\" http://"
                   << server_options.host << ":" << server.port() << "/api/ambient/v1/projects" << std::endl;
     }
-    server.run_until_signal();
+    int signal = 0;
+    sigwait(&stop_signals, &signal);
+    spdlog::info("signal {} received, shutting down", signal);
+    server.stop();
     spdlog::info("ambient-api-server stopped");
     return 0;
 }

@@ -222,7 +222,9 @@ TEST_P(CrudConventions, FieldsProjectsTheItems) {
     create(6);
     auto r = http_->get(collection() + "?fields=created_at");
     ASSERT_EQ(r.status, 200) << r.body;
-    for (const auto& item : r.json()["items"]) {
+    const auto body = r.json();
+    ASSERT_FALSE(body["items"].empty());
+    for (const auto& item : body["items"]) {
         EXPECT_TRUE(item.contains("id"));
         EXPECT_TRUE(item.contains("created_at"));
         EXPECT_FALSE(item.contains("kind"));

@@ -119,8 +119,10 @@ TEST_P(Resources, BuiltInRolesAreSeededAndProtected) {
     auto r = http().get(path("/roles?size=100"));
     ASSERT_EQ(r.status, 200);
     std::set<std::string> names;
-    for (const auto& role : r.json()["items"]) {
-        names.insert(role["name"]);
+    const auto body = r.json();
+    ASSERT_FALSE(body["items"].empty());
+    for (const auto& role : body["items"]) {
+        names.insert(role["name"].get<std::string>());
         EXPECT_TRUE(role["built_in"].get<bool>());
         EXPECT_FALSE(role["created_at"].get<std::string>().empty());
         EXPECT_TRUE(json::parse(role["permissions"].get<std::string>()).is_array());
