@@ -207,6 +207,22 @@ TEST_P(Resources, DuplicateRoleBindingsConflict) {
     EXPECT_EQ(post("/role_bindings", body).status, 201);
 }
 
+TEST_P(Resources, TimestampSearchesMeanTheSameOnBothDatabases) {
+    ASSERT_EQ(post("/projects", {{"name", "timely"}}).status, 201);
+    const std::string created = http().get(path("/projects/timely")).json()["created_at"];
+    auto count = [&](const std::string& q) {
+        auto r = http().get(path("/projects?search=" + url_encode(q)));
+        EXPECT_EQ(r.status, 200) << q << ": " << r.body;
+        return r.json()["total"].get<int>();
+    };
+    EXPECT_EQ(count("created_at > '2020-01-01T00:00:00Z'"), 1);
+    EXPECT_EQ(count("created_at > '2020-01-01'"), 1);
+    EXPECT_EQ(count("created_at < '2999-01-01T00:00:00+05:00'"), 1);
+    EXPECT_EQ(count("created_at > '2999-01-01T00:00:00Z'"), 0);
+    EXPECT_EQ(count("created_at = '" + created + "'"), 1);
+    EXPECT_EQ(http().get(path("/projects?search=" + url_encode("created_at > 'yesterday'"))).status, 400);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, Resources, ::testing::Values(Backend::Sqlite, Backend::Postgres), backend_name);
 
 }  // namespace

@@ -6,6 +6,7 @@
 #include <system_error>
 
 #include "api/search/text.hpp"
+#include "api/search/timestamp.hpp"
 
 namespace ambient::search {
 namespace {
@@ -67,7 +68,10 @@ store::SqlValue bind_literal(const store::Column& column, const Literal& literal
         case store::ColumnType::Timestamp:
             if (literal.kind != LiteralKind::String)
                 wrong_type(column, "a quoted timestamp");
-            return literal.text;
+            // Stored timestamps are canonical text; compare like with like.
+            if (auto canonical = normalize_timestamp(literal.text))
+                return *canonical;
+            wrong_type(column, "an RFC 3339 timestamp such as '2026-01-31T12:00:00Z'");
     }
     wrong_type(column, "a value of a known type");
 }

@@ -94,14 +94,14 @@ INSTANTIATE_TEST_SUITE_P(
              "name NoT LiKe 'x' AnD project_id Is NoT nUlL",
              "(t.name NOT LIKE ? ESCAPE '\\' AND t.project_id IS NOT NULL)",
              {text("x")}},
-        Case{"TimestampBindsTextAsIs",
-             "created_at > '2026-01-01T00:00:00Z'",
+        Case{"TimestampBindsCanonicalText",
+             "created_at > '2026-01-01T00:00:00+01:00'",
              "t.created_at > ?",
-             {text("2026-01-01T00:00:00Z")}},
+             {text("2025-12-31T23:00:00.000000Z")}},
         Case{"TimestampBetween",
              "created_at between '2026-01-01' and '2026-02-01'",
              "t.created_at BETWEEN ? AND ?",
-             {text("2026-01-01"), text("2026-02-01")}}),
+             {text("2026-01-01T00:00:00.000000Z"), text("2026-02-01T00:00:00.000000Z")}}),
     case_name);
 
 INSTANTIATE_TEST_SUITE_P(
