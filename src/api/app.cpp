@@ -1,5 +1,9 @@
 #include "api/app.hpp"
 
+#include <utility>  // Boost 1.74's asio needs std::exchange first
+
+#include <boost/asio/thread_pool.hpp>
+
 #include "api/handler_support.hpp"
 #include "api/resources/metadata.hpp"
 #include "api/resources/resources.hpp"
@@ -52,7 +56,10 @@ void register_bench_ceiling(http::Router& router) {
 
 }  // namespace
 
-App::App(store::Database& db, ServiceTokens tokens, AppOptions options) : ctx_{db}, tokens_(std::move(tokens)) {
+App::App(store::Database& db, ServiceTokens tokens, AppOptions options)
+    : stream_pool_(std::make_unique<boost::asio::thread_pool>(options.stream_threads)),
+      ctx_{db, notifier_, *stream_pool_, options.data_dir},
+      tokens_(std::move(tokens)) {
     register_metadata(router_, ctx_, metrics_, options.version);
     register_projects(router_, ctx_);
     register_project_settings(router_, ctx_);
@@ -60,6 +67,11 @@ App::App(store::Database& db, ServiceTokens tokens, AppOptions options) : ctx_{d
     register_roles(router_, ctx_);
     register_role_bindings(router_, ctx_);
     if (options.bench_ceiling) register_bench_ceiling(router_);
+}
+
+App::~App() {
+    stream_pool_->stop();
+    stream_pool_->join();
 }
 
 std::optional<http::Response> App::authenticate(http::Request& req, const http::Route* route) const {

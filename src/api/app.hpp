@@ -1,11 +1,14 @@
 #pragma once
 // The API server's routes and request hooks, built from its parts. main() owns the parts
 // and the HTTP server; tests can build an App without either.
+#include <filesystem>
+#include <memory>
 #include <optional>
 #include <string>
 
 #include "api/auth/service_tokens.hpp"
 #include "api/context.hpp"
+#include "api/notify/notifier.hpp"
 #include "common/http/router.hpp"
 #include "common/metrics.hpp"
 
@@ -13,6 +16,9 @@ namespace ambient::api {
 
 struct AppOptions {
     std::string version = "0.1.0";
+    std::filesystem::path data_dir = "./data";
+    // Threads for the blocking reads of open streams.
+    std::size_t stream_threads = 4;
     // Adds /api/ambient/v1/bench/projects routes that parse, validate and render like the
     // real ones but never touch storage: the HTTP ceiling for bench/api.
     bool bench_ceiling = false;
@@ -21,6 +27,7 @@ struct AppOptions {
 class App {
 public:
     App(store::Database& db, ServiceTokens tokens, AppOptions options);
+    ~App();
     App(const App&) = delete;
     App& operator=(const App&) = delete;
 
@@ -33,7 +40,11 @@ public:
     // Runs after every request.
     void record(const http::Request& req, int status, double seconds);
 
+    Notifier& notifier() { return notifier_; }
+
 private:
+    Notifier notifier_;
+    std::unique_ptr<boost::asio::thread_pool> stream_pool_;
     ApiContext ctx_;
     ServiceTokens tokens_;
     Metrics metrics_;

@@ -1,11 +1,26 @@
 #pragma once
-// What every handler may use: the parts built by main() and shared for the process's life.
+// What every handler may use: the parts built by App/main() and shared for the process's life.
+#include <filesystem>
+
 #include "api/store/database.hpp"
+
+namespace boost::asio {
+class thread_pool;
+}
 
 namespace ambient::api {
 
+class Notifier;
+
 struct ApiContext {
     store::Database& db;
+    // Wakes waiting streams after commits (watch events, session messages).
+    Notifier& notifier;
+    // Where stream producers run their blocking reads (http::run_blocking), apart from the
+    // request workers so that many open streams never starve ordinary requests.
+    boost::asio::thread_pool& stream_pool;
+    // The data directory (generated secrets live here).
+    std::filesystem::path data_dir;
 };
 
 }  // namespace ambient::api

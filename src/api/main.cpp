@@ -89,7 +89,8 @@ int serve(const Options& opt) {
     const auto [host, port] = split_bind_address(opt.bind);
     auto db = open_database(opt);
     migrate(*db);
-    api::App app(*db, load_tokens(opt), {.version = kVersion, .bench_ceiling = opt.bench_ceiling});
+    api::App app(*db, load_tokens(opt), {.version = kVersion, .data_dir = opt.data_dir, .bench_ceiling = opt.bench_ceiling});
+    if (!opt.db_url.empty()) app.notifier().listen_postgres(opt.db_url);
 
     http::ServerOptions server_options;
     server_options.host = host == "localhost" ? "127.0.0.1" : host;
