@@ -41,7 +41,14 @@ public:
     const std::vector<Route>& routes() const { return routes_; }
 
 private:
+    struct Segment {
+        std::string text;  // the literal, or the parameter's name
+        bool is_param = false;
+    };
+    using Pattern = std::vector<Segment>;
+
     std::vector<Route> routes_;
+    std::vector<Pattern> patterns_;  // parallel to routes_, parsed once in add()
 };
 
 }  // namespace ambient::http

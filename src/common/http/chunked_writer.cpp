@@ -1,0 +1,51 @@
+#include "common/http/chunked_writer.hpp"
+
+#include <array>
+#include <cstdio>
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/use_awaitable.hpp>
+#include <boost/asio/write.hpp>
+
+namespace ambient::http::detail {
+namespace net = boost::asio;
+
+namespace {
+constexpr std::string_view kCrlf = "\r\n";
+constexpr std::string_view kLastChunk = "0\r\n\r\n";
+}  // namespace
+
+net::awaitable<bool> ChunkedWriter::write(std::string chunk) {
+    if (failed_ || stopping_.load())
+        co_return false;
+    if (chunk.empty())
+        co_return true;
+
+    char size_line[24];
+    const int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", chunk.size());
+    const std::array<net::const_buffer, 3> buffers{
+        net::buffer(size_line, static_cast<std::size_t>(n)),
+        net::buffer(chunk),
+        net::buffer(kCrlf.data(), kCrlf.size()),
+    };
+    stream_.expires_never();
+    boost::system::error_code ec;
+    co_await net::async_write(stream_, buffers, net::redirect_error(net::use_awaitable, ec));
+    if (ec)
+        failed_ = true;
+    co_return !failed_;
+}
+
+net::awaitable<bool> ChunkedWriter::finish(std::chrono::steady_clock::duration timeout) {
+    if (failed_)
+        co_return false;
+    stream_.expires_after(timeout);
+    boost::system::error_code ec;
+    co_await net::async_write(stream_, net::buffer(kLastChunk.data(), kLastChunk.size()),
+                              net::redirect_error(net::use_awaitable, ec));
+    if (ec)
+        failed_ = true;
+    co_return !failed_;
+}
+
+}  // namespace ambient::http::detail

@@ -1,0 +1,38 @@
+#pragma once
+// Internal to the HTTP layer: the StreamWriter of a streamed response, writing each chunk
+// with HTTP/1.1 chunked framing straight to the connection's socket.
+#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
+
+#include <atomic>
+#include <chrono>
+#include <string>
+
+#include <boost/beast/core/tcp_stream.hpp>
+
+#include "common/http/stream.hpp"
+
+namespace ambient::http::detail {
+
+class ChunkedWriter final : public StreamWriter {
+  public:
+    ChunkedWriter(boost::beast::tcp_stream& stream, const std::atomic<bool>& stopping)
+        : stream_(stream), stopping_(stopping) {}
+
+    // No deadline: a stream lives as long as its producer. An empty chunk is skipped, since
+    // on the wire it would end the response.
+    boost::asio::awaitable<bool> write(std::string chunk) override;
+    bool stopping() const override { return stopping_.load(); }
+    boost::asio::any_io_executor executor() const override { return stream_.get_executor(); }
+
+    // True once a write failed: the peer is gone and the response cannot be finished.
+    bool failed() const { return failed_; }
+    // Writes the last chunk; false if that failed.
+    boost::asio::awaitable<bool> finish(std::chrono::steady_clock::duration timeout);
+
+  private:
+    boost::beast::tcp_stream& stream_;
+    const std::atomic<bool>& stopping_;
+    bool failed_ = false;
+};
+
+}  // namespace ambient::http::detail

@@ -1,0 +1,64 @@
+#include "common/http/dispatch.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include "common/http/url.hpp"
+
+namespace ambient::http {
+
+Response error_response(int status, ErrorCode code, std::string_view reason,
+                        std::string_view operation_id) {
+    return Response::json(status, render_error_body(code, reason, operation_id));
+}
+
+Response response_for_exception(std::exception_ptr error, const Request& request) {
+    // The raw path, never the query or the body: either may carry credentials.
+    const auto path = raw_path(request.target);
+    try {
+        std::rethrow_exception(error);
+    } catch (const ApiError& e) {
+        if (!e.detail().empty()) {
+            spdlog::warn("{} {} op={}: {}", request.method, path, request.operation_id, e.detail());
+        }
+        return error_response(e.status(), e.code(), e.reason(), request.operation_id);
+    } catch (const std::exception& e) {
+        spdlog::error("{} {} op={} failed: {}", request.method, path, request.operation_id,
+                      e.what());
+    } catch (...) {
+        spdlog::error("{} {} op={} failed with a non-standard exception", request.method, path,
+                      request.operation_id);
+    }
+    return error_response(500, ErrorCode::General, "Unspecified error", request.operation_id);
+}
+
+Response dispatch(const Router& router, const ServerHooks& hooks, Request& request) {
+    try {
+        auto matched = router.match(request.method, request.path);
+        const Route* route = nullptr;
+        if (auto* match = std::get_if<Router::Match>(&matched)) {
+            route = match->route;
+            request.route = route->pattern;
+            request.path_params = std::move(match->params);
+        }
+        if (hooks.before) {
+            if (auto early = hooks.before(request, route))
+                return std::move(*early);
+        }
+        if (route != nullptr)
+            return route->handler(request);
+
+        if (std::get<Router::Miss>(matched) == Router::Miss::MethodNotAllowed) {
+            return error_response(
+                405, ErrorCode::NotImplemented,
+                "Method " + request.method + " not allowed on '" + request.path + "'",
+                request.operation_id);
+        }
+        return error_response(404, ErrorCode::NotFound,
+                              "The requested resource '" + request.path + "' doesn't exist",
+                              request.operation_id);
+    } catch (...) {
+        return response_for_exception(std::current_exception(), request);
+    }
+}
+
+}  // namespace ambient::http

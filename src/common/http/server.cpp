@@ -1,0 +1,236 @@
+#include "common/http/server.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <atomic>
+#include <condition_variable>
+#include <csignal>
+#include <mutex>
+#include <stdexcept>
+
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/signal_set.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/strand.hpp>
+#include <boost/asio/thread_pool.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "common/http/connection.hpp"
+
+namespace ambient::http {
+namespace net = boost::asio;
+using net::ip::tcp;
+
+namespace {
+// After shutdown_grace, connections are closed; this is how long they get to notice.
+constexpr auto kForcedCloseWait = std::chrono::milliseconds(250);
+}  // namespace
+
+// Member order is destruction order in reverse: the worker pool goes before the io_context
+// (its queued completions post to it), and both go before the registry (coroutine frames
+// destroyed with them deregister their connections).
+struct Server::Impl {
+    Impl(ServerOptions o, const Router& r, ServerHooks h)
+        : options(std::move(o)),
+          router(r),
+          hooks(std::move(h)),
+          context{options, router, hooks, workers, stopping, registry},
+          ioc(static_cast<int>(std::max<std::size_t>(options.io_threads, 1))),
+          workers(std::max<std::size_t>(options.worker_threads, 1)) {}
+
+    net::awaitable<void> accept_loop();
+    void log_connection_failure(std::exception_ptr error);
+
+    ServerOptions options;
+    const Router& router;
+    ServerHooks hooks;
+    std::atomic<bool> stopping{false};
+    detail::ConnectionRegistry registry;
+    detail::ServerContext context;
+
+    net::io_context ioc;
+    std::optional<tcp::acceptor> acceptor;
+    std::optional<net::signal_set> signals;
+    net::thread_pool workers;
+    std::vector<std::thread> io_threads;
+    std::uint16_t bound_port = 0;
+
+    std::mutex lifecycle_mutex;
+    std::condition_variable lifecycle_changed;
+    bool started = false;
+    bool stop_requested = false;  // by stop() or a signal
+    bool stop_begun = false;
+    bool stopped = false;
+};
+
+net::awaitable<void> Server::Impl::accept_loop() {
+    for (;;) {
+        boost::system::error_code ec;
+        // Each connection gets its own strand, so that any number of I/O threads can run
+        // connections in parallel while each connection's steps stay serialized.
+        auto socket = co_await acceptor->async_accept(net::any_io_executor(net::make_strand(ioc)),
+                                                      net::redirect_error(net::use_awaitable, ec));
+        if (stopping.load() || !acceptor->is_open())
+            co_return;
+        if (ec) {
+            spdlog::warn("accept failed: {}", ec.message());
+            // Out of descriptors and the like: back off instead of spinning.
+            net::steady_timer pause(acceptor->get_executor(), std::chrono::milliseconds(50));
+            co_await pause.async_wait(net::redirect_error(net::use_awaitable, ec));
+            continue;
+        }
+        auto executor = socket.get_executor();
+        auto state = registry.add(executor);
+        net::co_spawn(executor, detail::serve_connection(context, std::move(socket), state),
+                      [this](std::exception_ptr error) { log_connection_failure(error); });
+    }
+}
+
+void Server::Impl::log_connection_failure(std::exception_ptr error) {
+    if (!error)
+        return;
+    try {
+        std::rethrow_exception(error);
+    } catch (const std::exception& e) {
+        spdlog::error("connection failed: {}", e.what());
+    } catch (...) {
+        spdlog::error("connection failed with a non-standard exception");
+    }
+}
+
+Server::Server(ServerOptions options, const Router& router, ServerHooks hooks)
+    : impl_(std::make_unique<Impl>(std::move(options), router, std::move(hooks))) {}
+
+Server::~Server() {
+    stop();
+}
+
+void Server::start() {
+    auto& s = *impl_;
+    {
+        std::lock_guard lock(s.lifecycle_mutex);
+        if (s.started || s.stop_begun)
+            throw std::logic_error("Server::start called twice");
+    }
+    const auto where = s.options.host + ":" + std::to_string(s.options.port);
+    try {
+        tcp::resolver resolver(s.ioc);
+        const auto endpoints = resolver.resolve(s.options.host, std::to_string(s.options.port),
+                                                tcp::resolver::passive);
+        const tcp::endpoint endpoint = *endpoints.begin();
+        s.acceptor.emplace(net::make_strand(s.ioc));
+        s.acceptor->open(endpoint.protocol());
+        s.acceptor->set_option(tcp::acceptor::reuse_address(true));
+        s.acceptor->bind(endpoint);
+        s.acceptor->listen(net::socket_base::max_listen_connections);
+        s.bound_port = s.acceptor->local_endpoint().port();
+    } catch (const boost::system::system_error& e) {
+        s.acceptor.reset();
+        throw std::runtime_error("cannot listen on " + where + ": " + e.code().message());
+    }
+    {
+        std::lock_guard lock(s.lifecycle_mutex);
+        s.started = true;
+    }
+
+    net::co_spawn(s.acceptor->get_executor(), s.accept_loop(), [&s](std::exception_ptr error) {
+        if (error)
+            s.log_connection_failure(error);
+    });
+    const auto threads = std::max<std::size_t>(s.options.io_threads, 1);
+    for (std::size_t i = 0; i < threads; ++i) {
+        s.io_threads.emplace_back([&s] { s.ioc.run(); });
+    }
+    spdlog::info("http: accepting connections at {}:{}", s.options.host, s.bound_port);
+}
+
+std::uint16_t Server::port() const {
+    return impl_->bound_port;
+}
+
+void Server::run_until_signal() {
+    auto& s = *impl_;
+    s.signals.emplace(s.ioc, SIGINT, SIGTERM);
+    s.signals->async_wait([&s](const boost::system::error_code& ec, int signal) {
+        if (ec)
+            return;
+        spdlog::info("signal {} received, shutting down", signal);
+        std::lock_guard lock(s.lifecycle_mutex);
+        s.stop_requested = true;
+        s.lifecycle_changed.notify_all();
+    });
+    {
+        std::unique_lock lock(s.lifecycle_mutex);
+        s.lifecycle_changed.wait(lock, [&s] { return s.stop_requested; });
+    }
+    stop();
+}
+
+void Server::stop() {
+    auto& s = *impl_;
+    {
+        std::unique_lock lock(s.lifecycle_mutex);
+        s.stop_requested = true;
+        s.lifecycle_changed.notify_all();
+        if (s.stop_begun) {
+            s.lifecycle_changed.wait(lock, [&s] { return s.stopped; });
+            return;
+        }
+        s.stop_begun = true;
+    }
+
+    if (s.started) {
+        s.stopping.store(true);
+        net::post(s.acceptor->get_executor(), [&s] {
+            boost::system::error_code ignored;
+            s.acceptor->close(ignored);
+        });
+        // Idle keep-alive connections have nothing in flight: close them now. The others
+        // notice `stopping` when their response is written or their stream writes.
+        s.registry.for_each([](detail::ConnectionState& c) {
+            if (c.awaiting_request && c.stream != nullptr)
+                c.stream->cancel();
+        });
+        if (!s.registry.wait_until_empty(s.options.shutdown_grace)) {
+            spdlog::warn("{} connection(s) still open after the shutdown grace; closing them",
+                         s.registry.size());
+            s.registry.for_each([](detail::ConnectionState& c) {
+                if (c.stream != nullptr)
+                    c.stream->close();
+            });
+            s.registry.wait_until_empty(kForcedCloseWait);
+        }
+    }
+    // Handlers still running are waited for (blocking code cannot be interrupted); queued
+    // ones are dropped.
+    s.workers.stop();
+    s.workers.join();
+    s.ioc.stop();
+    for (auto& thread : s.io_threads)
+        thread.join();
+    s.io_threads.clear();
+
+    std::lock_guard lock(s.lifecycle_mutex);
+    s.stopped = true;
+    s.lifecycle_changed.notify_all();
+}
+
+net::thread_pool& Server::workers() {
+    return impl_->workers;
+}
+
+std::vector<std::thread::id> Server::io_thread_ids() const {
+    std::vector<std::thread::id> ids;
+    for (const auto& thread : impl_->io_threads)
+        ids.push_back(thread.get_id());
+    return ids;
+}
+
+std::size_t Server::connection_count() const {
+    return impl_->registry.size();
+}
+
+}  // namespace ambient::http
