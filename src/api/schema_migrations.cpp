@@ -136,6 +136,60 @@ CREATE INDEX idx_role_bindings_user ON role_bindings (user_id);
 CREATE INDEX idx_role_bindings_project ON role_bindings (project_id);
 CREATE INDEX idx_role_bindings_credential ON role_bindings (credential_id);
 )"),
+        both(7, "sessions", R"(
+CREATE TABLE sessions (
+    id TEXT PRIMARY KEY,
+    created_at {ts} NOT NULL,
+    updated_at {ts} NOT NULL,
+    deleted_at {ts},
+    name TEXT NOT NULL,
+    repo_url TEXT,
+    prompt TEXT,
+    created_by_user_id TEXT,
+    assigned_user_id TEXT,
+    workflow_id TEXT,
+    repos TEXT,
+    timeout BIGINT,
+    llm_model TEXT,
+    llm_temperature DOUBLE PRECISION,
+    llm_max_tokens BIGINT,
+    parent_session_id TEXT,
+    bot_account_name TEXT,
+    resource_overrides TEXT,
+    environment_variables TEXT,
+    labels TEXT,
+    annotations TEXT,
+    project_id TEXT NOT NULL,
+    agent_id TEXT,
+    phase TEXT,
+    start_time {ts},
+    completion_time {ts},
+    sdk_session_id TEXT,
+    sdk_restart_count BIGINT,
+    conditions TEXT,
+    reconciled_repos TEXT,
+    reconciled_workflow TEXT,
+    kube_cr_name TEXT NOT NULL,
+    kube_cr_uid TEXT,
+    kube_namespace TEXT,
+    runner_url TEXT
+);
+CREATE INDEX idx_sessions_project ON sessions (project_id);
+CREATE INDEX idx_sessions_agent ON sessions (agent_id);
+CREATE INDEX idx_sessions_phase ON sessions (phase);
+CREATE UNIQUE INDEX idx_sessions_kube_cr_name ON sessions (kube_cr_name);
+)"),
+        both(8, "session_messages", R"(
+CREATE TABLE session_messages (
+    seq {serial},
+    id TEXT NOT NULL UNIQUE,
+    session_id TEXT NOT NULL,
+    event_type TEXT NOT NULL,
+    payload TEXT NOT NULL,
+    created_at {ts} NOT NULL
+);
+CREATE INDEX idx_session_messages_session_seq ON session_messages (session_id, seq);
+)"),
     };
     return migrations;
 }
