@@ -58,7 +58,7 @@ void register_bench_ceiling(http::Router& router) {
 
 App::App(store::Database& db, ServiceTokens tokens, AppOptions options)
     : stream_pool_(std::make_unique<boost::asio::thread_pool>(options.stream_threads)),
-      ctx_{db, notifier_, *stream_pool_, options.data_dir},
+      ctx_{db, notifier_, *stream_pool_, options.data_dir, options.keyring != nullptr ? *options.keyring : no_keyring_},
       tokens_(std::move(tokens)) {
     register_metadata(router_, ctx_, metrics_, options.version);
     register_projects(router_, ctx_);
@@ -66,6 +66,9 @@ App::App(store::Database& db, ServiceTokens tokens, AppOptions options)
     register_users(router_, ctx_);
     register_roles(router_, ctx_);
     register_role_bindings(router_, ctx_);
+    register_credentials(router_, ctx_);
+    register_sessions(router_, ctx_);
+    register_session_messages(router_, ctx_);
     if (options.bench_ceiling) register_bench_ceiling(router_);
 }
 
@@ -79,6 +82,7 @@ std::optional<http::Response> App::authenticate(http::Request& req, const http::
     const auto token = bearer_token(req);
     if (!token) return unauthenticated(req, "Authentication required: send 'Authorization: Bearer <token>'");
     if (!tokens_.matches(*token)) return unauthenticated(req, "Invalid token");
+    req.principal = kServicePrincipal;
     return std::nullopt;
 }
 

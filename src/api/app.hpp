@@ -8,11 +8,15 @@
 
 #include "api/auth/service_tokens.hpp"
 #include "api/context.hpp"
+#include "api/credentials/keyring.hpp"
 #include "api/notify/notifier.hpp"
 #include "common/http/router.hpp"
 #include "common/metrics.hpp"
 
 namespace ambient::api {
+
+// The principal of requests authenticated with a static service token.
+inline constexpr const char* kServicePrincipal = "ambient-service";
 
 struct AppOptions {
     std::string version = "0.1.0";
@@ -22,6 +26,9 @@ struct AppOptions {
     // Adds /api/ambient/v1/bench/projects routes that parse, validate and render like the
     // real ones but never touch storage: the HTTP ceiling for bench/api.
     bool bench_ceiling = false;
+    // The keys for credential tokens, owned by the caller and outliving the App. nullptr:
+    // none, so storing or reading a token fails (for tests that never do).
+    const credentials::Keyring* keyring = nullptr;
 };
 
 class App {
@@ -45,6 +52,7 @@ public:
 private:
     Notifier notifier_;
     std::unique_ptr<boost::asio::thread_pool> stream_pool_;
+    credentials::Keyring no_keyring_;  // what ctx_ refers to when options.keyring is nullptr
     ApiContext ctx_;
     ServiceTokens tokens_;
     Metrics metrics_;

@@ -69,8 +69,8 @@ bool is_ksuid(std::string_view s) {
     return s <= kMaxKsuid;
 }
 
-std::chrono::system_clock::time_point ksuid_time(std::string_view ksuid) {
-    // Only the top 32 bits matter: decode the number and keep its high limb.
+std::optional<std::array<std::uint8_t, 20>> decode_ksuid(std::string_view ksuid) {
+    if (!is_ksuid(ksuid)) return std::nullopt;
     std::array<std::uint32_t, 5> limbs{};
     for (char c : ksuid) {
         std::uint64_t carry = static_cast<std::uint64_t>(digit_value(c));
@@ -80,7 +80,21 @@ std::chrono::system_clock::time_point ksuid_time(std::string_view ksuid) {
             carry = value >> 32;
         }
     }
-    return std::chrono::system_clock::time_point{std::chrono::seconds{kEpochSeconds + limbs[0]}};
+    std::array<std::uint8_t, 20> bytes{};
+    for (int i = 0; i < 5; ++i) {
+        bytes[4 * i] = static_cast<std::uint8_t>(limbs[i] >> 24);
+        bytes[4 * i + 1] = static_cast<std::uint8_t>(limbs[i] >> 16);
+        bytes[4 * i + 2] = static_cast<std::uint8_t>(limbs[i] >> 8);
+        bytes[4 * i + 3] = static_cast<std::uint8_t>(limbs[i]);
+    }
+    return bytes;
+}
+
+std::chrono::system_clock::time_point ksuid_time(std::string_view ksuid) {
+    const auto bytes = decode_ksuid(ksuid).value_or(std::array<std::uint8_t, 20>{});
+    const std::uint32_t stamp = (std::uint32_t{bytes[0]} << 24) | (std::uint32_t{bytes[1]} << 16) |
+                                (std::uint32_t{bytes[2]} << 8) | std::uint32_t{bytes[3]};
+    return std::chrono::system_clock::time_point{std::chrono::seconds{kEpochSeconds + stamp}};
 }
 
 }  // namespace ambient

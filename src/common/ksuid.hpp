@@ -4,6 +4,7 @@
 #include <array>
 #include <chrono>
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 
@@ -17,6 +18,8 @@ std::string new_ksuid();
 std::string make_ksuid(std::chrono::system_clock::time_point time, const std::array<std::uint8_t, 16>& payload);
 // True when `s` is 27 base-62 characters that decode to at most 160 bits.
 bool is_ksuid(std::string_view s);
+// The 20 bytes a valid KSUID encodes (timestamp then payload); nullopt when not a KSUID.
+std::optional<std::array<std::uint8_t, 20>> decode_ksuid(std::string_view ksuid);
 // The time encoded in a valid KSUID.
 std::chrono::system_clock::time_point ksuid_time(std::string_view ksuid);
 

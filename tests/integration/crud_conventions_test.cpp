@@ -56,6 +56,12 @@ std::vector<KindCase> kind_cases() {
                          {"user_id", "user-" + std::to_string(i)}};
          },
          "role_id"},
+        {"Session", "sessions", "Sessions",
+         [](HttpClient& http, int i) {
+             http.post("/api/ambient/v1/projects", R"({"name":"conventions"})");  // 201 once, then 409
+             return json{{"name", "session-" + std::to_string(i)}, {"project_id", "conventions"}};
+         },
+         "name"},
     };
 }
 

@@ -2,6 +2,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "api/search/timestamp.hpp"
+
 #include <cmath>
 
 namespace ambient::model {
@@ -59,8 +61,13 @@ json parse_object(std::string_view body) {
 store::SqlValue convert(const Field& field, const json& value) {
     switch (field.type) {
         case FieldType::String:
-        case FieldType::Timestamp:
             if (value.is_string()) return value.get<std::string>();
+            break;
+        case FieldType::Timestamp:
+            // Stored in one canonical form so that comparisons agree on both databases.
+            if (value.is_string()) {
+                if (auto canonical = search::normalize_timestamp(value.get<std::string>())) return *canonical;
+            }
             break;
         case FieldType::Integer:
             if (value.is_number_integer()) {

@@ -1,9 +1,10 @@
 #include "api/resources/resources.hpp"
+#include "api/resources/sessions.hpp"
 
 namespace ambient::api {
 
 std::vector<const model::KindSchema*> all_schemas() {
-    return {&project_schema(), &project_settings_schema(), &user_schema(), &role_schema(), &role_binding_schema()};
+    return {&project_schema(), &project_settings_schema(), &user_schema(), &role_schema(), &role_binding_schema(), &credential_schema(), &session_schema()};
 }
 
 }  // namespace ambient::api

@@ -11,12 +11,16 @@ const model::KindSchema& project_settings_schema();
 const model::KindSchema& user_schema();
 const model::KindSchema& role_schema();
 const model::KindSchema& role_binding_schema();
+const model::KindSchema& credential_schema();
 
 void register_projects(http::Router& router, ApiContext& ctx);
 void register_project_settings(http::Router& router, ApiContext& ctx);
 void register_users(http::Router& router, ApiContext& ctx);
 void register_roles(http::Router& router, ApiContext& ctx);
 void register_role_bindings(http::Router& router, ApiContext& ctx);
+void register_credentials(http::Router& router, ApiContext& ctx);
+void register_sessions(http::Router& router, ApiContext& ctx);
+void register_session_messages(http::Router& router, ApiContext& ctx);
 
 // Every kind the server serves, for the OpenAPI document.
 std::vector<const model::KindSchema*> all_schemas();

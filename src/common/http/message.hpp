@@ -26,6 +26,7 @@ struct Request {
     std::string route;        // matched pattern, e.g. "/api/ambient/v1/projects/{id}"
     std::string operation_id; // KSUID, echoed as X-Operation-ID
     std::string remote_address;
+    std::string principal;    // who is calling, set by authentication (a username, or a service name)
 
     // Case-insensitive header lookup; the first value wins.
     std::optional<std::string_view> header(std::string_view name) const;

@@ -50,6 +50,16 @@ TEST(Ksuid, TimeRoundTrips) {
     EXPECT_EQ(ksuid_time(make_ksuid(t, payload)), t);
 }
 
+TEST(Ksuid, DecodeInvertsEncode) {
+    std::array<std::uint8_t, 16> payload;
+    for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<std::uint8_t>(i * 17 + 3);
+    const auto id = make_ksuid(system_clock::time_point{seconds{1764340000}}, payload);
+    const auto bytes = decode_ksuid(id);
+    ASSERT_TRUE(bytes.has_value());
+    EXPECT_TRUE(std::equal(payload.begin(), payload.end(), bytes->begin() + 4));
+    EXPECT_FALSE(decode_ksuid("not-a-ksuid").has_value());
+}
+
 TEST(Ksuid, RejectsMalformedIds) {
     EXPECT_FALSE(is_ksuid(""));
     EXPECT_FALSE(is_ksuid("00000000000000000000000000"));    // 26

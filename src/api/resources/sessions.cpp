@@ -1,0 +1,277 @@
+// Sessions: /api/ambient/v1/sessions — one agent run with its lifecycle phase.
+//
+//   GET    /sessions              list    session:list    (scoped by project_id / X-Ambient-Project)
+//   POST   /sessions              create  session:create
+//   GET    /sessions/{id}         get     session:read
+//   PATCH  /sessions/{id}         patch   session:update  (status fields ignored)
+//   DELETE /sessions/{id}         delete  session:delete
+//   PATCH  /sessions/{id}/status  status  session:update  (control plane write-back)
+//   POST   /sessions/{id}/start   start   session:start   (none/Stopped/Completed/Failed → Pending, else 409)
+//   POST   /sessions/{id}/stop    stop    session:stop    (Pending/Creating/Running → Stopping, else 409)
+#include "api/resources/sessions.hpp"
+
+#include <algorithm>
+#include <array>
+
+#include "api/crud.hpp"
+#include "api/notify/notifier.hpp"
+#include "api/resources/resources.hpp"
+#include "api/resources/session_messages.hpp"
+#include "common/ksuid.hpp"
+#include "common/time.hpp"
+
+namespace ambient::api {
+namespace {
+
+using model::FieldType;
+
+constexpr std::array<std::string_view, 7> kPhases = {"Pending", "Creating", "Running", "Stopping",
+                                                     "Stopped", "Completed", "Failed"};
+
+constexpr const char* kDefaultModel = "claude-sonnet-4-6";
+constexpr double kDefaultTemperature = 0.7;
+constexpr std::int64_t kDefaultMaxTokens = 4000;
+
+// A field the control plane writes through /status; create and PATCH ignore it.
+model::Field status_field(std::string name, FieldType type = FieldType::String) {
+    return {.name = std::move(name),
+            .type = type,
+            .patchable = false,
+            .settable = false,
+            .description = "Status: written through PATCH /sessions/{id}/status"};
+}
+
+// What PATCH /status accepts: the status fields, patchable.
+const model::KindSchema& status_schema() {
+    static const model::KindSchema schema = [] {
+        model::KindSchema s{"SessionStatus", "sessions", "sessions", "Sessions", {}};
+        for (const auto& f : session_schema().fields) {
+            if (f.settable || f.name == "created_by_user_id" || f.name == "kube_cr_name") continue;
+            auto copy = f;
+            copy.patchable = true;
+            s.fields.push_back(copy);
+        }
+        return s;
+    }();
+    return schema;
+}
+
+void validate(const model::Row& row) {
+    if (row.contains("name") && model::text_of(row, "name").empty()) throw ApiError::validation("name must not be empty");
+    if (auto it = row.find("timeout"); it != row.end() && std::get<std::int64_t>(it->second) < 0) {
+        throw ApiError::validation("timeout must not be negative");
+    }
+    if (auto it = row.find("llm_max_tokens"); it != row.end() && std::get<std::int64_t>(it->second) <= 0) {
+        throw ApiError::validation("llm_max_tokens must be positive");
+    }
+}
+
+void check_parent(store::Connection& conn, const model::Row& row) {
+    const auto& parent = model::text_of(row, "parent_session_id");
+    if (parent.empty()) return;
+    if (conn.exec("SELECT 1 FROM sessions WHERE id = ? AND deleted_at IS NULL", {parent}).rows.empty()) {
+        throw ApiError::validation("parent session '" + parent.substr(0, 64) + "' does not exist");
+    }
+}
+
+store::SqlFragment list_scope(const http::Request& req) {
+    if (auto project = requested_project(req)) return {"project_id = ?", {*project}};
+    return {};
+}
+
+// Moves a live session whose phase is one of `from` ("" = none yet) to `to` in one
+// statement, so that of many concurrent callers exactly one wins.
+model::Row transition(store::Connection& conn, const std::string& id, const std::vector<std::string>& from,
+                      const std::string& to, const char* verb) {
+    std::string sql = "UPDATE sessions SET phase = ?, updated_at = ? WHERE id = ? AND deleted_at IS NULL AND (";
+    std::vector<store::SqlValue> params = {to, now_rfc3339(), id};
+    for (std::size_t i = 0; i < from.size(); ++i) {
+        if (i > 0) sql += " OR ";
+        if (from[i].empty()) {
+            sql += "phase IS NULL OR phase = ''";
+        } else {
+            sql += "phase = ?";
+            params.emplace_back(from[i]);
+        }
+    }
+    sql += ")";
+    if (conn.exec(sql, params).affected_rows == 0) {
+        const auto current = repo::find(conn, session_schema(), id);
+        if (!current) throw not_found(session_schema(), id);
+        throw ApiError::conflict("cannot " + std::string(verb) + " session in phase \"" +
+                                 model::text_of(*current, "phase") + "\"");
+    }
+    auto row = repo::find(conn, session_schema(), id);
+    repo::record_event(conn, session_schema(), id, EventType::Updated, &*row);
+    return *row;
+}
+
+std::string base32hex_lower(const std::array<std::uint8_t, 20>& bytes) {
+    static constexpr char kDigits[] = "0123456789abcdefghijklmnopqrstuv";
+    std::string out;
+    std::uint64_t buffer = 0;
+    int bits = 0;
+    for (auto b : bytes) {
+        buffer = (buffer << 8) | b;
+        bits += 8;
+        while (bits >= 5) {
+            bits -= 5;
+            out += kDigits[(buffer >> bits) & 31];
+        }
+    }
+    return out;  // 160 bits = 32 digits exactly
+}
+
+http::Handler create_handler(ApiContext& ctx) {
+    return [&ctx](http::Request& req) {
+        auto row = create_body(session_schema(), req);
+        validate(row);
+        if (model::text_of(row, "project_id").empty()) {
+            if (auto project = requested_project(req)) row["project_id"] = *project;
+        }
+        const auto stored = in_transaction(ctx, store::TxMode::Write, session_schema(), [&](store::Connection& conn) {
+            return create_session(conn, std::move(row), req.principal);
+        });
+        ctx.notifier.notify(Channel::Messages);
+        return json_response(201, model::render(session_schema(), stored));
+    };
+}
+
+http::Handler status_handler(ApiContext& ctx) {
+    return [&ctx](http::Request& req) {
+        const auto& id = req.param("id");
+        const auto changes = patch_body(status_schema(), req);
+        if (changes.empty()) {
+            std::string names;
+            for (const auto& f : status_schema().fields) names += (names.empty() ? "" : ", ") + f.name;
+            throw ApiError::validation("status patch body must set at least one field: " + names);
+        }
+        if (changes.contains("phase")) {
+            const auto& phase = model::text_of(changes, "phase");
+            if (std::find(kPhases.begin(), kPhases.end(), phase) == kPhases.end()) {
+                throw ApiError::validation("phase must be one of Pending, Creating, Running, Stopping, Stopped, "
+                                           "Completed, Failed");
+            }
+        }
+        const auto row = in_transaction(ctx, store::TxMode::Write, session_schema(), [&](store::Connection& conn) {
+            auto updated = repo::update(conn, session_schema(), id, changes);
+            if (!updated) throw not_found(session_schema(), id);
+            return *updated;
+        });
+        return json_response(200, model::render(session_schema(), row));
+    };
+}
+
+http::Handler lifecycle_handler(ApiContext& ctx, model::Row (*operation)(store::Connection&, const std::string&)) {
+    return [&ctx, operation](http::Request& req) {
+        const auto& id = req.param("id");
+        const auto row = in_transaction(ctx, store::TxMode::Write, session_schema(),
+                                        [&](store::Connection& conn) { return operation(conn, id); });
+        return json_response(200, model::render(session_schema(), row));
+    };
+}
+
+}  // namespace
+
+const model::KindSchema& session_schema() {
+    static const model::KindSchema schema{
+        "Session",
+        "sessions",
+        "sessions",
+        "Sessions",
+        {
+            {.name = "name", .required = true},
+            {.name = "repo_url"},
+            {.name = "prompt", .description = "Stored also as the session's first user message"},
+            {.name = "created_by_user_id", .patchable = false, .settable = false, .description = "The caller; read-only"},
+            {.name = "assigned_user_id"},
+            {.name = "workflow_id"},
+            {.name = "repos", .description = "JSON text"},
+            {.name = "timeout", .type = FieldType::Integer, .description = "Seconds"},
+            {.name = "llm_model", .description = "Default claude-sonnet-4-6"},
+            {.name = "llm_temperature", .type = FieldType::Number, .description = "Default 0.7"},
+            {.name = "llm_max_tokens", .type = FieldType::Integer, .description = "Default 4000"},
+            {.name = "parent_session_id"},
+            {.name = "bot_account_name"},
+            {.name = "resource_overrides", .description = "JSON text"},
+            {.name = "environment_variables", .description = "JSON text"},
+            {.name = "labels", .description = "JSON text"},
+            {.name = "annotations", .description = "JSON text"},
+            {.name = "project_id",
+             .patchable = false,
+             .description = "From the body, else project_id query or X-Ambient-Project; must exist"},
+            {.name = "agent_id", .patchable = false},
+            status_field("phase"),
+            status_field("start_time", FieldType::Timestamp),
+            status_field("completion_time", FieldType::Timestamp),
+            status_field("sdk_session_id"),
+            status_field("sdk_restart_count", FieldType::Integer),
+            status_field("conditions"),
+            status_field("reconciled_repos"),
+            status_field("reconciled_workflow"),
+            {.name = "kube_cr_name",
+             .patchable = false,
+             .settable = false,
+             .description = "Lower-case, DNS-safe name derived from the id"},
+            status_field("kube_cr_uid"),
+            status_field("kube_namespace"),
+            status_field("runner_url"),
+        },
+    };
+    return schema;
+}
+
+std::string kube_cr_name_for(const std::string& session_id) {
+    const auto bytes = decode_ksuid(session_id);
+    if (!bytes) throw ApiError::internal("session id is not a KSUID: " + session_id);
+    return "session-" + base32hex_lower(*bytes);
+}
+
+model::Row create_session(store::Connection& conn, model::Row row, const std::string& principal) {
+    const auto& project = model::text_of(row, "project_id");
+    if (project.empty()) {
+        throw ApiError::validation("project_id is required (in the body, the project_id query or X-Ambient-Project)");
+    }
+    if (!project_exists(conn, project)) throw ApiError::validation("project '" + project.substr(0, 63) + "' does not exist");
+    check_parent(conn, row);
+    if (model::text_of(row, "llm_model").empty()) row["llm_model"] = std::string(kDefaultModel);
+    if (!row.contains("llm_temperature")) row["llm_temperature"] = kDefaultTemperature;
+    if (!row.contains("llm_max_tokens")) row["llm_max_tokens"] = kDefaultMaxTokens;
+    row["created_by_user_id"] = principal;
+    const auto id = new_ksuid();
+    row[model::kIdColumn] = id;
+    row["kube_cr_name"] = kube_cr_name_for(id);
+    auto stored = repo::insert(conn, session_schema(), std::move(row));
+    if (const auto& prompt = model::text_of(stored, "prompt"); !prompt.empty()) {
+        append_message(conn, id, "user", prompt);
+    }
+    return stored;
+}
+
+model::Row start_session(store::Connection& conn, const std::string& id) {
+    return transition(conn, id, {"", "Stopped", "Completed", "Failed"}, "Pending", "start");
+}
+
+model::Row stop_session(store::Connection& conn, const std::string& id) {
+    return transition(conn, id, {"Pending", "Creating", "Running"}, "Stopping", "stop");
+}
+
+void register_sessions(http::Router& router, ApiContext& ctx) {
+    const Crud crud(ctx, session_schema(),
+                    {.before_update = [](store::Connection& conn, const model::Row&, model::Row& changes) {
+                         check_parent(conn, changes);
+                     },
+                     .validate = validate,
+                     .list_scope = list_scope});
+    const std::string base = std::string(model::kApiBasePath) + "/sessions";
+    router.add({"GET", base, crud.list(), false, "List sessions"});
+    router.add({"POST", base, create_handler(ctx), false, "Create a session"});
+    router.add({"GET", base + "/{id}", crud.get(), false, "Get a session"});
+    router.add({"PATCH", base + "/{id}", crud.patch(), false, "Update a session (status fields are ignored)"});
+    router.add({"DELETE", base + "/{id}", crud.remove(), false, "Delete a session"});
+    router.add({"PATCH", base + "/{id}/status", status_handler(ctx), false, "Write a session's status"});
+    router.add({"POST", base + "/{id}/start", lifecycle_handler(ctx, &start_session), false, "Start a session"});
+    router.add({"POST", base + "/{id}/stop", lifecycle_handler(ctx, &stop_session), false, "Stop a session"});
+}
+
+}  // namespace ambient::api
