@@ -58,7 +58,13 @@ void register_bench_ceiling(http::Router& router) {
 
 App::App(store::Database& db, ServiceTokens tokens, AppOptions options)
     : stream_pool_(std::make_unique<boost::asio::thread_pool>(options.stream_threads)),
-      ctx_{db, notifier_, *stream_pool_, options.data_dir, options.keyring != nullptr ? *options.keyring : no_keyring_},
+      event_retention_(std::make_unique<EventRetention>(db, options.event_retention_count)),
+      ctx_{db,
+           notifier_,
+           *stream_pool_,
+           options.data_dir,
+           options.keyring != nullptr ? *options.keyring : no_keyring_,
+           event_retention_.get()},
       tokens_(std::move(tokens)) {
     register_metadata(router_, ctx_, metrics_, options.version);
     register_projects(router_, ctx_);

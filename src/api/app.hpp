@@ -9,6 +9,7 @@
 #include "api/auth/service_tokens.hpp"
 #include "api/context.hpp"
 #include "api/credentials/keyring.hpp"
+#include "api/event_retention.hpp"
 #include "api/notify/notifier.hpp"
 #include "common/http/router.hpp"
 #include "common/metrics.hpp"
@@ -29,6 +30,8 @@ struct AppOptions {
     // The keys for credential tokens, owned by the caller and outliving the App. nullptr:
     // none, so storing or reading a token fails (for tests that never do).
     const credentials::Keyring* keyring = nullptr;
+    // Events kept for watch streams to resume from (event_retention.hpp).
+    std::int64_t event_retention_count = kDefaultEventRetentionCount;
 };
 
 class App {
@@ -53,6 +56,7 @@ private:
     Notifier notifier_;
     std::unique_ptr<boost::asio::thread_pool> stream_pool_;
     credentials::Keyring no_keyring_;  // what ctx_ refers to when options.keyring is nullptr
+    std::unique_ptr<EventRetention> event_retention_;
     ApiContext ctx_;
     ServiceTokens tokens_;
     Metrics metrics_;

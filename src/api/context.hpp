@@ -11,6 +11,7 @@ class thread_pool;
 namespace ambient::api {
 
 class Notifier;
+class EventRetention;
 
 struct ApiContext {
     store::Database& db;
@@ -21,6 +22,8 @@ struct ApiContext {
     boost::asio::thread_pool& stream_pool;
     // The data directory (generated secrets live here).
     std::filesystem::path data_dir;
+    // Prunes the events table; told after each committed write. nullptr: no pruning.
+    EventRetention* event_retention = nullptr;
 };
 
 }  // namespace ambient::api

@@ -1,11 +1,18 @@
 #include "api/crud.hpp"
 
+#include "api/watch.hpp"
+
 namespace ambient::api {
 
 using store::TxMode;
 
 http::Handler Crud::list() const {
     return [self = *this](http::Request& req) {
+        if (watch_requested(req)) {
+            store::SqlFragment scope;
+            if (self.hooks_.list_scope) scope = self.hooks_.list_scope(req);
+            return watch_response(self.ctx_, self.schema_, std::move(scope), req);
+        }
         auto params = list_params(self.schema_, req);
         if (self.hooks_.list_scope) params.query.scope = self.hooks_.list_scope(req);
         const auto result = in_transaction(self.ctx_, TxMode::Read, self.schema_, [&](store::Connection& conn) {

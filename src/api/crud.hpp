@@ -17,7 +17,8 @@ struct CrudHooks {
     std::function<void(store::Connection&, const model::Row& current)> before_delete;
     // Validation that needs no database (field formats); runs for create and patch.
     std::function<void(const model::Row&)> validate;
-    // A filter the server adds to every list (e.g. the project named by the request).
+    // A filter the server adds to every list (e.g. the project named by the request). Watch
+    // streams (?watch=true) apply it to the events table, so it may name only project_id.
     std::function<store::SqlFragment(const http::Request&)> list_scope;
 };
 

@@ -2,7 +2,9 @@
 
 #include <charconv>
 
+#include "api/event_retention.hpp"
 #include "api/model/body.hpp"
+#include "api/notify/notifier.hpp"
 #include "api/search/search.hpp"
 #include "spdlog/spdlog.h"
 
@@ -136,6 +138,11 @@ void rethrow_as_api_error(const model::KindSchema& schema) {
     } catch (const store::StoreError& e) {
         throw ApiError::internal(e.what());
     }
+}
+
+void after_write_commit(ApiContext& ctx) noexcept {
+    ctx.notifier.notify(Channel::Events);
+    if (ctx.event_retention != nullptr) ctx.event_retention->after_write();
 }
 
 }  // namespace ambient::api

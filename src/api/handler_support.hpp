@@ -50,6 +50,10 @@ auto in_transaction(ApiContext& ctx, store::TxMode mode, const model::KindSchema
 
 [[noreturn]] void rethrow_as_api_error(const model::KindSchema& schema);
 
+// After a write transaction committed: wakes the watch streams of this process (the
+// transaction's own NOTIFY wakes those of other processes) and lets event retention prune.
+void after_write_commit(ApiContext& ctx) noexcept;
+
 template <typename Work>
 auto in_transaction(ApiContext& ctx, store::TxMode mode, const model::KindSchema& schema, Work&& work) {
     try {
@@ -58,9 +62,11 @@ auto in_transaction(ApiContext& ctx, store::TxMode mode, const model::KindSchema
         if constexpr (std::is_void_v<decltype(work(*lease))>) {
             work(*lease);
             tx.commit();
+            if (mode == store::TxMode::Write) after_write_commit(ctx);
         } else {
             auto result = work(*lease);
             tx.commit();
+            if (mode == store::TxMode::Write) after_write_commit(ctx);
             return result;
         }
     } catch (const ApiError&) {

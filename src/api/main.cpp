@@ -29,6 +29,7 @@ struct Options {
     std::size_t workers = 8;
     std::size_t io_threads = 1;
     bool bench_ceiling = false;
+    std::int64_t event_retention_count = api::kDefaultEventRetentionCount;
 };
 
 constexpr const char* kVersion = "0.1.0";
@@ -89,7 +90,8 @@ int serve(const Options& opt) {
     const auto [host, port] = split_bind_address(opt.bind);
     auto db = open_database(opt);
     migrate(*db);
-    api::App app(*db, load_tokens(opt), {.version = kVersion, .data_dir = opt.data_dir, .bench_ceiling = opt.bench_ceiling});
+    api::App app(*db, load_tokens(opt), {.version = kVersion, .data_dir = opt.data_dir, .bench_ceiling = opt.bench_ceiling,
+                  .event_retention_count = opt.event_retention_count});
     if (!opt.db_url.empty()) app.notifier().listen_postgres(opt.db_url);
 
     http::ServerOptions server_options;
@@ -100,6 +102,7 @@ int serve(const Options& opt) {
     http::ServerHooks hooks;
     hooks.before = [&app](http::Request& req, const http::Route* route) { return app.authenticate(req, route); };
     hooks.after = [&app](const http::Request& req, int status, double seconds) { app.record(req, status, seconds); };
+    hooks.stopping = [&app] { app.notifier().notify_all(); };
     // Block SIGINT/SIGTERM in every thread (the server's threads inherit this mask) and
     // collect them with sigwait below: a signal that arrives as soon as the listening line
     // is out is then never lost.
@@ -152,6 +155,11 @@ int main(int argc, char** argv) {
     serve_cmd->add_option("--http-workers", opt.workers, "Threads that run request handlers")->capture_default_str();
     serve_cmd->add_option("--http-io-threads", opt.io_threads, "Threads that do network I/O")->capture_default_str();
     serve_cmd->add_flag("--bench-ceiling", opt.bench_ceiling, "Benchmark only: add storage-free reference routes");
+    serve_cmd
+        ->add_option("--event-retention-count", opt.event_retention_count,
+                     "Newest events kept for watch streams to resume from")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
 
     auto* migrate_cmd = cli.add_subcommand("migrate", "Apply database migrations and exit");
     add_database_options(migrate_cmd);

@@ -1,6 +1,7 @@
 #include "api/repository.hpp"
 
 #include "api/model/render.hpp"
+#include "api/notify/notifier.hpp"
 #include "api/search/search.hpp"
 #include "common/ksuid.hpp"
 #include "common/time.hpp"
@@ -31,6 +32,19 @@ Row to_row(const store::ResultSet& rs, std::size_t index) {
     return row;
 }
 
+// The project an event belongs to, so that project-scoped watches can filter deletes too
+// (their events carry no object): from the object, else from the (soft-deleted) row.
+store::SqlValue event_project(store::Connection& conn, const KindSchema& schema, std::string_view id,
+                              const Row* object) {
+    if (schema.field("project_id") == nullptr) return {};
+    if (object != nullptr) {
+        const auto& project = model::text_of(*object, "project_id");
+        return project.empty() ? store::SqlValue{} : store::SqlValue{project};
+    }
+    const auto rs = conn.exec("SELECT project_id FROM " + schema.table + " WHERE id = ?", {std::string(id)});
+    return rs.rows.empty() ? store::SqlValue{} : rs.rows[0][0];
+}
+
 }  // namespace
 
 const char* event_type_name(EventType type) {
@@ -51,8 +65,11 @@ void record_event(store::Connection& conn, const KindSchema& schema, std::string
     }
     store::SqlValue object_json;
     if (object != nullptr) object_json = model::render(schema, *object).dump();
-    conn.exec("INSERT INTO events (source, source_id, event_type, object, created_at) VALUES (?, ?, ?, ?, ?)",
-              {schema.source, std::string(id), std::string(event_type_name(type)), object_json, now_rfc3339()});
+    conn.exec(
+        "INSERT INTO events (source, source_id, event_type, object, created_at, project_id) VALUES (?, ?, ?, ?, ?, ?)",
+        {schema.source, std::string(id), std::string(event_type_name(type)), object_json, now_rfc3339(),
+         event_project(conn, schema, id, object)});
+    Notifier::notify_in_transaction(conn, Channel::Events);
 }
 
 Row insert(store::Connection& conn, const KindSchema& schema, Row values) {

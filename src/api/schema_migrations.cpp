@@ -190,6 +190,11 @@ CREATE TABLE session_messages (
 );
 CREATE INDEX idx_session_messages_session_seq ON session_messages (session_id, seq);
 )"),
+        // Watch streams read one kind's events after an id, scoped to a project.
+        both(10, "events: project and per-source order", R"(
+ALTER TABLE events ADD COLUMN project_id TEXT;
+CREATE INDEX idx_events_source_order ON events (source, id);
+)"),
     };
     return migrations;
 }

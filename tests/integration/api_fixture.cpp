@@ -11,12 +11,23 @@ std::string backend_name(const ::testing::TestParamInfo<Backend>& info) {
 }
 
 ApiServer::ApiServer(Backend backend, std::vector<std::string> extra_args, std::vector<std::string> env)
-    : backend_(backend) {
-    std::vector<std::string> args = {"serve", "--api-server-bindaddress", "127.0.0.1:0", "--data-dir",
-                                     data_dir_.path().string(), "--db-max-open-connections", "4"};
+    : backend_(backend), data_dir_(own_data_dir_.path()) {
     if (backend == Backend::Postgres) {
         static std::atomic<int> counter{0};
         db_url_ = PgCluster::shared().create_database("api" + std::to_string(counter++));
+    }
+    start(std::move(extra_args), std::move(env));
+}
+
+ApiServer::ApiServer(SharedDatabase shared, std::vector<std::string> extra_args, std::vector<std::string> env)
+    : backend_(shared.with.backend_), data_dir_(shared.with.data_dir_), db_url_(shared.with.db_url_) {
+    start(std::move(extra_args), std::move(env));
+}
+
+void ApiServer::start(std::vector<std::string> extra_args, std::vector<std::string> env) {
+    std::vector<std::string> args = {"serve", "--api-server-bindaddress", "127.0.0.1:0", "--data-dir",
+                                     data_dir_.string(), "--db-max-open-connections", "4"};
+    if (backend_ == Backend::Postgres) {
         args.push_back("--db-url");
         args.push_back(db_url_);
     }
@@ -33,7 +44,7 @@ HttpClient ApiServer::client(bool authenticated) const {
 
 std::unique_ptr<store::Database> ApiServer::open_database() const {
     if (backend_ == Backend::Postgres) return store::open_postgres(db_url_);
-    return store::open_sqlite(data_dir_.path().string());
+    return store::open_sqlite(data_dir_.string());
 }
 
 void ApiTest::SetUp() {

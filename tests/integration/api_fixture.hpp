@@ -20,20 +20,32 @@ inline constexpr const char* kTestToken = "integration-test-token";
 
 std::string backend_name(const ::testing::TestParamInfo<Backend>& info);
 
+class ApiServer;
+// Names a running server whose database (and data dir) another server should use.
+struct SharedDatabase {
+    const ApiServer& with;
+};
+
 class ApiServer {
 public:
     explicit ApiServer(Backend backend, std::vector<std::string> extra_args = {}, std::vector<std::string> env = {});
+    // A second server process on the same database and data dir as `shared.with`.
+    explicit ApiServer(SharedDatabase shared, std::vector<std::string> extra_args = {},
+                       std::vector<std::string> env = {});
 
     HttpClient client(bool authenticated = true) const;
     // Direct access to the server's database, to check what was stored.
     std::unique_ptr<store::Database> open_database() const;
     ServerProcess& process() { return *process_; }
-    const std::filesystem::path& data_dir() const { return data_dir_.path(); }
+    const std::filesystem::path& data_dir() const { return data_dir_; }
     Backend backend() const { return backend_; }
 
 private:
+    void start(std::vector<std::string> extra_args, std::vector<std::string> env);
+
     Backend backend_;
-    TempDir data_dir_;
+    TempDir own_data_dir_;
+    std::filesystem::path data_dir_;
     std::string db_url_;
     std::unique_ptr<ServerProcess> process_;
 };

@@ -11,16 +11,17 @@
 #include <string_view>
 #include <thread>
 
+#include <libpq-fe.h>
+#include <poll.h>
+#include <spdlog/spdlog.h>
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/steady_timer.hpp>
 #include <boost/asio/this_coro.hpp>
 #include <boost/asio/use_awaitable.hpp>
-#include <libpq-fe.h>
-#include <poll.h>
-#include <spdlog/spdlog.h>
 
+#include "api/background_thread.hpp"
 #include "api/store/postgres/pg_url.hpp"
 
 namespace ambient::api {
@@ -108,8 +109,12 @@ void Notifier::notify(Channel channel) {
     }
 }
 
-net::awaitable<bool> Notifier::wait(Channel channel, std::uint64_t seen,
-                                    std::chrono::milliseconds timeout) {
+void Notifier::notify_all() {
+    for (int c = 0; c < kChannelCount; ++c)
+        notify(static_cast<Channel>(c));
+}
+
+net::awaitable<bool> Notifier::wait(Channel channel, std::uint64_t seen, std::chrono::milliseconds timeout) {
     if (generation(channel) != seen) co_return true;
     auto executor = co_await net::this_coro::executor;
     auto timer = std::make_shared<net::steady_timer>(executor, timeout);
@@ -126,8 +131,7 @@ net::awaitable<bool> Notifier::wait(Channel channel, std::uint64_t seen,
 
 void Notifier::notify_in_transaction(store::Connection& conn, Channel channel) {
     if (conn.dialect() != store::Dialect::Postgres) return;
-    conn.exec("SELECT pg_notify(?, '')",
-              {std::string(kPgChannels[static_cast<std::size_t>(channel)])});
+    conn.exec("SELECT pg_notify(?, '')", {std::string(kPgChannels[static_cast<std::size_t>(channel)])});
 }
 
 namespace {
@@ -140,16 +144,17 @@ PGconn* connect_listener(const std::string& url) {
         PQsetNoticeProcessor(
             conn, [](void*, const char*) {}, nullptr);
         std::string sql;
-        for (const char* name : kPgChannels) sql += std::string("LISTEN ") + name + ";";
+        for (const char* name : kPgChannels)
+            sql += std::string("LISTEN ") + name + ";";
         PGresult* result = PQexec(conn, sql.c_str());
         const bool ok = PQresultStatus(result) == PGRES_COMMAND_OK;
         PQclear(result);
         if (ok) return conn;
     }
     std::string message = conn != nullptr ? PQerrorMessage(conn) : "out of memory";
-    while (!message.empty() && (message.back() == '\n' || message.back() == ' ')) message.pop_back();
-    spdlog::warn("notify listener: cannot listen on {}: {}", store::postgres::redact_password(url),
-                 message);
+    while (!message.empty() && (message.back() == '\n' || message.back() == ' '))
+        message.pop_back();
+    spdlog::warn("notify listener: cannot listen on {}: {}", store::postgres::redact_password(url), message);
     PQfinish(conn);
     return nullptr;
 }
@@ -159,7 +164,7 @@ PGconn* connect_listener(const std::string& url) {
 void Notifier::listen_postgres(const std::string& url) {
     if (!url.starts_with("postgres://") && !url.starts_with("postgresql://")) return;
     if (impl_->listener.joinable()) return;
-    impl_->listener = std::thread([this, url] {
+    impl_->listener = start_background_thread([this, url] {
         auto backoff = kMinBackoff;
         while (!impl_->stopped()) {
             PGconn* conn = connect_listener(url);
@@ -171,7 +176,7 @@ void Notifier::listen_postgres(const std::string& url) {
             backoff = kMinBackoff;
             // Whatever was notified while no connection listened is lost: wake every stream
             // so each re-reads its table.
-            for (int c = 0; c < kChannelCount; ++c) notify(static_cast<Channel>(c));
+            notify_all();
             while (!impl_->stopped()) {
                 pollfd fd{PQsocket(conn), POLLIN, 0};
                 const int ready = ::poll(&fd, 1, kPollMillis);

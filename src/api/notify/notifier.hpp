@@ -39,6 +39,9 @@ public:
     // Increments the generation and wakes every waiter of the channel. Thread-safe; call
     // after the transaction that wrote the rows has committed.
     void notify(Channel channel);
+    // notify() on every channel: at shutdown (waiting streams then see that the server is
+    // stopping) and when notifications from other processes may have been missed.
+    void notify_all();
     // Completes when the channel's generation differs from `seen` or after `timeout`.
     // Returns true when woken by a notification, false on timeout.
     boost::asio::awaitable<bool> wait(Channel channel, std::uint64_t seen, std::chrono::milliseconds timeout);

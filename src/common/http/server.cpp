@@ -184,6 +184,8 @@ void Server::stop() {
 
     if (s.started) {
         s.stopping.store(true);
+        if (s.hooks.stopping)
+            s.hooks.stopping();
         net::post(s.acceptor->get_executor(), [&s] {
             boost::system::error_code ignored;
             s.acceptor->close(ignored);

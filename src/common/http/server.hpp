@@ -49,6 +49,9 @@ struct ServerHooks {
     // response is written (so a client that got the response sees its effect, e.g. metrics),
     // for streams when the stream ends. `request.route` is empty when no route matched.
     std::function<void(const Request&, int status, double seconds)> after;
+    // Called once when stop() begins, once StreamWriter::stopping() is true: lets stream
+    // producers that wait on something else (a notifier) wake up and end at once.
+    std::function<void()> stopping;
 };
 
 class Server {

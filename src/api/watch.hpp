@@ -1,0 +1,31 @@
+#pragma once
+// Watch streams: `GET <collection>?watch=true` answers text/event-stream with one frame per
+// change of the collection's kind, read from the events table by id:
+//
+//     id: 42
+//     data: {"type":"CREATED|UPDATED|DELETED","resource_id":"…","object":{…}}
+//
+// (no "object" for DELETED; the object is the one recorded with the event, i.e. as of the
+// change). A client resumes with Last-Event-ID (or ?after_event_id=N) and gets every later
+// event exactly once; without either, the stream starts at the current end. When events it
+// needs were pruned (event_retention.hpp) it gets one `event: RESYNC` frame and then live
+// events: it should list again. Idle streams get a ": ping" comment every 30 s.
+#include "api/context.hpp"
+#include "api/model/kind.hpp"
+#include "api/store/value.hpp"
+#include "common/http/message.hpp"
+
+namespace ambient::api {
+
+// True for ?watch=true; false when absent or "false"; 400 for any other value.
+bool watch_requested(const http::Request& req);
+
+// The stream for `req`, over the events of `schema`'s source that match `scope` — a list
+// scope (CrudHooks::list_scope), applied to the events table, which carries project_id.
+// Fixes the starting position before answering, so a client holding the response headers
+// is sure to see every later change. 400 for a bad resume id or a search/orderBy (a watch
+// cannot honour them); 503 when the database is unavailable.
+http::Response watch_response(ApiContext& ctx, const model::KindSchema& schema, store::SqlFragment scope,
+                              const http::Request& req);
+
+}  // namespace ambient::api
