@@ -12,20 +12,6 @@
 namespace ambient::api {
 namespace {
 
-std::optional<std::string_view> bearer_token(const http::Request& req) {
-    auto header = req.header("Authorization");
-    if (!header) return std::nullopt;
-    constexpr std::string_view kPrefix = "Bearer ";
-    if (header->size() <= kPrefix.size()) return std::nullopt;
-    // The scheme is case-insensitive (RFC 9110).
-    for (std::size_t i = 0; i < kPrefix.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>((*header)[i])) != std::tolower(static_cast<unsigned char>(kPrefix[i]))) {
-            return std::nullopt;
-        }
-    }
-    return header->substr(kPrefix.size());
-}
-
 http::Response unauthenticated(const http::Request& req, std::string_view reason) {
     auto r = http::Response::json(401, render_error_body(ErrorCode::Unauthenticated, reason, req.operation_id));
     r.set_header("WWW-Authenticate", "Bearer");
@@ -56,7 +42,7 @@ void register_bench_ceiling(http::Router& router) {
 
 }  // namespace
 
-App::App(store::Database& db, ServiceTokens tokens, AppOptions options)
+App::App(store::Database& db, std::unique_ptr<Authenticator> auth, AppOptions options)
     : stream_pool_(std::make_unique<boost::asio::thread_pool>(options.stream_threads)),
       event_retention_(std::make_unique<EventRetention>(db, options.event_retention_count)),
       ctx_{db,
@@ -65,7 +51,7 @@ App::App(store::Database& db, ServiceTokens tokens, AppOptions options)
            options.data_dir,
            options.keyring != nullptr ? *options.keyring : no_keyring_,
            event_retention_.get()},
-      tokens_(std::move(tokens)) {
+      auth_(auth ? std::move(auth) : std::make_unique<Authenticator>(ServiceTokens{}, nullptr, OidcOptions{})) {
     register_metadata(router_, ctx_, metrics_, options.version);
     register_projects(router_, ctx_);
     register_project_settings(router_, ctx_);
@@ -75,6 +61,9 @@ App::App(store::Database& db, ServiceTokens tokens, AppOptions options)
     register_credentials(router_, ctx_);
     register_sessions(router_, ctx_);
     register_session_messages(router_, ctx_);
+    register_session_events(router_, ctx_);
+    register_agents(router_, ctx_);
+    register_inbox(router_, ctx_);
     if (options.bench_ceiling) register_bench_ceiling(router_);
 }
 
@@ -83,13 +72,41 @@ App::~App() {
     stream_pool_->join();
 }
 
-std::optional<http::Response> App::authenticate(http::Request& req, const http::Route* route) const {
+std::optional<http::Response> App::authenticate(http::Request& req, const http::Route* route) {
     if (route == nullptr || route->is_public) return std::nullopt;
-    const auto token = bearer_token(req);
-    if (!token) return unauthenticated(req, "Authentication required: send 'Authorization: Bearer <token>'");
-    if (!tokens_.matches(*token)) return unauthenticated(req, "Invalid token");
-    req.principal = kServicePrincipal;
+    Principal principal;
+    try {
+        principal = auth_->authenticate(req);
+    } catch (const ApiError& e) {
+        return unauthenticated(req, e.reason());
+    }
+    req.principal = principal.username;
+    if (principal.kind == Principal::Kind::User) provision_user(principal);
     return std::nullopt;
+}
+
+void App::provision_user(const Principal& principal) {
+    {
+        std::lock_guard lock(provisioned_mutex_);
+        if (provisioned_.contains(principal.username)) return;
+    }
+    try {
+        in_transaction(ctx_, store::TxMode::Write, user_schema(), [&](store::Connection& conn) {
+            if (!conn.exec("SELECT 1 FROM users WHERE username = ? AND deleted_at IS NULL", {principal.username})
+                     .rows.empty()) {
+                return;
+            }
+            model::Row row = {{"username", principal.username}, {"name", principal.name}};
+            if (!principal.email.empty()) row["email"] = principal.email;
+            repo::insert(conn, user_schema(), std::move(row));
+        });
+    } catch (const ApiError& e) {
+        // Another request provisioned the same user first (409), or the database is away:
+        // the request itself may still be served.
+        if (e.status() != 409) throw;
+    }
+    std::lock_guard lock(provisioned_mutex_);
+    provisioned_.insert(principal.username);
 }
 
 void App::record(const http::Request& req, int status, double seconds) {

@@ -3,10 +3,12 @@
 // and the HTTP server; tests can build an App without either.
 #include <filesystem>
 #include <memory>
+#include <mutex>
 #include <optional>
+#include <unordered_set>
 #include <string>
 
-#include "api/auth/service_tokens.hpp"
+#include "api/auth/authenticator.hpp"
 #include "api/context.hpp"
 #include "api/credentials/keyring.hpp"
 #include "api/event_retention.hpp"
@@ -36,7 +38,8 @@ struct AppOptions {
 
 class App {
 public:
-    App(store::Database& db, ServiceTokens tokens, AppOptions options);
+    // `auth` null: a service-token-only authenticator with no tokens (tests that only walk routes).
+    App(store::Database& db, std::unique_ptr<Authenticator> auth, AppOptions options);
     ~App();
     App(const App&) = delete;
     App& operator=(const App&) = delete;
@@ -46,19 +49,24 @@ public:
 
     // Runs before every routed request: a 401 response for a non-public route without a
     // valid bearer token, else nothing.
-    std::optional<http::Response> authenticate(http::Request& req, const http::Route* route) const;
+    std::optional<http::Response> authenticate(http::Request& req, const http::Route* route);
     // Runs after every request.
     void record(const http::Request& req, int status, double seconds);
 
     Notifier& notifier() { return notifier_; }
 
 private:
+    void provision_user(const Principal& principal);
+
     Notifier notifier_;
     std::unique_ptr<boost::asio::thread_pool> stream_pool_;
     credentials::Keyring no_keyring_;  // what ctx_ refers to when options.keyring is nullptr
     std::unique_ptr<EventRetention> event_retention_;
     ApiContext ctx_;
-    ServiceTokens tokens_;
+    std::unique_ptr<Authenticator> auth_;
+    // Users already provisioned from their token's claims in this process.
+    std::mutex provisioned_mutex_;
+    std::unordered_set<std::string> provisioned_;
     Metrics metrics_;
     http::Router router_;
 };

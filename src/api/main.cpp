@@ -1,6 +1,7 @@
 // ambient-api-server: the composition root. Parts are built in order and destroyed in
 // reverse: database, migrations, tokens, app (routes), HTTP server.
 #include <CLI/CLI.hpp>
+#include <curl/curl.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
@@ -12,6 +13,8 @@
 #include <iostream>
 
 #include "api/app.hpp"
+#include "api/credentials/keyring.hpp"
+#include "api/credentials/stored_tokens.hpp"
 #include "api/schema_migrations.hpp"
 #include "api/store/migrations.hpp"
 #include "common/http/server.hpp"
@@ -30,6 +33,11 @@ struct Options {
     std::size_t io_threads = 1;
     bool bench_ceiling = false;
     std::int64_t event_retention_count = api::kDefaultEventRetentionCount;
+    bool dry_run = false;  // encrypt-credentials
+    std::string jwk_cert_file;
+    std::string jwk_cert_url;
+    std::string oidc_issuer;
+    std::string oidc_audience;
 };
 
 constexpr const char* kVersion = "0.1.0";
@@ -86,11 +94,27 @@ api::ServiceTokens load_tokens(const Options& opt) {
     return tokens;
 }
 
+// Service tokens always; OIDC user tokens when a key set is configured.
+std::unique_ptr<api::Authenticator> make_authenticator(const Options& opt) {
+    if (!opt.jwk_cert_file.empty() && !opt.jwk_cert_url.empty()) {
+        throw std::runtime_error("--jwk-cert-file and --jwk-cert-url are exclusive");
+    }
+    std::unique_ptr<api::JwksProvider> jwks;
+    if (!opt.jwk_cert_file.empty()) jwks = api::JwksProvider::from_file(opt.jwk_cert_file);
+    if (!opt.jwk_cert_url.empty()) jwks = api::JwksProvider::from_url(opt.jwk_cert_url);
+    if (jwks) spdlog::info("accepting OIDC tokens signed by {} key(s)", jwks->keys()->size());
+    return std::make_unique<api::Authenticator>(load_tokens(opt), std::move(jwks),
+                                                api::OidcOptions{opt.oidc_issuer, opt.oidc_audience});
+}
+
 int serve(const Options& opt) {
     const auto [host, port] = split_bind_address(opt.bind);
     auto db = open_database(opt);
     migrate(*db);
-    api::App app(*db, load_tokens(opt), {.version = kVersion, .data_dir = opt.data_dir, .bench_ceiling = opt.bench_ceiling,
+    const auto keyring = api::credentials::load_configured_keyring(opt.data_dir);
+    api::credentials::check_stored_tokens(*db, keyring);
+    api::App app(*db, make_authenticator(opt),
+                 {.version = kVersion, .data_dir = opt.data_dir, .bench_ceiling = opt.bench_ceiling, .keyring = &keyring,
                   .event_retention_count = opt.event_retention_count});
     if (!opt.db_url.empty()) app.notifier().listen_postgres(opt.db_url);
 
@@ -131,6 +155,13 @@ int serve(const Options& opt) {
     return 0;
 }
 
+int encrypt_credentials(const Options& opt) {
+    auto db = open_database(opt);
+    migrate(*db);
+    const auto keyring = api::credentials::load_configured_keyring(opt.data_dir);
+    return api::credentials::encrypt_credentials_command(*db, keyring, opt.dry_run, std::cout);
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -152,6 +183,11 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     add_database_options(serve_cmd);
     serve_cmd->add_option("--token-file", opt.token_file, "File of service tokens, one per line");
+    serve_cmd->add_option("--jwk-cert-file", opt.jwk_cert_file, "JWKS file with the keys that sign user tokens");
+    serve_cmd->add_option("--jwk-cert-url", opt.jwk_cert_url, "JWKS URL with the keys that sign user tokens")
+        ->envname("JWK_CERT_URL");
+    serve_cmd->add_option("--oidc-issuer", opt.oidc_issuer, "Required `iss` of user tokens");
+    serve_cmd->add_option("--oidc-audience", opt.oidc_audience, "Required `aud` of user tokens");
     serve_cmd->add_option("--http-workers", opt.workers, "Threads that run request handlers")->capture_default_str();
     serve_cmd->add_option("--http-io-threads", opt.io_threads, "Threads that do network I/O")->capture_default_str();
     serve_cmd->add_flag("--bench-ceiling", opt.bench_ceiling, "Benchmark only: add storage-free reference routes");
@@ -164,7 +200,13 @@ int main(int argc, char** argv) {
     auto* migrate_cmd = cli.add_subcommand("migrate", "Apply database migrations and exit");
     add_database_options(migrate_cmd);
 
+    auto* encrypt_cmd = cli.add_subcommand(
+        "encrypt-credentials", "Encrypt every stored credential token with the active key version, then exit");
+    add_database_options(encrypt_cmd);
+    encrypt_cmd->add_flag("--dry-run", opt.dry_run, "Count what would change; write nothing");
+
     CLI11_PARSE(cli, argc, argv);
+    curl_global_init(CURL_GLOBAL_DEFAULT);
     // Logs go to stderr; stdout carries only the listening line scripts read.
     spdlog::set_default_logger(spdlog::stderr_color_mt("ambient"));
     spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %^%l%$ %v", spdlog::pattern_time_type::utc);
@@ -174,6 +216,7 @@ int main(int argc, char** argv) {
             migrate(*db);
             return 0;
         }
+        if (*encrypt_cmd) return encrypt_credentials(opt);
         return serve(opt);
     } catch (const std::exception& e) {
         spdlog::error("{}", e.what());

@@ -1,0 +1,99 @@
+#include "api/auth/authenticator.hpp"
+
+#include <openssl/sha.h>
+
+#include "common/api_error.hpp"
+#include "common/jwt/jwt.hpp"
+
+namespace ambient::api {
+namespace {
+
+std::optional<std::string> bearer_token(const http::Request& req) {
+    if (auto header = req.header("Authorization")) {
+        constexpr std::string_view kScheme = "bearer ";
+        if (header->size() <= kScheme.size()) return std::string();
+        for (std::size_t i = 0; i < kScheme.size(); ++i) {
+            if (std::tolower(static_cast<unsigned char>((*header)[i])) != kScheme[i]) return std::string();
+        }
+        return std::string(header->substr(kScheme.size()));
+    }
+    if (auto forwarded = req.header("X-Forwarded-Access-Token")) return std::string(*forwarded);
+    return std::nullopt;
+}
+
+std::string digest(const std::string& token) {
+    unsigned char d[SHA256_DIGEST_LENGTH];
+    SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), d);
+    return std::string(reinterpret_cast<char*>(d), sizeof d);
+}
+
+std::string claim(const nlohmann::json& claims, const char* name) {
+    auto it = claims.find(name);
+    return it != claims.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+bool looks_like_jwt(const std::string& token) { return std::count(token.begin(), token.end(), '.') == 2; }
+
+}  // namespace
+
+Authenticator::Authenticator(ServiceTokens tokens, std::unique_ptr<JwksProvider> jwks, OidcOptions oidc)
+    : tokens_(std::move(tokens)), jwks_(std::move(jwks)), oidc_(std::move(oidc)) {}
+
+Principal Authenticator::authenticate(const http::Request& req) {
+    const auto token = bearer_token(req);
+    if (!token) throw ApiError::unauthenticated("Authentication required: send 'Authorization: Bearer <token>'");
+    if (token->empty()) throw ApiError::unauthenticated("Authorization header is not a bearer token");
+    if (tokens_.matches(*token)) return Principal{Principal::Kind::Service, "ambient-service", {}, {}};
+    if (jwks_ == nullptr || !looks_like_jwt(*token)) throw ApiError::unauthenticated("Invalid token");
+    return verify_user_token(*token);
+}
+
+Principal Authenticator::verify_user_token(const std::string& token) {
+    const auto key = digest(token);
+    const auto now = std::chrono::system_clock::now();
+    {
+        std::lock_guard lock(cache_mutex_);
+        auto it = cache_.find(key);
+        if (it != cache_.end()) {
+            if (now <= it->second.expires) return it->second.principal;
+            cache_order_.erase(it->second.order);
+            cache_.erase(it);
+        }
+    }
+    jwt::VerifyOptions options;
+    options.now = now;
+    options.leeway = oidc_.leeway;
+    options.issuer = oidc_.issuer;
+    options.audience = oidc_.audience;
+    jwt::VerifiedToken verified;
+    try {
+        try {
+            verified = jwt::verify(token, *jwks_->keys(), options);
+        } catch (const jwt::UnknownKeyError&) {
+            if (!jwks_->refresh()) throw;
+            verified = jwt::verify(token, *jwks_->keys(), options);
+        }
+    } catch (const jwt::JwtError& e) {
+        throw ApiError::unauthenticated(std::string("Invalid token: ") + e.what());
+    }
+    Principal p{Principal::Kind::User, jwt::username_of(verified.claims), claim(verified.claims, "name"),
+                claim(verified.claims, "email")};
+    if (p.username.empty()) throw ApiError::unauthenticated("Invalid token: no username, preferred_username or sub");
+    if (p.name.empty()) {
+        p.name = (claim(verified.claims, "given_name") + " " + claim(verified.claims, "family_name"));
+        if (p.name == " ") p.name = p.username;
+    }
+    const auto exp = std::chrono::system_clock::time_point{
+        std::chrono::seconds{verified.claims["exp"].get<std::int64_t>()} + oidc_.leeway};
+    std::lock_guard lock(cache_mutex_);
+    if (cache_.contains(key)) return p;
+    if (cache_.size() >= kCacheCapacity) {
+        cache_.erase(cache_order_.front());
+        cache_order_.pop_front();
+    }
+    cache_order_.push_back(key);
+    cache_.emplace(key, CacheEntry{p, exp, std::prev(cache_order_.end())});
+    return p;
+}
+
+}  // namespace ambient::api
