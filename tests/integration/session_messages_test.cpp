@@ -171,3 +171,30 @@ INSTANTIATE_TEST_SUITE_P(Backends, Messages, ::testing::Values(Backend::Sqlite, 
 
 }  // namespace
 }  // namespace ambient::testing
+
+namespace ambient::testing {
+namespace {
+
+// Two servers on one PostgreSQL: a message posted through A reaches a stream reader on B
+// within a second (LISTEN/NOTIFY wakes B; B reads the row).
+TEST(MessagesTwoServers, AMessagePostedOnOneServerReachesAReaderOnTheOtherWithinASecond) {
+    ApiServer a(Backend::Postgres);
+    ApiServer b(SharedDatabase{a});
+    auto http_a = a.client();
+    ASSERT_EQ(http_a.post("/api/ambient/v1/projects", R"({"name":"proj"})").status, 201);
+    const std::string id = http_a.post("/api/ambient/v1/sessions", R"({"name":"s","project_id":"proj"})").json()["id"];
+    SseReader reader(b.process().host(), b.process().port(), "/api/ambient/v1/sessions/" + id + "/messages",
+                     {{"Accept", "text/event-stream"}, {"Authorization", std::string("Bearer ") + kTestToken}});
+    ASSERT_EQ(reader.status(), 200);
+    // Nothing yet; then a message through A.
+    EXPECT_FALSE(reader.next(std::chrono::milliseconds(200)).has_value());
+    const auto sent = std::chrono::steady_clock::now();
+    ASSERT_EQ(http_a.post("/api/ambient/v1/sessions/" + id + "/messages", R"({"payload":"across"})").status, 201);
+    auto e = reader.next(std::chrono::seconds(1));
+    ASSERT_TRUE(e.has_value()) << "no message on server B within 1 s";
+    EXPECT_LT(std::chrono::steady_clock::now() - sent, std::chrono::seconds(1));
+    EXPECT_EQ(nlohmann::json::parse(e->data)["payload"], "across");
+}
+
+}  // namespace
+}  // namespace ambient::testing
