@@ -195,6 +195,48 @@ CREATE INDEX idx_session_messages_session_seq ON session_messages (session_id, s
 ALTER TABLE events ADD COLUMN project_id TEXT;
 CREATE INDEX idx_events_source_order ON events (source, id);
 )"),
+        both(11, "agents", R"(
+CREATE TABLE agents (
+    id TEXT PRIMARY KEY,
+    created_at {ts} NOT NULL,
+    updated_at {ts} NOT NULL,
+    deleted_at {ts},
+    project_id TEXT NOT NULL,
+    parent_agent_id TEXT,
+    owner_user_id TEXT NOT NULL DEFAULT '',
+    name TEXT NOT NULL,
+    display_name TEXT,
+    description TEXT,
+    prompt TEXT,
+    repo_url TEXT,
+    workflow_id TEXT,
+    llm_model TEXT DEFAULT 'claude-sonnet-4-6',
+    llm_temperature DOUBLE PRECISION DEFAULT 0.7,
+    llm_max_tokens BIGINT DEFAULT 4000,
+    bot_account_name TEXT,
+    resource_overrides TEXT,
+    environment_variables TEXT,
+    current_session_id TEXT,
+    labels TEXT,
+    annotations TEXT
+);
+CREATE INDEX idx_agents_project ON agents (project_id);
+CREATE UNIQUE INDEX idx_agents_live_name ON agents (project_id, name) WHERE deleted_at IS NULL;
+)"),
+        both(12, "inbox_messages", R"(
+CREATE TABLE inbox_messages (
+    id TEXT PRIMARY KEY,
+    created_at {ts} NOT NULL,
+    updated_at {ts} NOT NULL,
+    deleted_at {ts},
+    agent_id TEXT NOT NULL,
+    from_agent_id TEXT,
+    from_name TEXT,
+    body TEXT NOT NULL,
+    read BOOLEAN NOT NULL DEFAULT FALSE
+);
+CREATE INDEX idx_inbox_messages_agent ON inbox_messages (agent_id);
+)"),
     };
     return migrations;
 }

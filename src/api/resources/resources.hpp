@@ -12,6 +12,8 @@ const model::KindSchema& user_schema();
 const model::KindSchema& role_schema();
 const model::KindSchema& role_binding_schema();
 const model::KindSchema& credential_schema();
+const model::KindSchema& agent_schema();
+const model::KindSchema& inbox_message_schema();
 
 void register_projects(http::Router& router, ApiContext& ctx);
 void register_project_settings(http::Router& router, ApiContext& ctx);
@@ -21,6 +23,9 @@ void register_role_bindings(http::Router& router, ApiContext& ctx);
 void register_credentials(http::Router& router, ApiContext& ctx);
 void register_sessions(http::Router& router, ApiContext& ctx);
 void register_session_messages(http::Router& router, ApiContext& ctx);
+void register_agents(http::Router& router, ApiContext& ctx);
+void register_inbox(http::Router& router, ApiContext& ctx);
+void register_session_events(http::Router& router, ApiContext& ctx);
 
 // Every kind the server serves, for the OpenAPI document.
 std::vector<const model::KindSchema*> all_schemas();

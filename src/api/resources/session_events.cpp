@@ -1,0 +1,100 @@
+// Live events of a session's run: /api/ambient/v1/sessions/{id}/events, a streaming proxy
+// to <runner_url>/events/<session id> (runner_url is written by the control plane through
+// PATCH /sessions/{id}/status).
+//
+//   GET /sessions/{id}/events   text/event-stream copied from the runner as it arrives    session:read
+//                               404 unknown session; 502 no runner_url, runner unreachable
+//                               or answering non-2xx (decided before the stream starts)
+#include <utility>  // Boost 1.74's asio needs std::exchange first
+
+#include <chrono>
+#include <memory>
+
+#include <spdlog/spdlog.h>
+
+#include "api/crud.hpp"
+#include "api/resources/resources.hpp"
+#include "api/resources/sessions.hpp"
+#include "api/sse.hpp"
+#include "common/http/stream_client.hpp"
+
+namespace ambient::api {
+namespace {
+
+// Connect, request and response header; the body has no deadline.
+constexpr auto kRunnerTimeout = std::chrono::milliseconds(5000);
+// How often the relay looks up from a quiet runner (to notice a server shutdown).
+constexpr auto kWakeSlice = std::chrono::milliseconds(1000);
+// A quiet stream gets a comment this often, so that a client that left is noticed (the
+// write fails) and idle proxies in between keep the connection.
+constexpr auto kPingInterval = std::chrono::seconds(15);
+
+ApiError bad_gateway(std::string reason, std::string detail = {}) {
+    return ApiError(502, ErrorCode::General, std::move(reason), std::move(detail));
+}
+
+// True when the bytes sent so far end between two events, where a comment may go.
+bool at_event_boundary(const std::string& tail) {
+    return tail.empty() || tail.ends_with("\n\n") || tail.ends_with("\r\n\r\n") || tail.ends_with("\r\r");
+}
+
+boost::asio::awaitable<void> relay(std::shared_ptr<http::UpstreamResponse> upstream, http::StreamWriter& writer) {
+    std::string tail;  // the last bytes sent, to find event boundaries across pieces
+    auto last_write = std::chrono::steady_clock::now();
+    while (!writer.stopping()) {
+        auto piece = co_await upstream->read(writer.executor(), kWakeSlice);
+        if (!piece.data.empty()) {
+            tail += piece.data.substr(piece.data.size() > 4 ? piece.data.size() - 4 : 0);
+            if (tail.size() > 4) tail.erase(0, tail.size() - 4);
+            if (!co_await writer.write(std::move(piece.data))) break;
+            last_write = std::chrono::steady_clock::now();
+        } else if (!piece.ended && at_event_boundary(tail) &&
+                   std::chrono::steady_clock::now() - last_write >= kPingInterval) {
+            if (!co_await writer.write(std::string(kSsePing))) break;
+            last_write = std::chrono::steady_clock::now();
+        }
+        if (piece.ended) break;
+    }
+    upstream->close();
+}
+
+std::string events_url(std::string runner_url, const std::string& session_id) {
+    while (!runner_url.empty() && runner_url.back() == '/') runner_url.pop_back();
+    return runner_url + "/events/" + session_id;
+}
+
+http::Handler events_handler(ApiContext& ctx) {
+    return [&ctx](http::Request& req) {
+        const auto& id = req.param("id");
+        const auto session = in_transaction(ctx, store::TxMode::Read, session_schema(), [&](store::Connection& conn) {
+            return repo::find(conn, session_schema(), id);
+        });
+        if (!session) throw not_found(session_schema(), id);
+        const auto& runner_url = model::text_of(*session, "runner_url");
+        if (runner_url.empty()) throw bad_gateway("session has no runner");
+        if (!http::parse_http_url(runner_url)) throw bad_gateway("session's runner_url is not an http:// URL");
+
+        http::HeaderList headers = {{"Accept", "text/event-stream"}};
+        if (auto last = req.header("Last-Event-ID")) headers.emplace_back("Last-Event-ID", std::string(*last));
+        std::shared_ptr<http::UpstreamResponse> upstream;
+        try {
+            upstream = http::open_streaming_get(events_url(runner_url, id), headers, kRunnerTimeout);
+        } catch (const http::StreamClientError& e) {
+            throw bad_gateway("runner not reachable", e.what());
+        }
+        if (upstream->status() < 200 || upstream->status() > 299) {
+            throw bad_gateway("runner answered " + std::to_string(upstream->status()));
+        }
+        spdlog::debug("session {}: relaying runner events (op={})", id, req.operation_id);
+        return sse_response([upstream](http::StreamWriter& writer) { return relay(upstream, writer); });
+    };
+}
+
+}  // namespace
+
+void register_session_events(http::Router& router, ApiContext& ctx) {
+    router.add({"GET", std::string(model::kApiBasePath) + "/sessions/{id}/events", events_handler(ctx), false,
+                "Stream a session's live events from its runner"});
+}
+
+}  // namespace ambient::api

@@ -1,0 +1,230 @@
+// GET /sessions/{id}/events: the streaming proxy to the session's runner. A fake runner (the
+// project's own HTTP server with a streaming route) runs in the test process and records
+// what it was asked and when it sent each event.
+#include <gtest/gtest.h>
+
+#include <sys/socket.h>
+#include <netinet/in.h>
+#include <unistd.h>
+
+#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
+
+#include <atomic>
+#include <mutex>
+#include <thread>
+
+#include <boost/asio/redirect_error.hpp>
+#include <boost/asio/steady_timer.hpp>
+#include <boost/asio/use_awaitable.hpp>
+
+#include "common/http/server.hpp"
+#include "integration/api_fixture.hpp"
+
+namespace ambient::testing {
+namespace {
+
+namespace net = boost::asio;
+using nlohmann::json;
+using namespace std::chrono_literals;
+using Clock = std::chrono::steady_clock;
+
+class FakeRunner {
+public:
+    // Serves GET /events/{id}: `count` events (-1: until the client leaves) `interval` apart,
+    // ids counting on from the request's Last-Event-ID. Any other id gets `error_status`.
+    FakeRunner(std::string session_id, int count, std::chrono::milliseconds interval, int error_status = 404)
+        : session_id_(std::move(session_id)), count_(count), interval_(interval), error_status_(error_status) {
+        router_.add({"GET", "/events/{id}", [this](http::Request& req) { return serve(req); }});
+        http::ServerOptions options;
+        options.port = 0;
+        options.worker_threads = 2;
+        server_ = std::make_unique<http::Server>(options, router_);
+        server_->start();
+    }
+    ~FakeRunner() { server_->stop(); }
+
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
+    std::string last_event_id() const {
+        std::lock_guard lock(mutex_);
+        return last_event_id_;
+    }
+    std::string accept() const {
+        std::lock_guard lock(mutex_);
+        return accept_;
+    }
+    Clock::time_point sent_at(std::size_t index) const {
+        std::lock_guard lock(mutex_);
+        return index < sent_.size() ? sent_[index] : Clock::time_point::max();
+    }
+    bool client_gone() const { return client_gone_.load(); }
+
+private:
+    http::Response serve(http::Request& req) {
+        if (req.param("id") != session_id_) return http::Response::text(error_status_, "no such thread");
+        int first = 1;
+        {
+            std::lock_guard lock(mutex_);
+            last_event_id_ = std::string(req.header("Last-Event-ID").value_or(""));
+            accept_ = std::string(req.header("Accept").value_or(""));
+            if (!last_event_id_.empty()) first = std::stoi(last_event_id_) + 1;
+        }
+        http::Response r;
+        r.headers = {{"Content-Type", "text/event-stream"}};
+        r.stream = [this, first](http::StreamWriter& w) -> net::awaitable<void> {
+            for (int i = 0; count_ < 0 || i < count_; ++i) {
+                net::steady_timer timer(w.executor(), interval_);
+                boost::system::error_code ec;
+                co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+                {
+                    std::lock_guard lock(mutex_);
+                    sent_.push_back(Clock::now());
+                }
+                const auto n = std::to_string(first + i);
+                // Two writes per event: the proxy must pass partial events through as they come.
+                if (!co_await w.write("id: " + n + "\n") ||
+                    !co_await w.write("data: {\"type\":\"TEXT_MESSAGE_CONTENT\",\"n\":" + n + "}\n\n")) {
+                    client_gone_ = true;
+                    co_return;
+                }
+            }
+        };
+        return r;
+    }
+
+    std::string session_id_;
+    int count_;
+    std::chrono::milliseconds interval_;
+    int error_status_;
+    http::Router router_;
+    std::unique_ptr<http::Server> server_;
+    mutable std::mutex mutex_;
+    std::string last_event_id_;
+    std::string accept_;
+    std::vector<Clock::time_point> sent_;
+    std::atomic<bool> client_gone_{false};
+};
+
+// A port on which nothing listens (bound, read, released).
+std::uint16_t closed_port() {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    socklen_t len = sizeof addr;
+    ::bind(fd, reinterpret_cast<sockaddr*>(&addr), sizeof addr);
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&addr), &len);
+    ::close(fd);
+    return ntohs(addr.sin_port);
+}
+
+class EventsProxy : public ApiTest {
+protected:
+    void SetUp() override {
+        ApiTest::SetUp();
+        ASSERT_EQ(http().post("/api/ambient/v1/projects", R"({"name":"proj"})").status, 201);
+        auto s = http().post("/api/ambient/v1/sessions", R"({"name":"s","project_id":"proj"})");
+        ASSERT_EQ(s.status, 201);
+        id_ = s.json()["id"];
+        path_ = "/api/ambient/v1/sessions/" + id_ + "/events";
+    }
+    void set_runner(const std::string& url) {
+        ASSERT_EQ(http().patch("/api/ambient/v1/sessions/" + id_ + "/status", json{{"runner_url", url}}.dump()).status,
+                  200);
+    }
+    SseReader open(HeaderPairs headers = {}) {
+        headers.emplace_back("Authorization", std::string("Bearer ") + kTestToken);
+        return SseReader(server_->process().host(), server_->process().port(), path_, headers);
+    }
+    void expect_json_error(const HttpResult& r, int status, const std::string& reason) {
+        EXPECT_EQ(r.status, status) << r.body;
+        EXPECT_EQ(r.header("Content-Type").rfind("application/json", 0), 0u);
+        const auto body = r.json();
+        EXPECT_EQ(body["kind"], "Error");
+        EXPECT_EQ(body["reason"], reason);
+    }
+    std::string id_;
+    std::string path_;
+};
+
+TEST_P(EventsProxy, UnknownSessionIs404Json) {
+    auto r = http().get("/api/ambient/v1/sessions/unknown/events");
+    expect_json_error(r, 404, "Session with id='unknown' not found");
+    EXPECT_EQ(server_->client(false).get(path_).status, 401);
+}
+
+TEST_P(EventsProxy, NoRunnerOrAnUnusableOneIs502Json) {
+    expect_json_error(http().get(path_), 502, "session has no runner");
+    set_runner("http://127.0.0.1:" + std::to_string(closed_port()));
+    expect_json_error(http().get(path_), 502, "runner not reachable");
+    set_runner("https://runner.example:8001");
+    expect_json_error(http().get(path_), 502, "session's runner_url is not an http:// URL");
+
+    FakeRunner refusing("some-other-session", 1, 10ms, 503);
+    set_runner(refusing.url());
+    expect_json_error(http().get(path_), 502, "runner answered 503");
+}
+
+TEST_P(EventsProxy, EventsArriveInOrderAndLastEventIdIsForwarded) {
+    FakeRunner runner(id_, 5, 100ms);
+    set_runner(runner.url() + "/");
+    auto sse = open({{"Last-Event-ID", "7"}});
+    ASSERT_EQ(sse.status(), 200) << sse.response().body;
+    EXPECT_EQ(sse.response().header("Content-Type"), "text/event-stream");
+    EXPECT_EQ(sse.response().header("Cache-Control"), "no-cache");
+    for (int n = 8; n <= 12; ++n) {
+        auto event = sse.next(5s);
+        ASSERT_TRUE(event) << "event " << n;
+        EXPECT_EQ(event->id, std::to_string(n));
+        EXPECT_EQ(json::parse(event->data)["n"], n);
+    }
+    EXPECT_FALSE(sse.next(5s));
+    EXPECT_TRUE(sse.ended());  // the runner ended, so did the proxy
+    EXPECT_EQ(runner.last_event_id(), "7");
+    EXPECT_EQ(runner.accept(), "text/event-stream");
+}
+
+TEST_P(EventsProxy, ClientLeavingClosesTheRunnerStream) {
+    FakeRunner runner(id_, -1, 100ms);
+    set_runner(runner.url());
+    {
+        auto sse = open();
+        ASSERT_EQ(sse.status(), 200);
+        ASSERT_TRUE(sse.next(5s));
+        ASSERT_TRUE(sse.next(5s));
+        sse.close();
+    }
+    const auto deadline = Clock::now() + 10s;
+    while (!runner.client_gone() && Clock::now() < deadline) std::this_thread::sleep_for(50ms);
+    EXPECT_TRUE(runner.client_gone());
+}
+
+INSTANTIATE_TEST_SUITE_P(Backends, EventsProxy, ::testing::Values(Backend::Sqlite, Backend::Postgres), backend_name);
+
+// The issue's acceptance case: a runner that streams slowly for 60 s, and every event
+// arrives as it was sent — not cut by a server timeout, not held back until the end. The
+// database plays no part after the session lookup, so this runs on SQLite only.
+class SlowEventsProxy : public EventsProxy {};
+
+TEST_P(SlowEventsProxy, SixtySecondsOfSlowEventsArriveAsSent) {
+    constexpr int kEvents = 13;
+    FakeRunner runner(id_, kEvents, 5s);
+    set_runner(runner.url());
+    auto sse = open();
+    ASSERT_EQ(sse.status(), 200);
+    for (int i = 0; i < kEvents; ++i) {
+        auto event = sse.next(15s);
+        const auto received = Clock::now();
+        ASSERT_TRUE(event) << "event " << i + 1 << " did not arrive";
+        EXPECT_EQ(event->id, std::to_string(i + 1));
+        EXPECT_EQ(json::parse(event->data)["n"], i + 1);
+        const auto delay = received - runner.sent_at(static_cast<std::size_t>(i));
+        EXPECT_LT(delay, 2s) << "event " << i + 1 << " was held back";
+    }
+    EXPECT_FALSE(sse.next(10s));
+    EXPECT_TRUE(sse.ended());
+}
+
+INSTANTIATE_TEST_SUITE_P(Sqlite, SlowEventsProxy, ::testing::Values(Backend::Sqlite), backend_name);
+
+}  // namespace
+}  // namespace ambient::testing
