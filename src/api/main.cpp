@@ -108,6 +108,15 @@ std::unique_ptr<api::Authenticator> make_authenticator(const Options& opt) {
 }
 
 int serve(const Options& opt) {
+    // Block SIGINT/SIGTERM in every thread and collect them with sigwait below: a signal
+    // that arrives as soon as the listening line is out is then never lost. First thing,
+    // before any thread starts (the App's stream pool too): threads inherit this mask, and
+    // one that did not block the signals would take it and end the process at once.
+    sigset_t stop_signals;
+    sigemptyset(&stop_signals);
+    sigaddset(&stop_signals, SIGINT);
+    sigaddset(&stop_signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     const auto [host, port] = split_bind_address(opt.bind);
     auto db = open_database(opt);
     migrate(*db);
@@ -127,14 +136,6 @@ int serve(const Options& opt) {
     hooks.before = [&app](http::Request& req, const http::Route* route) { return app.authenticate(req, route); };
     hooks.after = [&app](const http::Request& req, int status, double seconds) { app.record(req, status, seconds); };
     hooks.stopping = [&app] { app.notifier().notify_all(); };
-    // Block SIGINT/SIGTERM in every thread (the server's threads inherit this mask) and
-    // collect them with sigwait below: a signal that arrives as soon as the listening line
-    // is out is then never lost.
-    sigset_t stop_signals;
-    sigemptyset(&stop_signals);
-    sigaddset(&stop_signals, SIGINT);
-    sigaddset(&stop_signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
 
     http::Server server(server_options, app.router(), hooks);
     server.start();
