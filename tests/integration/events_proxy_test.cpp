@@ -224,6 +224,19 @@ TEST_P(SlowEventsProxy, SixtySecondsOfSlowEventsArriveAsSent) {
     EXPECT_TRUE(sse.ended());
 }
 
+// A runner that says nothing for a while: the proxy sends `: ping` comments meanwhile (how
+// it notices a client that left), and the event still comes through whole.
+TEST_P(SlowEventsProxy, AQuietRunnerGetsPingsBetweenEvents) {
+    FakeRunner runner(id_, 1, 20s);
+    set_runner(runner.url());
+    auto sse = open();
+    ASSERT_EQ(sse.status(), 200);
+    auto event = sse.next(30s);
+    ASSERT_TRUE(event);
+    EXPECT_EQ(event->id, "1");
+    EXPECT_GE(sse.comments(), 1u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, SlowEventsProxy, ::testing::Values(Backend::Sqlite), backend_name);
 
 }  // namespace
