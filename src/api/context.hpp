@@ -10,6 +10,9 @@ class thread_pool;
 
 namespace ambient::api {
 
+namespace credentials {
+class Keyring;
+}
 class Notifier;
 class EventRetention;
 
@@ -22,6 +25,8 @@ struct ApiContext {
     boost::asio::thread_pool& stream_pool;
     // The data directory (generated secrets live here).
     std::filesystem::path data_dir;
+    // Seals and opens credential tokens (credentials/keyring.hpp).
+    const credentials::Keyring& keyring;
     // Prunes the events table; told after each committed write. nullptr: no pruning.
     EventRetention* event_retention = nullptr;
 };

@@ -190,6 +190,25 @@ CREATE TABLE session_messages (
 );
 CREATE INDEX idx_session_messages_session_seq ON session_messages (session_id, seq);
 )"),
+        // token holds enc:v<N>:<base64>, never plaintext (credentials/keyring.hpp).
+        both(9, "credentials", R"(
+CREATE TABLE credentials (
+    id TEXT PRIMARY KEY,
+    created_at {ts} NOT NULL,
+    updated_at {ts} NOT NULL,
+    deleted_at {ts},
+    name TEXT NOT NULL,
+    description TEXT,
+    provider TEXT NOT NULL,
+    url TEXT,
+    email TEXT,
+    labels TEXT,
+    annotations TEXT,
+    project_id TEXT,
+    token TEXT
+);
+CREATE INDEX idx_credentials_project ON credentials (project_id);
+)"),
         // Watch streams read one kind's events after an id, scoped to a project.
         both(10, "events: project and per-source order", R"(
 ALTER TABLE events ADD COLUMN project_id TEXT;
