@@ -60,16 +60,31 @@ Json list_schema(const model::KindSchema& kind) {
               {"items", {{"type", "array"}, {"items", {{"$ref", "#/components/schemas/" + kind.kind}}}}}}}};
 }
 
-// The kind whose collection a path belongs to: /api/ambient/v1/<path>[/...].
-const model::KindSchema* kind_of(const std::string& pattern) {
+enum class Shape { Collection, Item, Action };
+
+// The kind a route serves and how: ".../<collection>" (Collection), ".../<collection>/{x}"
+// (Item), anything after that (Action, e.g. /token, /start). The last collection segment
+// counts, so nested routes (/projects/{id}/agents/{agent_id}) name the nested kind.
+std::pair<const model::KindSchema*, Shape> kind_of(const std::string& pattern) {
     const std::string base = std::string(model::kApiBasePath) + "/";
-    if (pattern.rfind(base, 0) != 0) return nullptr;
-    const auto rest = pattern.substr(base.size());
-    const auto collection = rest.substr(0, rest.find('/'));
-    for (const auto* kind : all_schemas()) {
-        if (kind->path == collection) return kind;
+    if (pattern.rfind(base, 0) != 0) return {nullptr, Shape::Action};
+    std::vector<std::string> segments;
+    for (std::size_t pos = base.size(); pos <= pattern.size();) {
+        const auto slash = pattern.find('/', pos);
+        const auto end = slash == std::string::npos ? pattern.size() : slash;
+        segments.push_back(pattern.substr(pos, end - pos));
+        pos = end + 1;
     }
-    return nullptr;
+    for (std::size_t i = segments.size(); i-- > 0;) {
+        for (const auto* kind : all_schemas()) {
+            if (kind->path != segments[i]) continue;
+            const std::size_t rest = segments.size() - i - 1;
+            if (rest == 0) return {kind, Shape::Collection};
+            if (rest == 1 && !segments.back().empty() && segments.back().front() == '{') return {kind, Shape::Item};
+            return {kind, Shape::Action};
+        }
+    }
+    return {nullptr, Shape::Action};
 }
 
 Json error_response(const std::string& description) {
@@ -92,10 +107,12 @@ Json operation(const http::Route& route) {
                               {"required", true},
                               {"schema", {{"type", "string"}}}});
     }
-    const auto* kind = kind_of(route.pattern);
-    const bool is_item = !route.pattern.empty() && route.pattern.back() == '}';
+    const auto [kind, shape] = kind_of(route.pattern);
     Json responses = Json::object();
-    if (kind != nullptr && route.method == "GET" && !is_item) {
+    if (shape == Shape::Action) {
+        // Actions (start, stop, status, token, messages, events, previews) answer in their
+        // own shapes, described by their summary.
+    } else if (kind != nullptr && route.method == "GET" && shape == Shape::Collection) {
         for (const char* name : {"page", "size"}) {
             parameters.push_back({{"name", name}, {"in", "query"}, {"schema", {{"type", "integer"}}}});
         }
@@ -121,8 +138,10 @@ Json operation(const http::Route& route) {
     } else if (kind != nullptr && route.method == "DELETE") {
         responses["204"] = {{"description", "Deleted"}};
         responses["404"] = error_response("Not found");
-    } else {
-        responses["200"] = {{"description", "OK"}};
+    }
+    if (responses.empty()) {
+        responses["200"] = {{"description", route.summary.empty() ? "OK" : route.summary}};
+        if (kind != nullptr) responses["404"] = error_response("Not found");
     }
     if (!route.is_public) {
         responses["401"] = error_response("Missing or invalid bearer token");

@@ -106,6 +106,26 @@ TEST_P(Resources, DeletingAProjectDeletesItsSettings) {
     EXPECT_EQ(http().get(path("/project_settings/" + settings["id"].get<std::string>())).status, 404);
 }
 
+TEST_P(Resources, ANewProjectWithADeletedNameInheritsNothing) {
+    ASSERT_EQ(post("/projects", {{"name", "reused"}}).status, 201);
+    ASSERT_EQ(post("/projects/reused/agents", {{"name", "bot"}, {"project_id", "reused"}}).status, 201);
+    ASSERT_EQ(post("/projects/reused/credentials", {{"name", "gh"}, {"provider", "github"}, {"token", "ghp_secret"}}).status,
+              201);
+    ASSERT_EQ(post("/sessions", {{"name", "s"}, {"project_id", "reused"}}).status, 201);
+    ASSERT_EQ(post("/project_settings", {{"project_id", "reused"}}).status, 201);
+    ASSERT_EQ(http().del(path("/projects/reused")).status, 204);
+
+    ASSERT_EQ(post("/projects", {{"name", "reused"}}).status, 201);
+    EXPECT_EQ(http().get(path("/projects/reused/agents")).json()["total"], 0);
+    EXPECT_EQ(http().get(path("/projects/reused/credentials")).json()["total"], 0);
+    EXPECT_EQ(http().get(path("/sessions?project_id=reused")).json()["total"], 0);
+    EXPECT_EQ(http().get(path("/project_settings?project_id=reused")).json()["total"], 0);
+    // The deleted credential's token is gone from storage, not just hidden.
+    auto db = server_->open_database();
+    auto lease = db->acquire();
+    EXPECT_TRUE(lease->exec("SELECT 1 FROM credentials WHERE token IS NOT NULL").rows.empty());
+}
+
 TEST_P(Resources, UsernamesAreUniqueAmongLiveUsers) {
     auto first = post("/users", {{"username", "ada"}, {"name", "Ada"}});
     ASSERT_EQ(first.status, 201);

@@ -85,6 +85,10 @@ TEST_P(Server, OpenApiDocumentDescribesEveryRoute) {
         EXPECT_TRUE(doc["paths"][route.pattern].contains(method)) << route.method << " " << route.pattern;
     }
     EXPECT_TRUE(doc["paths"].contains("/api/ambient/v1/projects"));
+    // Nested collections are described with their own kind, actions with their own shape.
+    const auto& nested = doc["paths"]["/api/ambient/v1/projects/{id}/credentials"]["get"]["responses"]["200"];
+    EXPECT_EQ(nested["content"]["application/json"]["schema"]["$ref"], "#/components/schemas/CredentialList");
+    EXPECT_FALSE(doc["paths"]["/api/ambient/v1/sessions/{id}/start"]["post"].contains("requestBody"));
     EXPECT_TRUE(doc["components"]["schemas"].contains("RoleBinding"));
 }
 

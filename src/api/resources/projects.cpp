@@ -8,6 +8,7 @@
 //   DELETE /projects/{id}   delete  project:delete
 #include "api/crud.hpp"
 #include "api/resources/resources.hpp"
+#include "api/resources/sessions.hpp"
 
 namespace ambient::api {
 namespace {
@@ -49,11 +50,26 @@ void before_update(store::Connection&, const model::Row& current, model::Row& ch
     }
 }
 
+// Soft-deletes the live rows of `schema` that `sql` selects (by id), with their events.
+void remove_where(store::Connection& conn, const model::KindSchema& schema, const std::string& sql,
+                  const std::string& key) {
+    for (const auto& cells : conn.exec(sql, {key}).rows) repo::remove(conn, schema, std::get<std::string>(cells[0]));
+}
+
 void before_delete(store::Connection& conn, const model::Row& current) {
-    // Settings belong to their project and go with it.
-    const auto settings = conn.exec("SELECT id FROM project_settings WHERE project_id = ? AND deleted_at IS NULL",
-                                    {model::text_of(current, model::kIdColumn)});
-    for (const auto& cells : settings.rows) repo::remove(conn, project_settings_schema(), std::get<std::string>(cells[0]));
+    // Everything that lives in a project goes with it: a new project that takes the name
+    // later must not inherit another owner's settings, agents, sessions or credentials.
+    const auto& project = model::text_of(current, model::kIdColumn);
+    remove_where(conn, inbox_message_schema(),
+                 "SELECT m.id FROM inbox_messages m JOIN agents a ON a.id = m.agent_id "
+                 "WHERE a.project_id = ? AND m.deleted_at IS NULL",
+                 project);
+    for (const auto* schema : {&project_settings_schema(), &agent_schema(), &session_schema(), &credential_schema()}) {
+        remove_where(conn, *schema, "SELECT id FROM " + schema->table + " WHERE project_id = ? AND deleted_at IS NULL",
+                     project);
+    }
+    // Stored tokens of the deleted credentials are secrets with no owner left: erase them.
+    conn.exec("UPDATE credentials SET token = NULL WHERE project_id = ? AND deleted_at IS NOT NULL", {project});
 }
 
 }  // namespace
