@@ -23,8 +23,11 @@ void register_bench_ceiling(http::Router& router) {
     router.add({"GET", base + "/{id}",
                 [](http::Request& req) {
                     const auto now = now_rfc3339();
-                    model::Row row = {{"id", req.param("id")},     {"created_at", now}, {"updated_at", now},
-                                      {"name", req.param("id")},   {"description", std::string("benchmark project")}};
+                    model::Row row = {{"id", req.param("id")},
+                                      {"created_at", now},
+                                      {"updated_at", now},
+                                      {"name", req.param("id")},
+                                      {"description", std::string("benchmark project")}};
                     return json_response(200, model::render(project_schema(), row));
                 },
                 false, "Benchmark only: renders a project without storage"});

@@ -5,8 +5,8 @@
 #include <memory>
 #include <mutex>
 #include <optional>
-#include <unordered_set>
 #include <string>
+#include <unordered_set>
 
 #include "api/auth/authenticator.hpp"
 #include "api/context.hpp"

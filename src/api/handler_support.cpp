@@ -23,8 +23,10 @@ std::int64_t integer_param(const http::Request& req, std::string_view name, std:
 }
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t')) s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t')) s.remove_suffix(1);
+    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
+        s.remove_prefix(1);
+    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
+        s.remove_suffix(1);
     return s;
 }
 
@@ -107,7 +109,8 @@ std::optional<std::string> requested_project(const http::Request& req) {
     if (!value || value->empty()) value = req.header("X-Ambient-Project");
     if (!value || value->empty()) return std::nullopt;
     for (char c : *value) {
-        const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
+        const bool ok =
+            (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' || c == '-';
         if (!ok) throw ApiError::bad_request("invalid project_id: only letters, digits, '_' and '-' are allowed");
     }
     if (value->size() > 63) throw ApiError::bad_request("invalid project_id: longer than 63 characters");

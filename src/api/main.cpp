@@ -1,9 +1,9 @@
 // ambient-api-server: the composition root. Parts are built in order and destroyed in
 // reverse: database, migrations, tokens, app (routes), HTTP server.
-#include <CLI/CLI.hpp>
 #include <curl/curl.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
+#include <CLI/CLI.hpp>
 
 #include <pthread.h>
 
@@ -72,7 +72,8 @@ std::string describe_database(const Options& opt) {
 
 void migrate(store::Database& db) {
     const auto applied = store::apply_migrations(db, api::schema_migrations());
-    for (int id : applied) spdlog::info("applied migration {}", id);
+    for (int id : applied)
+        spdlog::info("applied migration {}", id);
     if (applied.empty()) spdlog::info("database schema is up to date");
 }
 
@@ -80,7 +81,8 @@ api::ServiceTokens load_tokens(const Options& opt) {
     api::ServiceTokens tokens;
     if (const char* env = std::getenv("AMBIENT_API_TOKEN"); env != nullptr && *env != '\0') tokens.add(env);
     if (!opt.token_file.empty()) {
-        for (const auto& t : api::read_token_file(opt.token_file)) tokens.add(t);
+        for (const auto& t : api::read_token_file(opt.token_file))
+            tokens.add(t);
     }
     if (tokens.empty()) {
         // Never run open: with nothing configured, generate a token and say where it is.
@@ -123,7 +125,10 @@ int serve(const Options& opt) {
     const auto keyring = api::credentials::load_configured_keyring(opt.data_dir);
     api::credentials::check_stored_tokens(*db, keyring);
     api::App app(*db, make_authenticator(opt),
-                 {.version = kVersion, .data_dir = opt.data_dir, .bench_ceiling = opt.bench_ceiling, .keyring = &keyring,
+                 {.version = kVersion,
+                  .data_dir = opt.data_dir,
+                  .bench_ceiling = opt.bench_ceiling,
+                  .keyring = &keyring,
                   .event_retention_count = opt.event_retention_count});
     if (!opt.db_url.empty()) app.notifier().listen_postgres(opt.db_url);
 

@@ -12,11 +12,24 @@ using model::Json;
 Json field_schema(const model::Field& f) {
     Json s = Json::object();
     switch (f.type) {
-        case model::FieldType::String: s["type"] = "string"; break;
-        case model::FieldType::Integer: s["type"] = "integer"; s["format"] = "int64"; break;
-        case model::FieldType::Number: s["type"] = "number"; s["format"] = "double"; break;
-        case model::FieldType::Boolean: s["type"] = "boolean"; break;
-        case model::FieldType::Timestamp: s["type"] = "string"; s["format"] = "date-time"; break;
+        case model::FieldType::String:
+            s["type"] = "string";
+            break;
+        case model::FieldType::Integer:
+            s["type"] = "integer";
+            s["format"] = "int64";
+            break;
+        case model::FieldType::Number:
+            s["type"] = "number";
+            s["format"] = "double";
+            break;
+        case model::FieldType::Boolean:
+            s["type"] = "boolean";
+            break;
+        case model::FieldType::Timestamp:
+            s["type"] = "string";
+            s["format"] = "date-time";
+            break;
     }
     if (!f.settable && !f.patchable) s["readOnly"] = true;
     if (f.write_only) s["writeOnly"] = true;
@@ -161,7 +174,8 @@ std::string lower(std::string s) {
 
 Json openapi_document(const http::Router& router, const std::string& version) {
     Json paths = Json::object();
-    for (const auto& route : router.routes()) paths[route.pattern][lower(route.method)] = operation(route);
+    for (const auto& route : router.routes())
+        paths[route.pattern][lower(route.method)] = operation(route);
 
     Json schemas = Json::object();
     schemas["Error"] = {{"type", "object"},

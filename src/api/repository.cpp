@@ -28,7 +28,8 @@ std::string select_columns(const KindSchema& schema) {
 Row to_row(const store::ResultSet& rs, std::size_t index) {
     Row row;
     const auto& cells = rs.rows[index];
-    for (std::size_t i = 0; i < rs.columns.size(); ++i) row.emplace(rs.columns[i], cells[i]);
+    for (std::size_t i = 0; i < rs.columns.size(); ++i)
+        row.emplace(rs.columns[i], cells[i]);
     return row;
 }
 
@@ -49,9 +50,12 @@ store::SqlValue event_project(store::Connection& conn, const KindSchema& schema,
 
 const char* event_type_name(EventType type) {
     switch (type) {
-        case EventType::Created: return "Create";
-        case EventType::Updated: return "Update";
-        case EventType::Deleted: return "Delete";
+        case EventType::Created:
+            return "Create";
+        case EventType::Updated:
+            return "Update";
+        case EventType::Deleted:
+            return "Delete";
     }
     return "Update";
 }
@@ -100,9 +104,9 @@ Row insert(store::Connection& conn, const KindSchema& schema, Row values) {
 }
 
 std::optional<Row> find(store::Connection& conn, const KindSchema& schema, std::string_view id) {
-    const auto rs = conn.exec("SELECT " + select_columns(schema) + " FROM " + schema.table +
-                                  " WHERE id = ? AND deleted_at IS NULL",
-                              {std::string(id)});
+    const auto rs =
+        conn.exec("SELECT " + select_columns(schema) + " FROM " + schema.table + " WHERE id = ? AND deleted_at IS NULL",
+                  {std::string(id)});
     if (rs.rows.empty()) return std::nullopt;
     return to_row(rs, 0);
 }
@@ -138,12 +142,12 @@ ListResult list(store::Connection& conn, const KindSchema& schema, const ListQue
                                   order + " LIMIT ? OFFSET ?",
                               params);
     result.rows.reserve(rs.rows.size());
-    for (std::size_t i = 0; i < rs.rows.size(); ++i) result.rows.push_back(to_row(rs, i));
+    for (std::size_t i = 0; i < rs.rows.size(); ++i)
+        result.rows.push_back(to_row(rs, i));
     return result;
 }
 
-std::optional<Row> update(store::Connection& conn, const KindSchema& schema, std::string_view id,
-                          const Row& changes) {
+std::optional<Row> update(store::Connection& conn, const KindSchema& schema, std::string_view id, const Row& changes) {
     std::string sql = "UPDATE " + schema.table + " SET updated_at = ?";
     std::vector<store::SqlValue> params = {now_rfc3339()};
     for (const auto& [column, value] : changes) {

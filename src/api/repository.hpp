@@ -14,11 +14,11 @@
 namespace ambient::api {
 
 struct ListQuery {
-    std::int64_t page = 1;        // from 1
-    std::int64_t size = 100;      // rows per page, 0..kMaxPageSize
-    std::string search;           // the client's filter expression
-    std::string order_by;         // the client's orderBy
-    store::SqlFragment scope;     // a filter the server adds (e.g. project), ANDed with search
+    std::int64_t page = 1;     // from 1
+    std::int64_t size = 100;   // rows per page, 0..kMaxPageSize
+    std::string search;        // the client's filter expression
+    std::string order_by;      // the client's orderBy
+    store::SqlFragment scope;  // a filter the server adds (e.g. project), ANDed with search
 };
 
 struct ListResult {

@@ -38,11 +38,12 @@ std::string seed_builtin_roles() {
     const auto now = now_rfc3339();
     std::string sql;
     for (const auto& role : builtin_roles()) {
-        sql += "INSERT INTO roles (id, created_at, updated_at, name, display_name, description, permissions, built_in) "
-               "VALUES (" +
-               quote(builtin_role_id(role.name)) + ", " + quote(now) + ", " + quote(now) + ", " + quote(role.name) +
-               ", " + quote(role.display_name) + ", " + quote(role.description) + ", " +
-               quote(nlohmann::json(role.permissions).dump()) + ", TRUE);\n";
+        sql +=
+            "INSERT INTO roles (id, created_at, updated_at, name, display_name, description, permissions, built_in) "
+            "VALUES (" +
+            quote(builtin_role_id(role.name)) + ", " + quote(now) + ", " + quote(now) + ", " + quote(role.name) + ", " +
+            quote(role.display_name) + ", " + quote(role.description) + ", " +
+            quote(nlohmann::json(role.permissions).dump()) + ", TRUE);\n";
     }
     return sql;
 }

@@ -32,9 +32,7 @@ std::string sse_event(std::string_view id, std::string_view data, std::string_vi
 http::Response sse_response(http::StreamProducer producer) {
     http::Response r;
     r.status = 200;
-    r.headers = {{"Content-Type", "text/event-stream"},
-                 {"Cache-Control", "no-cache"},
-                 {"X-Accel-Buffering", "no"}};
+    r.headers = {{"Content-Type", "text/event-stream"}, {"Cache-Control", "no-cache"}, {"X-Accel-Buffering", "no"}};
     r.stream = std::move(producer);
     return r;
 }

@@ -38,8 +38,12 @@ public:
     static ApiError forbidden(std::string reason) { return {403, ErrorCode::Forbidden, std::move(reason)}; }
     static ApiError not_found(std::string reason) { return {404, ErrorCode::NotFound, std::move(reason)}; }
     static ApiError conflict(std::string reason) { return {409, ErrorCode::Conflict, std::move(reason)}; }
-    static ApiError internal(std::string detail) { return {500, ErrorCode::General, "Unspecified error", std::move(detail)}; }
-    static ApiError unavailable(std::string detail) { return {503, ErrorCode::General, "Service unavailable", std::move(detail)}; }
+    static ApiError internal(std::string detail) {
+        return {500, ErrorCode::General, "Unspecified error", std::move(detail)};
+    }
+    static ApiError unavailable(std::string detail) {
+        return {503, ErrorCode::General, "Service unavailable", std::move(detail)};
+    }
 
 private:
     int status_;

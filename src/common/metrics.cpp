@@ -35,8 +35,7 @@ std::string escape_help(std::string_view text) {
     return out;
 }
 
-void append_header(std::string& out, std::string_view name, std::string_view help,
-                   std::string_view type) {
+void append_header(std::string& out, std::string_view name, std::string_view help, std::string_view type) {
     out.append("# HELP ").append(name).append(" ").append(escape_help(help)).append("\n");
     out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
 }
@@ -64,10 +63,8 @@ std::string escape_label_value(std::string_view value) {
     return out;
 }
 
-void Metrics::record_request(std::string_view method, std::string_view route, int status,
-                             double seconds) {
-    if (route.empty())
-        route = kUnmatchedRoute;
+void Metrics::record_request(std::string_view method, std::string_view route, int status, double seconds) {
+    if (route.empty()) route = kUnmatchedRoute;
     std::size_t bucket = 0;
     while (bucket < kBucketBounds.size() && seconds > kBucketBounds[bucket])
         ++bucket;
@@ -75,8 +72,7 @@ void Metrics::record_request(std::string_view method, std::string_view route, in
     std::lock_guard lock(mutex_);
     ++requests_[{std::string(method), std::string(route), status}];
     auto& h = durations_[std::string(route)];
-    if (bucket < h.buckets.size())
-        ++h.buckets[bucket];
+    if (bucket < h.buckets.size()) ++h.buckets[bucket];
     h.sum += seconds;
     ++h.count;
 }
@@ -85,8 +81,7 @@ std::string Metrics::render_prometheus(const std::vector<Gauge>& extra) const {
     std::string out;
     {
         std::lock_guard lock(mutex_);
-        append_header(out, "ambient_http_requests_total", "HTTP requests handled, by route.",
-                      "counter");
+        append_header(out, "ambient_http_requests_total", "HTTP requests handled, by route.", "counter");
         for (const auto& [key, count] : requests_) {
             const auto& [method, route, status] = key;
             out.append("ambient_http_requests_total{method=\"")
@@ -100,15 +95,13 @@ std::string Metrics::render_prometheus(const std::vector<Gauge>& extra) const {
                 .append("\n");
         }
 
-        append_header(out, "ambient_http_request_duration_seconds",
-                      "HTTP request latency in seconds, by route.", "histogram");
+        append_header(out, "ambient_http_request_duration_seconds", "HTTP request latency in seconds, by route.",
+                      "histogram");
         for (const auto& [route, h] : durations_) {
             const auto label = escape_label_value(route);
             std::uint64_t cumulative = 0;
             for (std::size_t i = 0; i <= kBucketBounds.size(); ++i) {
-                out.append("ambient_http_request_duration_seconds_bucket{route=\"")
-                    .append(label)
-                    .append("\",le=\"");
+                out.append("ambient_http_request_duration_seconds_bucket{route=\"").append(label).append("\",le=\"");
                 if (i < kBucketBounds.size()) {
                     cumulative += h.buckets[i];
                     append_number(out, kBucketBounds[i]);
@@ -118,9 +111,7 @@ std::string Metrics::render_prometheus(const std::vector<Gauge>& extra) const {
                 }
                 out.append("\"} ").append(std::to_string(cumulative)).append("\n");
             }
-            out.append("ambient_http_request_duration_seconds_sum{route=\"")
-                .append(label)
-                .append("\"} ");
+            out.append("ambient_http_request_duration_seconds_sum{route=\"").append(label).append("\"} ");
             append_number(out, h.sum);
             out.append("\nambient_http_request_duration_seconds_count{route=\"")
                 .append(label)

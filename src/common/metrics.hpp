@@ -20,7 +20,7 @@ struct Gauge {
 };
 
 class Metrics {
-  public:
+public:
     // Upper bounds of the latency buckets, in seconds (+Inf is implicit).
     static constexpr std::array<double, 12> kBucketBounds = {0.001, 0.005, 0.01, 0.025, 0.05, 0.1,
                                                              0.25,  0.5,   1,    2.5,   5,    10};
@@ -29,14 +29,13 @@ class Metrics {
 
     // Thread-safe. `route` is the matched pattern (never the concrete path, to keep the label
     // set bounded); an empty route is recorded as "unmatched".
-    void record_request(std::string_view method, std::string_view route, int status,
-                        double seconds);
+    void record_request(std::string_view method, std::string_view route, int status, double seconds);
 
     // ambient_http_requests_total{method,route,status}, ambient_http_request_duration_seconds
     // {route} and the extra gauges, sorted so that the output is stable.
     std::string render_prometheus(const std::vector<Gauge>& extra = {}) const;
 
-  private:
+private:
     struct Histogram {
         std::array<std::uint64_t, kBucketBounds.size()> buckets{};  // not cumulative
         double sum = 0;

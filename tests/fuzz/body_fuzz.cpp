@@ -34,8 +34,8 @@ const ambient::model::KindSchema& schema() {
 void check(const ambient::model::Row& row) {
     ambient::model::Row stored = row;
     stored["id"] = std::string("x");
-    const auto text = ambient::model::render(schema(), stored).dump(-1, ' ', false,
-                                                                    nlohmann::ordered_json::error_handler_t::replace);
+    const auto text =
+        ambient::model::render(schema(), stored).dump(-1, ' ', false, nlohmann::ordered_json::error_handler_t::replace);
     const auto again = nlohmann::json::parse(text, nullptr, false);
     if (again.is_discarded() || again.contains("secret")) std::abort();
 }

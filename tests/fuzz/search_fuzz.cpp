@@ -15,9 +15,8 @@ using ambient::store::Column;
 using ambient::store::ColumnType;
 
 const std::vector<Column> kColumns = {
-    {"name", ColumnType::Text},        {"project_id", ColumnType::Text},
-    {"priority", ColumnType::Integer}, {"score", ColumnType::Real},
-    {"archived", ColumnType::Bool},    {"created_at", ColumnType::Timestamp},
+    {"name", ColumnType::Text},  {"project_id", ColumnType::Text}, {"priority", ColumnType::Integer},
+    {"score", ColumnType::Real}, {"archived", ColumnType::Bool},   {"created_at", ColumnType::Timestamp},
 };
 
 // The only quoted text compile() may emit is its own LIKE escape clause; any other quote,
@@ -27,8 +26,7 @@ void check_sql_shape(std::string sql) {
     for (auto at = sql.find(kLikeEscape); at != std::string::npos; at = sql.find(kLikeEscape)) {
         sql.erase(at, kLikeEscape.size());
     }
-    if (sql.find_first_of("'\";-") != std::string::npos)
-        std::abort();
+    if (sql.find_first_of("'\";-") != std::string::npos) std::abort();
 }
 
 }  // namespace
@@ -40,15 +38,13 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
         std::size_t placeholders = 0;
         for (char c : fragment.sql)
             placeholders += c == '?';
-        if (placeholders != fragment.params.size())
-            std::abort();
+        if (placeholders != fragment.params.size()) std::abort();
         check_sql_shape(fragment.sql);
     } catch (const ambient::search::SearchError&) {
     }
     try {
         const auto order = ambient::search::compile_order_by(input, kColumns, "t");
-        if (order.find_first_of("'\";-?()") != std::string::npos)
-            std::abort();
+        if (order.find_first_of("'\";-?()") != std::string::npos) std::abort();
     } catch (const ambient::search::SearchError&) {
     }
     return 0;

@@ -17,7 +17,9 @@ using nlohmann::json;
 
 constexpr const char* kApi = "/api/ambient/v1";
 
-std::string agents_of(const std::string& project) { return std::string(kApi) + "/projects/" + project + "/agents"; }
+std::string agents_of(const std::string& project) {
+    return std::string(kApi) + "/projects/" + project + "/agents";
+}
 
 class Agents : public ApiTest {
 protected:
@@ -42,7 +44,9 @@ protected:
         return http().post(path(project, id, "/start"), body);
     }
     void set_phase(const std::string& session_id, const std::string& phase) {
-        ASSERT_EQ(http().patch(std::string(kApi) + "/sessions/" + session_id + "/status", json{{"phase", phase}}.dump()).status,
+        ASSERT_EQ(http()
+                      .patch(std::string(kApi) + "/sessions/" + session_id + "/status", json{{"phase", phase}}.dump())
+                      .status,
                   200);
     }
     json sessions_of(const std::string& project, const std::string& id, const std::string& query = {}) {
@@ -84,8 +88,9 @@ TEST_P(Agents, NestedCrudWithUpstreamsFieldsAndDefaults) {
     ASSERT_EQ(got.status, 200);
     EXPECT_EQ(got.json(), a);
 
-    auto patched = http().patch(path("proj", id), R"({"name":"critic","llm_temperature":0.0,"llm_max_tokens":8000,)"
-                                                  R"("project_id":"other","owner_user_id":"x","current_session_id":"y"})");
+    auto patched =
+        http().patch(path("proj", id), R"({"name":"critic","llm_temperature":0.0,"llm_max_tokens":8000,)"
+                                       R"("project_id":"other","owner_user_id":"x","current_session_id":"y"})");
     ASSERT_EQ(patched.status, 200) << patched.body;
     EXPECT_EQ(patched.json()["name"], "critic");
     EXPECT_DOUBLE_EQ(patched.json()["llm_temperature"].get<double>(), 0.0);
@@ -221,10 +226,11 @@ TEST_P(Agents, StartCreatesAPendingSessionWhoseFirstMessageIsTheStartPrompt) {
 
     const std::string text = body["starting_prompt"];
     EXPECT_EQ(body["start_prompt"], text);
-    for (const char* part : {"# Agent Start: worker", "You are **worker**, working in project **proj**.",
-                             "## Workspace Context\n\nWe build compilers.", "## Standing Instructions\n\nStanding orders.",
-                             "| peer | Helps out |", "**From alice:** first note", "**From system:** second note",
-                             "## Task for this Run\n\nFix the flaky test"}) {
+    for (const char* part :
+         {"# Agent Start: worker", "You are **worker**, working in project **proj**.",
+          "## Workspace Context\n\nWe build compilers.", "## Standing Instructions\n\nStanding orders.",
+          "| peer | Helps out |", "**From alice:** first note", "**From system:** second note",
+          "## Task for this Run\n\nFix the flaky test"}) {
         EXPECT_NE(text.find(part), std::string::npos) << part << "\n---\n" << text;
     }
     EXPECT_EQ(text.find("old news"), std::string::npos);
@@ -241,7 +247,8 @@ TEST_P(Agents, StartCreatesAPendingSessionWhoseFirstMessageIsTheStartPrompt) {
     EXPECT_EQ(http().get(path("proj", id)).json()["current_session_id"], sid);
     auto inbox = http().get(path("proj", id, "/inbox")).json();
     ASSERT_EQ(inbox["total"], 3);
-    for (const auto& m : inbox["items"]) EXPECT_EQ(m["read"], true) << m.dump();
+    for (const auto& m : inbox["items"])
+        EXPECT_EQ(m["read"], true) << m.dump();
 }
 
 TEST_P(Agents, StartReturnsTheActiveSessionUntilItStops) {
@@ -302,7 +309,8 @@ TEST_P(Agents, TenConcurrentStartsCreateOneSession) {
             }
         });
     }
-    for (auto& t : threads) t.join();
+    for (auto& t : threads)
+        t.join();
     EXPECT_EQ(created.load(), 1);
     EXPECT_EQ(returned.load(), 9);
     EXPECT_EQ(other.load(), 0);
@@ -348,7 +356,8 @@ TEST_P(Agents, AgentSessionsAreASessionListOfThatAgentOnly) {
     auto list = sessions_of("proj", id);
     EXPECT_EQ(list["kind"], "SessionList");
     EXPECT_EQ(list["total"], 2);
-    for (const auto& s : list["items"]) EXPECT_EQ(s["agent_id"], id);
+    for (const auto& s : list["items"])
+        EXPECT_EQ(s["agent_id"], id);
     auto page = sessions_of("proj", id, "?page=2&size=1&orderBy=created_at");
     EXPECT_EQ(page["size"], 1);
     EXPECT_EQ(page["total"], 2);

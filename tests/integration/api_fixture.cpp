@@ -25,8 +25,9 @@ ApiServer::ApiServer(SharedDatabase shared, std::vector<std::string> extra_args,
 }
 
 void ApiServer::start(std::vector<std::string> extra_args, std::vector<std::string> env) {
-    std::vector<std::string> args = {"serve", "--api-server-bindaddress", "127.0.0.1:0", "--data-dir",
-                                     data_dir_.string(), "--db-max-open-connections", "4"};
+    std::vector<std::string> args = {"serve",      "--api-server-bindaddress", "127.0.0.1:0",
+                                     "--data-dir", data_dir_.string(),         "--db-max-open-connections",
+                                     "4"};
     if (backend_ == Backend::Postgres) {
         args.push_back("--db-url");
         args.push_back(db_url_);

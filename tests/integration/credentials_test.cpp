@@ -20,8 +20,12 @@ constexpr const char* kRotated = "ghp_RotatedSecretValue9q";
 constexpr const char* kKey1 = "AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8=";
 constexpr const char* kKey2 = "ICEiIyQlJicoKSorLC0uLzAxMjM0NTY3ODk6Ozw9Pj8=";
 
-std::string item(const std::string& id) { return std::string(kCollection) + "/" + id; }
-std::string token_of(const std::string& id) { return item(id) + "/token"; }
+std::string item(const std::string& id) {
+    return std::string(kCollection) + "/" + id;
+}
+std::string token_of(const std::string& id) {
+    return item(id) + "/token";
+}
 std::string in_project(const std::string& project, const std::string& rest = "") {
     return "/api/ambient/v1/projects/" + project + "/credentials" + rest;
 }
@@ -81,22 +85,24 @@ protected:
     }
 };
 
-std::string keyring_env(const std::string& json) { return "CREDENTIAL_ENCRYPTION_KEYRING=" + json; }
+std::string keyring_env(const std::string& json) {
+    return "CREDENTIAL_ENCRYPTION_KEYRING=" + json;
+}
 
 TEST_P(Credentials, RequestsWithoutAValidTokenAre401) {
     const std::string id = create_named("auth");
     ASSERT_EQ(http().post("/api/ambient/v1/projects", R"({"name":"authp"})").status, 201);
     auto anonymous = server_->client(false);
-    for (const auto& [method, target] : std::vector<std::pair<std::string, std::string>>{
-             {"GET", kCollection},
-             {"POST", kCollection},
-             {"GET", item(id)},
-             {"PATCH", item(id)},
-             {"DELETE", item(id)},
-             {"GET", token_of(id)},
-             {"GET", in_project("authp")},
-             {"POST", in_project("authp")},
-             {"GET", in_project("authp", "/" + id + "/token")}}) {
+    for (const auto& [method, target] :
+         std::vector<std::pair<std::string, std::string>>{{"GET", kCollection},
+                                                          {"POST", kCollection},
+                                                          {"GET", item(id)},
+                                                          {"PATCH", item(id)},
+                                                          {"DELETE", item(id)},
+                                                          {"GET", token_of(id)},
+                                                          {"GET", in_project("authp")},
+                                                          {"POST", in_project("authp")},
+                                                          {"GET", in_project("authp", "/" + id + "/token")}}) {
         auto r = anonymous.request(method, target, "{}");
         EXPECT_EQ(r.status, 401) << method << " " << target;
         EXPECT_EQ(r.json()["code"], "ambient-api-server-15");
@@ -115,9 +121,14 @@ TEST_P(Credentials, UnknownIdIs404WithUpstreamsReason) {
 }
 
 TEST_P(Credentials, CreateReturns201WithIdKindHrefAndNeverTheToken) {
-    const json body = {{"name", "gh"},          {"provider", "github"},        {"token", kSecret},
-                       {"description", "bot"},  {"url", "https://github.com"}, {"email", "bot@example.com"},
-                       {"labels", R"({"a":"b"})"}, {"annotations", "{}"}};
+    const json body = {{"name", "gh"},
+                       {"provider", "github"},
+                       {"token", kSecret},
+                       {"description", "bot"},
+                       {"url", "https://github.com"},
+                       {"email", "bot@example.com"},
+                       {"labels", R"({"a":"b"})"},
+                       {"annotations", "{}"}};
     auto r = http().post(kCollection, body.dump());
     ASSERT_EQ(r.status, 201) << r.body;
     EXPECT_EQ(r.body.find(kSecret), std::string::npos);
@@ -168,7 +179,8 @@ TEST_P(Credentials, EmptyPatchIs200AndKeepsTheToken) {
 }
 
 TEST_P(Credentials, TwentyObjectsPageAsUpstreamSays) {
-    for (int i = 0; i < 20; ++i) create_named("c" + std::to_string(i), "tok" + std::to_string(i));
+    for (int i = 0; i < 20; ++i)
+        create_named("c" + std::to_string(i), "tok" + std::to_string(i));
     auto all = http().get(kCollection);
     const auto body = all.json();
     EXPECT_EQ(body["kind"], "CredentialList");
@@ -176,7 +188,8 @@ TEST_P(Credentials, TwentyObjectsPageAsUpstreamSays) {
     EXPECT_EQ(body["size"], 20);
     EXPECT_EQ(body["total"], 20);
     EXPECT_EQ(body["items"].size(), 20u);
-    for (const auto& c : body["items"]) EXPECT_FALSE(c.contains("token"));
+    for (const auto& c : body["items"])
+        EXPECT_FALSE(c.contains("token"));
     EXPECT_EQ(all.body.find("tok1"), std::string::npos);
     auto page2 = http().get(std::string(kCollection) + "?page=2&size=5").json();
     EXPECT_EQ(page2["items"].size(), 5u);
@@ -187,7 +200,8 @@ TEST_P(Credentials, TwentyObjectsPageAsUpstreamSays) {
 
 TEST_P(Credentials, SearchFindsByIdAndProviderButNeverByToken) {
     std::string id;
-    for (int i = 0; i < 3; ++i) id = create_named("s" + std::to_string(i));
+    for (int i = 0; i < 3; ++i)
+        id = create_named("s" + std::to_string(i));
     create({{"name", "lab"}, {"provider", "gitlab"}});
     auto r = http().get(std::string(kCollection) + "?search=" + url_encode("id in ('" + id + "')"));
     ASSERT_EQ(r.status, 200) << r.body;
@@ -219,7 +233,8 @@ TEST_P(Credentials, TokenRouteReturnsCredentialIdProviderAndToken) {
     EXPECT_EQ(r.header("Cache-Control"), "no-store");
 
     const std::string empty = create({{"name", "no-token"}, {"provider", "jira"}});
-    EXPECT_EQ(http().get(token_of(empty)).json(), (json{{"credential_id", empty}, {"provider", "jira"}, {"token", ""}}));
+    EXPECT_EQ(http().get(token_of(empty)).json(),
+              (json{{"credential_id", empty}, {"provider", "jira"}, {"token", ""}}));
 }
 
 TEST_P(Credentials, PatchRotatesTheTokenAndAnEmptyOneClearsIt) {
@@ -288,10 +303,10 @@ TEST_P(Credentials, AlteredStoredValuesAreA500NeverGarbage) {
     auto sealed = *stored_token(a);
     const auto middle = sealed.size() / 2;
     sealed[middle] = sealed[middle] == 'A' ? 'B' : 'A';
-    store_token(a, sealed);                                      // tampered
-    store_token(c, *stored_token(b));                            // another row's value
-    store_token(d, "enc:v7:" + stored_token(d)->substr(7));     // a key version nobody has
-    store_token(e, "plaintext-left-by-upstream");                // not an envelope
+    store_token(a, sealed);                                  // tampered
+    store_token(c, *stored_token(b));                        // another row's value
+    store_token(d, "enc:v7:" + stored_token(d)->substr(7));  // a key version nobody has
+    store_token(e, "plaintext-left-by-upstream");            // not an envelope
 
     for (const auto& id : {a, c, d, e}) {
         auto r = http().get(token_of(id));
@@ -335,15 +350,16 @@ TEST_P(Credentials, ProjectRoutesScopeToTheirProject) {
     for (const char* p : {"alpha", "beta"}) {
         ASSERT_EQ(http().post("/api/ambient/v1/projects", json{{"name", p}}.dump()).status, 201);
     }
-    auto created = http().post(in_project("alpha"),
-                               json{{"name", "a-cred"}, {"provider", "github"}, {"token", kSecret}}.dump());
+    auto created =
+        http().post(in_project("alpha"), json{{"name", "a-cred"}, {"provider", "github"}, {"token", kSecret}}.dump());
     ASSERT_EQ(created.status, 201) << created.body;
     EXPECT_EQ(created.body.find(kSecret), std::string::npos);
     const std::string id = created.json()["id"];
     EXPECT_EQ(created.json()["project_id"], "alpha");
     EXPECT_EQ(created.json()["href"], item(id));
     // The URL decides the project.
-    auto moved = http().post(in_project("beta"), json{{"name", "b-cred"}, {"provider", "gitlab"}, {"project_id", "alpha"}}.dump());
+    auto moved = http().post(in_project("beta"),
+                             json{{"name", "b-cred"}, {"provider", "gitlab"}, {"project_id", "alpha"}}.dump());
     ASSERT_EQ(moved.status, 201);
     EXPECT_EQ(moved.json()["project_id"], "beta");
     const std::string global = create_named("global");
@@ -359,14 +375,15 @@ TEST_P(Credentials, ProjectRoutesScopeToTheirProject) {
     auto token = http().get(in_project("alpha", "/" + id + "/token"));
     ASSERT_EQ(token.status, 200);
     EXPECT_EQ(token.json()["token"], kSecret);
-    auto patched = http().patch(in_project("alpha", "/" + id), json{{"token", kRotated}, {"project_id", "beta"}}.dump());
+    auto patched =
+        http().patch(in_project("alpha", "/" + id), json{{"token", kRotated}, {"project_id", "beta"}}.dump());
     ASSERT_EQ(patched.status, 200);
     EXPECT_EQ(patched.json()["project_id"], "alpha");  // not patchable
     EXPECT_EQ(fetch_token(id), kRotated);
 
     // Another project's credential, and the global ones, are not under this project.
-    for (const auto& other : {in_project("beta", "/" + id), in_project("beta", "/" + id + "/token"),
-                              in_project("alpha", "/" + global)}) {
+    for (const auto& other :
+         {in_project("beta", "/" + id), in_project("beta", "/" + id + "/token"), in_project("alpha", "/" + global)}) {
         auto r = http().get(other);
         EXPECT_EQ(r.status, 404) << other;
         EXPECT_EQ(r.json()["reason"].get<std::string>().rfind("Credential with id='", 0), 0u);
@@ -379,13 +396,13 @@ TEST_P(Credentials, ProjectRoutesScopeToTheirProject) {
 
 TEST_P(Credentials, ProjectRoutesOfAnUnknownProjectAre404) {
     const std::string id = create_named("orphan-check");
-    for (const auto& [method, target] : std::vector<std::pair<std::string, std::string>>{
-             {"GET", in_project("nope")},
-             {"POST", in_project("nope")},
-             {"GET", in_project("nope", "/" + id)},
-             {"PATCH", in_project("nope", "/" + id)},
-             {"DELETE", in_project("nope", "/" + id)},
-             {"GET", in_project("nope", "/" + id + "/token")}}) {
+    for (const auto& [method, target] :
+         std::vector<std::pair<std::string, std::string>>{{"GET", in_project("nope")},
+                                                          {"POST", in_project("nope")},
+                                                          {"GET", in_project("nope", "/" + id)},
+                                                          {"PATCH", in_project("nope", "/" + id)},
+                                                          {"DELETE", in_project("nope", "/" + id)},
+                                                          {"GET", in_project("nope", "/" + id + "/token")}}) {
         auto r = http().request(method, target, R"({"name":"x","provider":"github"})");
         EXPECT_EQ(r.status, 404) << method << " " << target;
         EXPECT_EQ(r.json()["reason"], "Project with id='nope' not found");
@@ -422,10 +439,12 @@ TEST_P(Credentials, EncryptCredentialsReencryptsUnderTheNewActiveVersion) {
 
     auto real = run_process(bin, args, rotate);
     EXPECT_EQ(real.exit_code, 0) << real.output;
-    EXPECT_NE(real.output.find("encrypted 3 of 3 stored token(s) with key version 2"), std::string::npos) << real.output;
+    EXPECT_NE(real.output.find("encrypted 3 of 3 stored token(s) with key version 2"), std::string::npos)
+        << real.output;
     EXPECT_EQ(real.output.find(kSecret), std::string::npos);
     EXPECT_EQ(real.output.find("legacy-plaintext-token"), std::string::npos);
-    for (const auto& id : {a, b, legacy}) EXPECT_EQ(stored_token(id)->rfind("enc:v2:", 0), 0u) << id;
+    for (const auto& id : {a, b, legacy})
+        EXPECT_EQ(stored_token(id)->rfind("enc:v2:", 0), 0u) << id;
 
     // The running server holds both versions and reads the re-encrypted values.
     EXPECT_EQ(fetch_token(a), kSecret);
@@ -443,7 +462,8 @@ TEST_P(Credentials, EncryptCredentialsReencryptsUnderTheNewActiveVersion) {
     serve_args.insert(serve_args.begin(), {"serve", "--api-server-bindaddress", "127.0.0.1:0"});
     auto refused = run_process(bin, serve_args, {keyring_env(std::string(R"({"1":")") + kKey1 + R"("})")});
     EXPECT_EQ(refused.exit_code, 1) << refused.output;
-    EXPECT_NE(refused.output.find("key versions the keyring lacks: version 2 (3)"), std::string::npos) << refused.output;
+    EXPECT_NE(refused.output.find("key versions the keyring lacks: version 2 (3)"), std::string::npos)
+        << refused.output;
 }
 
 TEST_P(Credentials, AKeyThatDoesNotOpenTheStoredTokensStopsStartup) {

@@ -13,8 +13,8 @@ namespace {
 using nlohmann::json;
 
 struct KindCase {
-    std::string kind;  // "Project"
-    std::string path;  // "projects"
+    std::string kind;    // "Project"
+    std::string path;    // "projects"
     std::string source;  // events.source
     // A valid create body, distinct for each i; may create what it refers to first.
     std::function<json(HttpClient&, int)> make;
@@ -29,7 +29,10 @@ std::string role_id(HttpClient& http, const std::string& name) {
 
 std::vector<KindCase> kind_cases() {
     return {
-        {"Project", "projects", "Projects", [](HttpClient&, int i) { return json{{"name", "proj-" + std::to_string(i)}}; },
+        {"Project", "projects", "Projects",
+         [](HttpClient&, int i) {
+             return json{{"name", "proj-" + std::to_string(i)}};
+         },
          "name"},
         {"ProjectSettings", "project_settings", "ProjectSettings",
          [](HttpClient& http, int i) {
@@ -83,9 +86,12 @@ protected:
 
 TEST_P(CrudConventions, RequestsWithoutAValidTokenAre401) {
     auto anonymous = server_->client(false);
-    for (const auto& [method, target] : std::vector<std::pair<std::string, std::string>>{
-             {"GET", collection()}, {"POST", collection()}, {"GET", collection() + "/x"},
-             {"PATCH", collection() + "/x"}, {"DELETE", collection() + "/x"}}) {
+    for (const auto& [method, target] :
+         std::vector<std::pair<std::string, std::string>>{{"GET", collection()},
+                                                          {"POST", collection()},
+                                                          {"GET", collection() + "/x"},
+                                                          {"PATCH", collection() + "/x"},
+                                                          {"DELETE", collection() + "/x"}}) {
         auto r = anonymous.request(method, target, "{}");
         EXPECT_EQ(r.status, 401) << method << " " << target;
         EXPECT_EQ(r.json()["code"], "ambient-api-server-15");
@@ -165,7 +171,8 @@ TEST_P(CrudConventions, EmptyPatchKeepsIdAndCreatedAt) {
 TEST_P(CrudConventions, TwentyObjectsPageAsUpstreamSays) {
     // Roles and bindings start with rows of their own; count only what this test made.
     auto before = http_->get(collection()).json()["total"].get<int>();
-    for (int i = 0; i < 20; ++i) ASSERT_EQ(create(100 + i).status, 201);
+    for (int i = 0; i < 20; ++i)
+        ASSERT_EQ(create(100 + i).status, 201);
 
     auto all = http_->get(collection()).json();
     EXPECT_EQ(all["kind"], kind().kind + "List");
@@ -188,7 +195,8 @@ TEST_P(CrudConventions, TwentyObjectsPageAsUpstreamSays) {
 
 TEST_P(CrudConventions, SearchByIdFindsExactlyOne) {
     std::string id;
-    for (int i = 0; i < 3; ++i) id = create(200 + i).json()["id"];
+    for (int i = 0; i < 3; ++i)
+        id = create(200 + i).json()["id"];
     auto r = http_->get(collection() + "?search=" + url_encode("id in ('" + id + "')"));
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(r.json()["total"], 1);

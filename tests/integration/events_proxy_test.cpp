@@ -3,8 +3,8 @@
 // what it was asked and when it sent each event.
 #include <gtest/gtest.h>
 
-#include <sys/socket.h>
 #include <netinet/in.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
@@ -194,7 +194,8 @@ TEST_P(EventsProxy, ClientLeavingClosesTheRunnerStream) {
         sse.close();
     }
     const auto deadline = Clock::now() + 10s;
-    while (!runner.client_gone() && Clock::now() < deadline) std::this_thread::sleep_for(50ms);
+    while (!runner.client_gone() && Clock::now() < deadline)
+        std::this_thread::sleep_for(50ms);
     EXPECT_TRUE(runner.client_gone());
 }
 

@@ -101,7 +101,8 @@ TEST_P(Inbox, SearchWithOrCannotEscapeTheAgentFilter) {
     for (const auto& [search, expected] : cases) {
         auto r = list(a_, "?search=" + url_encode(search));
         EXPECT_EQ(r["total"], expected) << search;
-        for (const auto& m : r["items"]) EXPECT_EQ(m["agent_id"], a_) << search;
+        for (const auto& m : r["items"])
+            EXPECT_EQ(m["agent_id"], a_) << search;
     }
 }
 

@@ -14,8 +14,8 @@
 namespace ambient::testing {
 namespace {
 
-using nlohmann::json;
 using jwt::Algorithm;
+using nlohmann::json;
 
 constexpr const char* kIssuer = "https://sso.test/realms/ambient";
 constexpr const char* kAudience = "ambient-api";
@@ -35,10 +35,16 @@ struct Key {
 };
 
 json user_claims(const std::string& username, json extra = json::object()) {
-    json c = {{"preferred_username", username}, {"sub", "sub-" + username}, {"name", "Ada Lovelace"},
-              {"email", username + "@example.com"}, {"iss", kIssuer},      {"aud", kAudience},
-              {"exp", now_plus(600)},              {"iat", now_plus(0)}};
-    for (auto& [k, v] : extra.items()) c[k] = v;
+    json c = {{"preferred_username", username},
+              {"sub", "sub-" + username},
+              {"name", "Ada Lovelace"},
+              {"email", username + "@example.com"},
+              {"iss", kIssuer},
+              {"aud", kAudience},
+              {"exp", now_plus(600)},
+              {"iat", now_plus(0)}};
+    for (auto& [k, v] : extra.items())
+        c[k] = v;
     return c;
 }
 
@@ -47,9 +53,9 @@ protected:
     void SetUp() override {
         jwks_path_ = dir_.path() / "jwks.json";
         std::ofstream(jwks_path_) << json{{"keys", {rsa_.jwk(), ec_.jwk(), ed_.jwk()}}}.dump();
-        server_ = std::make_unique<ApiServer>(GetParam(), std::vector<std::string>{"--jwk-cert-file", jwks_path_.string(),
-                                                                                   "--oidc-issuer", kIssuer,
-                                                                                   "--oidc-audience", kAudience});
+        server_ = std::make_unique<ApiServer>(
+            GetParam(), std::vector<std::string>{"--jwk-cert-file", jwks_path_.string(), "--oidc-issuer", kIssuer,
+                                                 "--oidc-audience", kAudience});
     }
     HttpClient as(const std::string& token) {
         auto c = server_->client(false);
@@ -101,9 +107,9 @@ TEST_P(OidcAuth, UsernameIsTheFirstOfUsernamePreferredUsernameSub) {
 
 TEST_P(OidcAuth, ForwardedAccessTokenIsVerifiedLikeAnyOther) {
     auto anonymous = server_->client(false);
-    EXPECT_EQ(anonymous.get("/api/ambient/v1/projects", {{"X-Forwarded-Access-Token", ec_.token(user_claims("fwd"))}})
-                  .status,
-              200);
+    EXPECT_EQ(
+        anonymous.get("/api/ambient/v1/projects", {{"X-Forwarded-Access-Token", ec_.token(user_claims("fwd"))}}).status,
+        200);
     EXPECT_EQ(anonymous
                   .get("/api/ambient/v1/projects",
                        {{"X-Forwarded-Access-Token", ec_.token(user_claims("fwd", {{"exp", now_plus(-3600)}}))}})
@@ -137,7 +143,8 @@ TEST_P(OidcAuth, ForgedTokensAre401WithoutEchoingTheToken) {
     }
     server_->process().stop();
     const auto log = server_->process().log();
-    for (const auto& [name, token] : cases) EXPECT_EQ(log.find(token.substr(0, 40)), std::string::npos) << name;
+    for (const auto& [name, token] : cases)
+        EXPECT_EQ(log.find(token.substr(0, 40)), std::string::npos) << name;
 }
 
 TEST_P(OidcAuth, ServiceTokensKeepWorking) {

@@ -10,11 +10,15 @@ using nlohmann::json;
 
 constexpr const char* kV1 = "/api/ambient/v1";
 
-std::string path(const std::string& rest) { return std::string(kV1) + rest; }
+std::string path(const std::string& rest) {
+    return std::string(kV1) + rest;
+}
 
 class Resources : public ApiTest {
 protected:
-    HttpResult post(const std::string& collection, const json& body) { return http().post(path(collection), body.dump()); }
+    HttpResult post(const std::string& collection, const json& body) {
+        return http().post(path(collection), body.dump());
+    }
     std::string role_id(const std::string& name) {
         auto r = http().get(path("/roles?search=" + url_encode("name = '" + name + "'")));
         return r.json()["items"][0]["id"];
@@ -27,10 +31,20 @@ TEST_P(Resources, ProjectNamesFollowTheDnsLabelRule) {
         int status;
     };
     const std::vector<Case> cases = {
-        {"ab", 201},        {"a1", 201},          {"my-project-2", 201},   {std::string(63, 'a'), 201},
-        {"a", 400},         {"1abc", 400},        {"abc-", 400},           {"Abc", 400},
-        {"a_b", 400},       {"a.b", 400},         {std::string(64, 'a'), 400}, {"", 400},
-        {"-abc", 400},      {"ab c", 400},
+        {"ab", 201},
+        {"a1", 201},
+        {"my-project-2", 201},
+        {std::string(63, 'a'), 201},
+        {"a", 400},
+        {"1abc", 400},
+        {"abc-", 400},
+        {"Abc", 400},
+        {"a_b", 400},
+        {"a.b", 400},
+        {std::string(64, 'a'), 400},
+        {"", 400},
+        {"-abc", 400},
+        {"ab c", 400},
     };
     for (const auto& c : cases) {
         auto r = post("/projects", {{"name", c.name}});
@@ -76,10 +90,11 @@ TEST_P(Resources, ProjectSettingsNeedALiveProjectAndAreOnePerProject) {
     ASSERT_EQ(first.status, 201);
     EXPECT_EQ(first.json()["group_access"], R"([{"group_name":"devs"}])");
     EXPECT_EQ(post("/project_settings", {{"project_id", "home"}}).status, 409);
-    EXPECT_EQ(http().patch(path("/project_settings/" + first.json()["id"].get<std::string>()),
-                           R"({"project_id":"nowhere"})")
-                  .status,
-              400);
+    EXPECT_EQ(
+        http()
+            .patch(path("/project_settings/" + first.json()["id"].get<std::string>()), R"({"project_id":"nowhere"})")
+            .status,
+        400);
 }
 
 TEST_P(Resources, ProjectSettingsListIsScopedByProject) {
@@ -92,7 +107,8 @@ TEST_P(Resources, ProjectSettingsListIsScopedByProject) {
     EXPECT_EQ(http().get(path("/project_settings"), {{"X-Ambient-Project", "two"}}).json()["items"][0]["project_id"],
               "two");
     // The query wins over the header.
-    EXPECT_EQ(http().get(path("/project_settings?project_id=one"), {{"X-Ambient-Project", "two"}})
+    EXPECT_EQ(http()
+                  .get(path("/project_settings?project_id=one"), {{"X-Ambient-Project", "two"}})
                   .json()["items"][0]["project_id"],
               "one");
     EXPECT_EQ(http().get(path("/project_settings?project_id=" + url_encode("one' or '1'='1"))).status, 400);
@@ -109,8 +125,9 @@ TEST_P(Resources, DeletingAProjectDeletesItsSettings) {
 TEST_P(Resources, ANewProjectWithADeletedNameInheritsNothing) {
     ASSERT_EQ(post("/projects", {{"name", "reused"}}).status, 201);
     ASSERT_EQ(post("/projects/reused/agents", {{"name", "bot"}, {"project_id", "reused"}}).status, 201);
-    ASSERT_EQ(post("/projects/reused/credentials", {{"name", "gh"}, {"provider", "github"}, {"token", "ghp_secret"}}).status,
-              201);
+    ASSERT_EQ(
+        post("/projects/reused/credentials", {{"name", "gh"}, {"provider", "github"}, {"token", "ghp_secret"}}).status,
+        201);
     ASSERT_EQ(post("/sessions", {{"name", "s"}, {"project_id", "reused"}}).status, 201);
     ASSERT_EQ(post("/project_settings", {{"project_id", "reused"}}).status, 201);
     ASSERT_EQ(http().del(path("/projects/reused")).status, 204);
@@ -147,10 +164,10 @@ TEST_P(Resources, BuiltInRolesAreSeededAndProtected) {
         EXPECT_FALSE(role["created_at"].get<std::string>().empty());
         EXPECT_TRUE(json::parse(role["permissions"].get<std::string>()).is_array());
     }
-    const std::set<std::string> expected = {"platform:admin",   "platform:viewer",  "project:owner",
-                                            "project:editor",   "project:viewer",   "agent:operator",
-                                            "agent:observer",   "agent:runner",     "agent:editor",
-                                            "credential:owner", "credential:token-reader", "credential:viewer"};
+    const std::set<std::string> expected = {
+        "platform:admin", "platform:viewer",  "project:owner",           "project:editor",
+        "project:viewer", "agent:operator",   "agent:observer",          "agent:runner",
+        "agent:editor",   "credential:owner", "credential:token-reader", "credential:viewer"};
     EXPECT_EQ(names, expected);
 
     const auto admin = role_id("platform:admin");
@@ -210,7 +227,8 @@ TEST_P(Resources, RoleBindingScopesNeedTheirIdsAndNoOthers) {
         auto r = post("/role_bindings", body);
         EXPECT_EQ(r.status, c.status) << body.dump() << " → " << r.body;
     }
-    EXPECT_EQ(post("/role_bindings", {{"role_id", "no-such-role"}, {"scope", "global"}, {"user_id", "u9"}}).status, 400);
+    EXPECT_EQ(post("/role_bindings", {{"role_id", "no-such-role"}, {"scope", "global"}, {"user_id", "u9"}}).status,
+              400);
 }
 
 TEST_P(Resources, DuplicateRoleBindingsConflict) {
@@ -219,7 +237,8 @@ TEST_P(Resources, DuplicateRoleBindingsConflict) {
     ASSERT_EQ(first.status, 201);
     EXPECT_EQ(post("/role_bindings", body).status, 409);
     // A patch may not turn a binding into another one's duplicate, nor into a bad scope.
-    auto other = post("/role_bindings", {{"role_id", role_id("platform:viewer")}, {"scope", "global"}, {"user_id", "dave"}});
+    auto other =
+        post("/role_bindings", {{"role_id", role_id("platform:viewer")}, {"scope", "global"}, {"user_id", "dave"}});
     const std::string other_id = other.json()["id"];
     EXPECT_EQ(http().patch(path("/role_bindings/" + other_id), R"({"user_id":"carol"})").status, 409);
     EXPECT_EQ(http().patch(path("/role_bindings/" + other_id), R"({"scope":"project"})").status, 400);

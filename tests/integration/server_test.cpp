@@ -68,7 +68,9 @@ TEST_P(Server, TheLogNeverHoldsTheTokenOrTheQuery) {
     EXPECT_EQ(log.find("body-text-never-logged"), std::string::npos);
 }
 
-TEST_P(Server, StopsCleanlyOnSigterm) { EXPECT_EQ(server_->process().stop(), 0); }
+TEST_P(Server, StopsCleanlyOnSigterm) {
+    EXPECT_EQ(server_->process().stop(), 0);
+}
 
 TEST_P(Server, OpenApiDocumentDescribesEveryRoute) {
     auto doc = http().get("/api/ambient/v1/openapi").json();
@@ -156,7 +158,8 @@ TEST(ServerSetup, MigrateAppliesOnceAndRecordsEachMigration) {
     auto lease = db->acquire();
     auto rs = lease->exec("SELECT id FROM migrations ORDER BY id");
     ASSERT_GE(rs.rows.size(), 6u);
-    for (std::size_t i = 0; i < rs.rows.size(); ++i) EXPECT_EQ(std::get<std::int64_t>(rs.rows[i][0]), std::int64_t(i + 1));
+    for (std::size_t i = 0; i < rs.rows.size(); ++i)
+        EXPECT_EQ(std::get<std::int64_t>(rs.rows[i][0]), std::int64_t(i + 1));
 }
 
 TEST(ServerSetup, BadConfigurationStopsStartupWithAClearMessage) {

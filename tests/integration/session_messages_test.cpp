@@ -149,7 +149,8 @@ TEST_P(Messages, ThousandMessagesFromTenWritersArriveInOrderWithoutDuplicates) {
         seqs.push_back(std::stoll(e->id));
         payloads.insert(json::parse(e->data)["payload"].get<std::string>());
     }
-    for (auto& t : writers) t.join();
+    for (auto& t : writers)
+        t.join();
     EXPECT_EQ(failures.load(), 0);
     ASSERT_EQ(seqs.size(), 1000u);
     EXPECT_TRUE(std::is_sorted(seqs.begin(), seqs.end()));

@@ -75,7 +75,8 @@ TEST_P(Sessions, ProjectComesFromBodyQueryOrHeaderAndMustExist) {
     create({{"project_id", "other"}});
     EXPECT_EQ(http().get(std::string(kSessions) + "?project_id=proj").json()["total"], 1);
     EXPECT_EQ(http().get(kSessions, {{"X-Ambient-Project", "other"}}).json()["total"], 1);
-    EXPECT_EQ(http().get(std::string(kSessions) + "?project_id=proj", {{"X-Ambient-Project", "other"}})
+    EXPECT_EQ(http()
+                  .get(std::string(kSessions) + "?project_id=proj", {{"X-Ambient-Project", "other"}})
                   .json()["items"][0]["project_id"],
               "proj");
     for (const char* injection : {"proj' or '1'='1", "proj;drop", "a b", "proj%27"}) {
@@ -109,8 +110,9 @@ TEST_P(Sessions, StatusPatchWritesOnlyStatusAndKeepsTheRest) {
     EXPECT_EQ(status(id, json::object()).status, 400);
     EXPECT_EQ(status(id, {{"name", "not a status field"}}).status, 400);
     EXPECT_EQ(status("unknown", {{"phase", "Running"}}).status, 404);
-    EXPECT_EQ(server_->client(false).patch(std::string(kSessions) + "/" + id + "/status", R"({"phase":"Failed"})").status,
-              401);
+    EXPECT_EQ(
+        server_->client(false).patch(std::string(kSessions) + "/" + id + "/status", R"({"phase":"Failed"})").status,
+        401);
 }
 
 TEST_P(Sessions, RegularPatchIgnoresStatusFieldsAndProject) {
@@ -162,7 +164,8 @@ TEST_P(Sessions, OfTwentyConcurrentStartsExactlyOneWins) {
             (s == 200 ? ok : s == 409 ? conflict : other)++;
         });
     }
-    for (auto& t : threads) t.join();
+    for (auto& t : threads)
+        t.join();
     EXPECT_EQ(ok.load(), 1);
     EXPECT_EQ(conflict.load(), 19);
     EXPECT_EQ(other.load(), 0);
@@ -172,7 +175,9 @@ TEST_P(Sessions, ParentSessionMustExist) {
     const std::string parent = create()["id"];
     auto child = create({{"parent_session_id", parent}});
     EXPECT_EQ(child["parent_session_id"], parent);
-    EXPECT_EQ(http().post(kSessions, json{{"name", "c"}, {"project_id", "proj"}, {"parent_session_id", "nope"}}.dump()).status,
+    EXPECT_EQ(http()
+                  .post(kSessions, json{{"name", "c"}, {"project_id", "proj"}, {"parent_session_id", "nope"}}.dump())
+                  .status,
               400);
 }
 

@@ -44,7 +44,7 @@ namespace {
 // io_context. A timed-out operation is cancelled and reports net::error::timed_out; the
 // socket stays usable (a cancelled read consumed nothing).
 class TimedSocket {
-  public:
+public:
     TimedSocket() : socket_(ioc_), timer_(ioc_) {}
 
     bool is_open() const { return socket_.is_open(); }
@@ -54,12 +54,10 @@ class TimedSocket {
         close();
         tcp::resolver resolver(ioc_);
         const auto endpoints = resolver.resolve(host, std::to_string(port));
-        const auto ec =
-            run(deadline, [&](auto done) { net::async_connect(socket_, endpoints, done); });
+        const auto ec = run(deadline, [&](auto done) { net::async_connect(socket_, endpoints, done); });
         if (ec) {
             close();
-            throw std::runtime_error("connect to " + host + ":" + std::to_string(port) +
-                                     " failed: " + ec.message());
+            throw std::runtime_error("connect to " + host + ":" + std::to_string(port) + " failed: " + ec.message());
         }
         socket_.set_option(tcp::no_delay(true));
     }
@@ -75,16 +73,14 @@ class TimedSocket {
         });
         timer_.expires_at(deadline);
         timer_.async_wait([&](error_code ec) {
-            if (ec || result)
-                return;
+            if (ec || result) return;
             expired = true;
             error_code ignored;
             socket_.cancel(ignored);
         });
         ioc_.restart();
         ioc_.run();
-        if (expired && *result == net::error::operation_aborted)
-            return net::error::timed_out;
+        if (expired && *result == net::error::operation_aborted) return net::error::timed_out;
         return *result;
     }
 
@@ -94,7 +90,7 @@ class TimedSocket {
         socket_.close(ignored);
     }
 
-  private:
+private:
     net::io_context ioc_;
     tcp::socket socket_;
     net::steady_timer timer_;
@@ -103,10 +99,8 @@ class TimedSocket {
 template <class Fields>
 void copy_headers(const Fields& fields, HttpResult& out) {
     for (const auto& field : fields) {
-        auto [it, inserted] =
-            out.headers.emplace(std::string(field.name_string()), std::string(field.value()));
-        if (!inserted)
-            it->second += ", " + std::string(field.value());
+        auto [it, inserted] = out.headers.emplace(std::string(field.name_string()), std::string(field.value()));
+        if (!inserted) it->second += ", " + std::string(field.value());
     }
 }
 
@@ -135,23 +129,18 @@ struct HttpClient::Impl {
     // One attempt on the current connection: the result, or why and how far it failed.
     std::variant<HttpResult, Failure> exchange(bhttp::request<bhttp::string_body>& request,
                                                Clock::time_point deadline) {
-        auto ec = socket.run(
-            deadline, [&](auto done) { bhttp::async_write(socket.socket(), request, done); });
-        if (ec)
-            return Failure{ec, false};
+        auto ec = socket.run(deadline, [&](auto done) { bhttp::async_write(socket.socket(), request, done); });
+        if (ec) return Failure{ec, false};
         bhttp::response_parser<bhttp::string_body> parser;
         parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-        ec = socket.run(
-            deadline, [&](auto done) { bhttp::async_read(socket.socket(), buffer, parser, done); });
-        if (ec)
-            return Failure{ec, parser.got_some()};
+        ec = socket.run(deadline, [&](auto done) { bhttp::async_read(socket.socket(), buffer, parser, done); });
+        if (ec) return Failure{ec, parser.got_some()};
         auto& message = parser.get();
         HttpResult result;
         result.status = static_cast<int>(message.result_int());
         copy_headers(message, result);
         result.body = std::move(message.body());
-        if (!message.keep_alive())
-            close();
+        if (!message.keep_alive()) close();
         return result;
     }
 
@@ -169,18 +158,15 @@ HttpClient::~HttpClient() = default;
 HttpClient::HttpClient(HttpClient&&) noexcept = default;
 HttpClient& HttpClient::operator=(HttpClient&&) noexcept = default;
 
-HttpResult HttpClient::request(std::string method, std::string target, std::string body,
-                               HeaderPairs headers) {
+HttpResult HttpClient::request(std::string method, std::string target, std::string body, HeaderPairs headers) {
     auto& c = *impl_;
     bhttp::request<bhttp::string_body> request;
     request.version(11);
     request.method_string(method);
     request.target(target);
     request.set(bhttp::field::host, c.host + ":" + std::to_string(c.port));
-    if (!c.bearer.empty())
-        request.set(bhttp::field::authorization, "Bearer " + c.bearer);
-    if (!body.empty())
-        request.set(bhttp::field::content_type, "application/json");
+    if (!c.bearer.empty()) request.set(bhttp::field::authorization, "Bearer " + c.bearer);
+    if (!body.empty()) request.set(bhttp::field::content_type, "application/json");
     for (auto& [name, value] : headers)
         request.set(name, value);
     request.body() = std::move(body);
@@ -195,14 +181,12 @@ HttpResult HttpClient::request(std::string method, std::string target, std::stri
             ++c.connections;
         }
         auto outcome = c.exchange(request, deadline);
-        if (auto* result = std::get_if<HttpResult>(&outcome))
-            return std::move(*result);
+        if (auto* result = std::get_if<HttpResult>(&outcome)) return std::move(*result);
         const auto failure = std::get<Impl::Failure>(outcome);
         c.close();
         // A kept-alive connection the server closed meanwhile fails before any response byte:
         // that is no error, just a reason to reconnect once.
-        if (!fresh && !failure.got_response_bytes && attempt == 0 &&
-            failure.ec != net::error::timed_out) {
+        if (!fresh && !failure.got_response_bytes && attempt == 0 && failure.ec != net::error::timed_out) {
             continue;
         }
         throw std::runtime_error(method + " " + target + " failed: " + describe(failure.ec));
@@ -258,15 +242,12 @@ struct SseReader::Impl {
         std::optional<SseEvent> out;
         while (!out) {
             const auto eol = text.find('\n', start);
-            if (eol == std::string::npos)
-                break;
+            if (eol == std::string::npos) break;
             std::string_view line(text.data() + start, eol - start);
             start = eol + 1;
-            if (!line.empty() && line.back() == '\r')
-                line.remove_suffix(1);
+            if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
             if (line.empty()) {
-                if (pending_has_field)
-                    out = std::exchange(pending, {});
+                if (pending_has_field) out = std::exchange(pending, {});
                 pending_has_field = pending_has_data = false;
                 continue;
             }
@@ -276,13 +257,10 @@ struct SseReader::Impl {
             }
             const auto colon = line.find(':');
             const auto field = line.substr(0, colon);
-            auto value =
-                colon == std::string_view::npos ? std::string_view{} : line.substr(colon + 1);
-            if (!value.empty() && value.front() == ' ')
-                value.remove_prefix(1);
+            auto value = colon == std::string_view::npos ? std::string_view{} : line.substr(colon + 1);
+            if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
             if (field == "data") {
-                if (pending_has_data)
-                    pending.data += '\n';
+                if (pending_has_data) pending.data += '\n';
                 pending.data += value;
                 pending_has_data = true;
             } else if (field == "id") {
@@ -300,15 +278,12 @@ struct SseReader::Impl {
 
     // Reads more of the body; false on timeout. Sets `ended` when the response is over.
     bool read_more(Clock::time_point deadline) {
-        const auto ec = socket.run(deadline, [&](auto done) {
-            bhttp::async_read_some(socket.socket(), buffer, parser, done);
-        });
-        if (ec == net::error::timed_out)
-            return false;
+        const auto ec =
+            socket.run(deadline, [&](auto done) { bhttp::async_read_some(socket.socket(), buffer, parser, done); });
+        if (ec == net::error::timed_out) return false;
         text += parser.get().body();
         parser.get().body().clear();
-        if (ec || parser.is_done())
-            ended = true;
+        if (ec || parser.is_done()) ended = true;
         return true;
     }
 };
@@ -325,24 +300,19 @@ SseReader::SseReader(std::string host, std::uint16_t port, std::string target, H
     request.set(bhttp::field::accept, "text/event-stream");
     for (auto& [name, value] : headers)
         request.set(name, value);
-    auto ec = r.socket.run(
-        deadline, [&](auto done) { bhttp::async_write(r.socket.socket(), request, done); });
+    auto ec = r.socket.run(deadline, [&](auto done) { bhttp::async_write(r.socket.socket(), request, done); });
     if (!ec) {
         r.parser.body_limit(std::numeric_limits<std::uint64_t>::max());
-        ec = r.socket.run(deadline, [&](auto done) {
-            bhttp::async_read_header(r.socket.socket(), r.buffer, r.parser, done);
-        });
+        ec = r.socket.run(deadline,
+                          [&](auto done) { bhttp::async_read_header(r.socket.socket(), r.buffer, r.parser, done); });
     }
-    if (ec)
-        throw std::runtime_error("GET " + target + " (event stream) failed: " + describe(ec));
+    if (ec) throw std::runtime_error("GET " + target + " (event stream) failed: " + describe(ec));
     r.response.status = static_cast<int>(r.parser.get().result_int());
     copy_headers(r.parser.get(), r.response);
-    if (r.parser.is_done())
-        r.ended = true;
+    if (r.parser.is_done()) r.ended = true;
     if (r.response.status / 100 != 2) {
         while (!r.ended) {
-            if (!r.read_more(deadline))
-                throw std::runtime_error("GET " + target + " timed out");
+            if (!r.read_more(deadline)) throw std::runtime_error("GET " + target + " timed out");
         }
         r.response.body = std::move(r.text);
         r.text.clear();
@@ -370,12 +340,9 @@ std::optional<SseEvent> SseReader::next(std::chrono::milliseconds deadline) {
     auto& r = *impl_;
     const auto until = Clock::now() + deadline;
     for (;;) {
-        if (auto event = r.take_event())
-            return event;
-        if (r.ended || Clock::now() >= until)
-            return std::nullopt;
-        if (!r.read_more(until))
-            return std::nullopt;
+        if (auto event = r.take_event()) return event;
+        if (r.ended || Clock::now() >= until) return std::nullopt;
+        if (!r.read_more(until)) return std::nullopt;
     }
 }
 
@@ -391,8 +358,7 @@ struct RawConnection::Impl {
     std::chrono::milliseconds timeout;
 };
 
-RawConnection::RawConnection(std::string host, std::uint16_t port,
-                             std::chrono::milliseconds timeout)
+RawConnection::RawConnection(std::string host, std::uint16_t port, std::chrono::milliseconds timeout)
     : impl_(std::make_unique<Impl>()) {
     impl_->timeout = timeout;
     impl_->socket.connect(host, port, Clock::now() + timeout);
@@ -405,8 +371,7 @@ void RawConnection::send(std::string_view data) {
     const auto ec = c.socket.run(Clock::now() + c.timeout, [&](auto done) {
         net::async_write(c.socket.socket(), net::buffer(data.data(), data.size()), done);
     });
-    if (ec)
-        throw std::runtime_error("send failed: " + describe(ec));
+    if (ec) throw std::runtime_error("send failed: " + describe(ec));
 }
 
 RawConnection::ReadResult RawConnection::read_until_closed(std::chrono::milliseconds deadline) {
@@ -417,15 +382,13 @@ RawConnection::ReadResult RawConnection::read_until_closed(std::chrono::millisec
     for (;;) {
         std::size_t n = 0;
         const auto ec = c.socket.run(until, [&](auto done) {
-            c.socket.socket().async_read_some(net::buffer(chunk),
-                                              [&n, done](error_code e, std::size_t got) mutable {
-                                                  n = got;
-                                                  done(e);
-                                              });
+            c.socket.socket().async_read_some(net::buffer(chunk), [&n, done](error_code e, std::size_t got) mutable {
+                n = got;
+                done(e);
+            });
         });
         result.data.append(chunk, n);
-        if (ec == net::error::timed_out)
-            return result;
+        if (ec == net::error::timed_out) return result;
         if (ec) {
             result.closed = true;
             return result;

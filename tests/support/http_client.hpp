@@ -40,7 +40,7 @@ struct HttpResult {
 };
 
 class HttpClient {
-  public:
+public:
     HttpClient(std::string host, std::uint16_t port);
     ~HttpClient();
     HttpClient(HttpClient&&) noexcept;
@@ -48,8 +48,7 @@ class HttpClient {
 
     // Sends one request (Host, Authorization from set_bearer() and, for a non-empty body
     // without one, Content-Type: application/json are added) and reads the whole response.
-    HttpResult request(std::string method, std::string target, std::string body = {},
-                       HeaderPairs headers = {});
+    HttpResult request(std::string method, std::string target, std::string body = {}, HeaderPairs headers = {});
     HttpResult get(std::string target, HeaderPairs headers = {});
     HttpResult post(std::string target, std::string body, HeaderPairs headers = {});
     HttpResult put(std::string target, std::string body, HeaderPairs headers = {});
@@ -65,7 +64,7 @@ class HttpClient {
     // Closes the connection; the next request opens a new one.
     void close();
 
-  private:
+private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
@@ -77,7 +76,7 @@ struct SseEvent {
 };
 
 class SseReader {
-  public:
+public:
     // Connects, sends GET `target` with Accept: text/event-stream and `headers` (e.g.
     // Last-Event-ID, Authorization), and reads the response header. A response that is not
     // 2xx is read completely (see response().body). Throws on connection failure or timeout.
@@ -99,15 +98,14 @@ class SseReader {
     // Closes the connection (the server sees the client go away).
     void close();
 
-  private:
+private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };
 
 class RawConnection {
-  public:
-    RawConnection(std::string host, std::uint16_t port,
-                  std::chrono::milliseconds timeout = std::chrono::seconds(5));
+public:
+    RawConnection(std::string host, std::uint16_t port, std::chrono::milliseconds timeout = std::chrono::seconds(5));
     ~RawConnection();
 
     // Writes all of `data`; throws on failure or timeout.
@@ -120,7 +118,7 @@ class RawConnection {
     ReadResult read_until_closed(std::chrono::milliseconds deadline);
     void close();
 
-  private:
+private:
     struct Impl;
     std::unique_ptr<Impl> impl_;
 };

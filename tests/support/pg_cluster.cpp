@@ -48,8 +48,7 @@ bool running_as_root() {
 }
 
 bool process_alive(pid_t pid) {
-    if (pid <= 0 || (::kill(pid, 0) != 0 && errno != EPERM))
-        return false;
+    if (pid <= 0 || (::kill(pid, 0) != 0 && errno != EPERM)) return false;
     // A killed process that nobody has reaped yet still answers kill(); it is a zombie
     // ('Z' after the command name in /proc/<pid>/stat) and counts as gone.
     std::ifstream stat("/proc/" + std::to_string(pid) + "/stat");
@@ -61,20 +60,17 @@ bool process_alive(pid_t pid) {
 std::optional<pid_t> read_pid(const fs::path& file) {
     std::ifstream in(file);
     long pid = 0;
-    if (in >> pid && pid > 0)
-        return static_cast<pid_t>(pid);
+    if (in >> pid && pid > 0) return static_cast<pid_t>(pid);
     return std::nullopt;
 }
 
 std::string tail_of(const std::string& path, std::size_t lines = 30) {
     std::ifstream in(path);
-    if (!in)
-        return "(no " + path + ")\n";
+    if (!in) return "(no " + path + ")\n";
     std::deque<std::string> last;
     for (std::string line; std::getline(in, line);) {
         last.push_back(line);
-        if (last.size() > lines)
-            last.pop_front();
+        if (last.size() > lines) last.pop_front();
     }
     std::string out = "--- last lines of " + path + " ---\n";
     for (const auto& line : last)
@@ -85,8 +81,7 @@ std::string tail_of(const std::string& path, std::size_t lines = 30) {
 bool file_contains(const std::string& path, const std::string& needle) {
     std::ifstream in(path);
     for (std::string line; std::getline(in, line);) {
-        if (line.find(needle) != std::string::npos)
-            return true;
+        if (line.find(needle) != std::string::npos) return true;
     }
     return false;
 }
@@ -98,8 +93,7 @@ std::string find_bin_dir() {
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator("/usr/lib/postgresql", ec)) {
         const fs::path bin = entry.path() / "bin";
-        if (::access((bin / "initdb").c_str(), X_OK) != 0 ||
-            ::access((bin / "pg_ctl").c_str(), X_OK) != 0) {
+        if (::access((bin / "initdb").c_str(), X_OK) != 0 || ::access((bin / "pg_ctl").c_str(), X_OK) != 0) {
             continue;
         }
         const int version = std::atoi(entry.path().filename().c_str());
@@ -118,8 +112,7 @@ std::string find_bin_dir() {
 
 std::string find_runuser() {
     for (const char* candidate : {"/usr/sbin/runuser", "/sbin/runuser", "/usr/bin/runuser"}) {
-        if (::access(candidate, X_OK) == 0)
-            return candidate;
+        if (::access(candidate, X_OK) == 0) return candidate;
     }
     throw std::runtime_error("PgCluster: running as root but runuser is missing");
 }
@@ -128,8 +121,7 @@ std::string find_runuser() {
 // binds it, which is why start() retries with a new port when binding fails.
 int pick_free_port() {
     const int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-    if (fd < 0)
-        throw std::runtime_error("PgCluster: socket() failed");
+    if (fd < 0) throw std::runtime_error("PgCluster: socket() failed");
     sockaddr_in addr{};
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
@@ -148,41 +140,35 @@ int pick_free_port() {
 // appended to `log`; returns the exit status, or -1 when it did not exit normally.
 // Everything the child needs is prepared before fork(), since only async-signal-safe
 // calls are allowed between fork() and exec() in a threaded process.
-int spawn_and_wait(const std::vector<std::string>& argv, const std::string& cwd,
-                   const std::string& log) {
+int spawn_and_wait(const std::vector<std::string>& argv, const std::string& cwd, const std::string& log) {
     std::vector<char*> args;
     for (const auto& arg : argv)
         args.push_back(const_cast<char*>(arg.c_str()));
     args.push_back(nullptr);
 
     const pid_t pid = ::fork();
-    if (pid < 0)
-        throw std::runtime_error("PgCluster: fork failed");
+    if (pid < 0) throw std::runtime_error("PgCluster: fork failed");
     if (pid == 0) {
         const int in = ::open("/dev/null", O_RDONLY);
         const int out = ::open(log.c_str(), O_WRONLY | O_CREAT | O_APPEND, 0644);
-        if (in >= 0)
-            ::dup2(in, STDIN_FILENO);
+        if (in >= 0) ::dup2(in, STDIN_FILENO);
         if (out >= 0) {
             ::dup2(out, STDOUT_FILENO);
             ::dup2(out, STDERR_FILENO);
         }
-        if (::chdir(cwd.c_str()) != 0)
-            ::_exit(126);
+        if (::chdir(cwd.c_str()) != 0) ::_exit(126);
         ::execv(args[0], args.data());
         ::_exit(127);
     }
     int status = 0;
     while (::waitpid(pid, &status, 0) < 0) {
-        if (errno != EINTR)
-            return -1;
+        if (errno != EINTR) return -1;
     }
     return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
 std::vector<std::string> as_postgres_user(std::vector<std::string> argv) {
-    if (!running_as_root())
-        return argv;
+    if (!running_as_root()) return argv;
     // PostgreSQL refuses to run as root; CI runs tests as root.
     std::vector<std::string> wrapped{find_runuser(), "-u", "postgres", "--"};
     wrapped.insert(wrapped.end(), argv.begin(), argv.end());
@@ -195,25 +181,22 @@ void remove_stale_clusters(const std::string& bin_dir) {
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator("/tmp", ec)) {
         const std::string name = entry.path().filename().string();
-        if (name.rfind(kDirPrefix, 0) != 0 || !entry.is_directory(ec))
-            continue;
+        if (name.rfind(kDirPrefix, 0) != 0 || !entry.is_directory(ec)) continue;
         const fs::path dir = entry.path();
         const auto owner = read_pid(dir / "owner.pid");
         if (owner) {
-            if (process_alive(*owner))
-                continue;
+            if (process_alive(*owner)) continue;
         } else {
             // No owner recorded yet: it may be a cluster being created right now.
             const auto modified = fs::last_write_time(dir, ec);
-            if (ec || fs::file_time_type::clock::now() - modified < kStaleGrace)
-                continue;
+            if (ec || fs::file_time_type::clock::now() - modified < kStaleGrace) continue;
         }
         const fs::path data = dir / "data";
         const auto postmaster = read_pid(data / "postmaster.pid");
         if (postmaster && process_alive(*postmaster)) {
-            spawn_and_wait(as_postgres_user({bin_dir + "/pg_ctl", "-D", data.string(), "-m",
-                                             "immediate", "-w", "stop"}),
-                           "/", "/dev/null");
+            spawn_and_wait(
+                as_postgres_user({bin_dir + "/pg_ctl", "-D", data.string(), "-m", "immediate", "-w", "stop"}), "/",
+                "/dev/null");
         }
         std::fprintf(stderr, "[pg_cluster] removing stale cluster %s\n", dir.c_str());
         fs::remove_all(dir, ec);
@@ -227,8 +210,7 @@ bool wait_until_accepting(const std::string& url) {
         PGconn* conn = PQconnectdb(conninfo.c_str());
         const bool ok = PQstatus(conn) == CONNECTION_OK;
         PQfinish(conn);
-        if (ok)
-            return true;
+        if (ok) return true;
         std::this_thread::sleep_for(std::chrono::milliseconds(100));
     }
     return false;
@@ -243,8 +225,7 @@ std::string sanitise(const std::string& hint) {
         } else if (!out.empty() && out.back() != '_') {
             out += '_';
         }
-        if (out.size() >= 32)
-            break;
+        if (out.size() >= 32) break;
     }
     return out.empty() ? "db" : out;
 }
@@ -252,14 +233,11 @@ std::string sanitise(const std::string& hint) {
 // The database name in a postgresql:// URL (the path, without query).
 std::string database_of(const std::string& url) {
     const std::size_t scheme = url.find("://");
-    if (scheme == std::string::npos)
-        return url;
+    if (scheme == std::string::npos) return url;
     const std::size_t slash = url.find('/', scheme + 3);
-    if (slash == std::string::npos)
-        return "";
+    if (slash == std::string::npos) return "";
     const std::size_t query = url.find('?', slash);
-    return url.substr(slash + 1,
-                      query == std::string::npos ? std::string::npos : query - slash - 1);
+    return url.substr(slash + 1, query == std::string::npos ? std::string::npos : query - slash - 1);
 }
 
 // `url` pointing at `database` instead of its own.
@@ -267,8 +245,7 @@ std::string replace_database(const std::string& url, const std::string& database
     const std::size_t scheme = url.find("://");
     const std::size_t authority = scheme == std::string::npos ? 0 : scheme + 3;
     const std::size_t path = url.find_first_of("/?", authority);
-    if (path == std::string::npos)
-        return url + "/" + database;
+    if (path == std::string::npos) return url + "/" + database;
     const std::size_t query = url.find('?', path);
     const std::string rest = query == std::string::npos ? "" : url.substr(query);
     return url.substr(0, path) + "/" + database + rest;
@@ -277,8 +254,7 @@ std::string replace_database(const std::string& url, const std::string& database
 std::string quote_identifier(const std::string& name) {
     std::string out = "\"";
     for (char c : name) {
-        if (c == '"')
-            out += '"';
+        if (c == '"') out += '"';
         out += c;
     }
     return out + "\"";
@@ -302,8 +278,7 @@ void admin_exec(const std::string& url, const std::string& sql) {
         const bool busy = state != nullptr && std::strcmp(state, "55006") == 0;
         std::string message = PQerrorMessage(conn);
         PQclear(result);
-        if (ok)
-            break;
+        if (ok) break;
         if (busy && attempt < 50) {
             std::this_thread::sleep_for(std::chrono::milliseconds(100));
             continue;
@@ -322,8 +297,7 @@ PgCluster& PgCluster::shared() {
     static std::mutex failure_mutex;
     {
         std::lock_guard lock(failure_mutex);
-        if (failure)
-            throw std::runtime_error(*failure);
+        if (failure) throw std::runtime_error(*failure);
     }
     try {
         static PgCluster cluster;
@@ -346,8 +320,7 @@ PgCluster::PgCluster() : owner_pid_(::getpid()) {
 
 PgCluster::~PgCluster() {
     // A forked child (a death test) must not stop its parent's server.
-    if (!external_ && ::getpid() == owner_pid_)
-        stop();
+    if (!external_ && ::getpid() == owner_pid_) stop();
 }
 
 int PgCluster::run(const std::vector<std::string>& argv) {
@@ -381,11 +354,11 @@ void PgCluster::start() {
             throw std::runtime_error("PgCluster: cannot chown " + root_dir_);
         }
     }
-    std::fprintf(stderr, "[pg_cluster] PostgreSQL from %s in %s; server log: %s\n",
-                 bin_dir_.c_str(), root_dir_.c_str(), server_log_.c_str());
+    std::fprintf(stderr, "[pg_cluster] PostgreSQL from %s in %s; server log: %s\n", bin_dir_.c_str(), root_dir_.c_str(),
+                 server_log_.c_str());
 
-    if (run({bin_dir_ + "/initdb", "-D", data_dir_, "-A", "trust", "-U", "postgres", "--no-sync",
-             "-E", "UTF8", "--locale=C"}) != 0) {
+    if (run({bin_dir_ + "/initdb", "-D", data_dir_, "-A", "trust", "-U", "postgres", "--no-sync", "-E", "UTF8",
+             "--locale=C"}) != 0) {
         const std::string message = "PgCluster: initdb failed\n" + tail_of(command_log_);
         stop();
         throw std::runtime_error(message);
@@ -393,27 +366,22 @@ void PgCluster::start() {
 
     for (int attempt = 1;; ++attempt) {
         port_ = pick_free_port();
-        const std::string options =
-            "-p " + std::to_string(port_) + " -k " + root_dir_ +
-            " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
-            " -c full_page_writes=off -c max_connections=200";
-        const int status = run({bin_dir_ + "/pg_ctl", "-D", data_dir_, "-l", server_log_, "-w",
-                                "-t", "60", "-o", options, "start"});
+        const std::string options = "-p " + std::to_string(port_) + " -k " + root_dir_ +
+                                    " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
+                                    " -c full_page_writes=off -c max_connections=200";
+        const int status =
+            run({bin_dir_ + "/pg_ctl", "-D", data_dir_, "-l", server_log_, "-w", "-t", "60", "-o", options, "start"});
         if (status == 0) {
             running_ = true;
-            if (wait_until_accepting(url()))
-                break;
+            if (wait_until_accepting(url())) break;
             const std::string message =
-                "PgCluster: server started but does not accept connections within 30 s\n" +
-                tail_of(server_log_);
+                "PgCluster: server started but does not accept connections within 30 s\n" + tail_of(server_log_);
             stop();
             throw std::runtime_error(message);
         }
         // Someone took the port between picking and binding it: try another.
-        if (attempt < kStartAttempts && file_contains(server_log_, "could not bind"))
-            continue;
-        const std::string message =
-            "PgCluster: pg_ctl start failed\n" + tail_of(command_log_) + tail_of(server_log_);
+        if (attempt < kStartAttempts && file_contains(server_log_, "could not bind")) continue;
+        const std::string message = "PgCluster: pg_ctl start failed\n" + tail_of(command_log_) + tail_of(server_log_);
         stop();
         throw std::runtime_error(message);
     }
@@ -436,8 +404,7 @@ void PgCluster::stop() noexcept {
 }
 
 std::string PgCluster::url_for(const std::string& database) const {
-    if (external_)
-        return replace_database(external_url_, database);
+    if (external_) return replace_database(external_url_, database);
     return "postgresql://postgres@127.0.0.1:" + std::to_string(port_) + "/" + database;
 }
 
@@ -452,16 +419,15 @@ std::string PgCluster::create_database(std::string name_hint) {
         serial = ++next_database_;
     }
     // The pid keeps names apart when several test processes share one external server.
-    const std::string name = "t_" + sanitise(name_hint) + "_" + std::to_string(owner_pid_) + "_" +
-                             std::to_string(serial);
+    const std::string name =
+        "t_" + sanitise(name_hint) + "_" + std::to_string(owner_pid_) + "_" + std::to_string(serial);
     admin_exec(url(), "CREATE DATABASE " + quote_identifier(name));
     return url_for(name);
 }
 
 void PgCluster::drop_database(const std::string& url_or_name) {
     const std::string name = database_of(url_or_name);
-    if (name.empty())
-        return;
+    if (name.empty()) return;
     admin_exec(url(), "DROP DATABASE IF EXISTS " + quote_identifier(name) + " WITH (FORCE)");
 }
 

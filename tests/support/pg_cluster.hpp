@@ -15,7 +15,7 @@
 namespace ambient::testing {
 
 class PgCluster {
-  public:
+public:
     // The process-wide cluster, started on the first call. Throws std::runtime_error with
     // the tail of the server log when it cannot start (and again on every later call).
     static PgCluster& shared();
@@ -39,7 +39,7 @@ class PgCluster {
     // True when AMBIENT_TEST_PG_URL named the server.
     bool external() const { return external_; }
 
-  private:
+private:
     PgCluster();
     void start();
     void stop() noexcept;

@@ -28,7 +28,8 @@ std::vector<std::string> merged_environment(const std::vector<std::string>& extr
         const std::string entry = *e;
         const auto name = entry.substr(0, entry.find('='));
         bool overridden = false;
-        for (const auto& x : extra) overridden |= x.substr(0, x.find('=')) == name;
+        for (const auto& x : extra)
+            overridden |= x.substr(0, x.find('=')) == name;
         if (!overridden) env.push_back(entry);
     }
     env.insert(env.end(), extra.begin(), extra.end());
@@ -37,7 +38,8 @@ std::vector<std::string> merged_environment(const std::vector<std::string>& extr
 
 std::vector<char*> c_strings(std::vector<std::string>& v) {
     std::vector<char*> out;
-    for (auto& s : v) out.push_back(s.data());
+    for (auto& s : v)
+        out.push_back(s.data());
     out.push_back(nullptr);
     return out;
 }
@@ -191,6 +193,8 @@ int ServerProcess::stop(std::chrono::seconds deadline) {
     return exit_status_;
 }
 
-std::string ServerProcess::log() const { return read_file(log_path_); }
+std::string ServerProcess::log() const {
+    return read_file(log_path_);
+}
 
 }  // namespace ambient::testing

@@ -41,7 +41,8 @@ ProcessResult run_process(const std::filesystem::path& binary, const std::vector
 class ServerProcess {
 public:
     // `env` entries are "NAME=value", added to the test's environment.
-    ServerProcess(const std::filesystem::path& binary, std::vector<std::string> args, std::vector<std::string> env = {});
+    ServerProcess(const std::filesystem::path& binary, std::vector<std::string> args,
+                  std::vector<std::string> env = {});
     ~ServerProcess();
     ServerProcess(const ServerProcess&) = delete;
     ServerProcess& operator=(const ServerProcess&) = delete;

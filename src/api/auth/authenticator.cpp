@@ -32,7 +32,9 @@ std::string claim(const nlohmann::json& claims, const char* name) {
     return it != claims.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
-bool looks_like_jwt(const std::string& token) { return std::count(token.begin(), token.end(), '.') == 2; }
+bool looks_like_jwt(const std::string& token) {
+    return std::count(token.begin(), token.end(), '.') == 2;
+}
 
 }  // namespace
 

@@ -37,8 +37,10 @@ std::string base64url(const unsigned char* data, std::size_t n) {
 }
 
 std::string_view trim(std::string_view s) {
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front()))) s.remove_prefix(1);
-    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back()))) s.remove_suffix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.front())))
+        s.remove_prefix(1);
+    while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())))
+        s.remove_suffix(1);
     return s;
 }
 
@@ -52,7 +54,8 @@ bool ServiceTokens::matches(std::string_view token) const {
     if (token.empty()) return false;
     const auto presented = digest(token);
     int found = 0;
-    for (const auto& d : digests_) found |= CRYPTO_memcmp(d.data(), presented.data(), d.size()) == 0;
+    for (const auto& d : digests_)
+        found |= CRYPTO_memcmp(d.data(), presented.data(), d.size()) == 0;
     return found != 0;
 }
 

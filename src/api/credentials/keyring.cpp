@@ -6,8 +6,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <nlohmann/json.hpp>
 #include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
 
 #include <cerrno>
 #include <charconv>
@@ -40,7 +40,8 @@ std::optional<int> parse_version(std::string_view text) {
 
 std::string list_versions(const std::set<int>& versions) {
     std::string out;
-    for (int v : versions) out += (out.empty() ? "" : ", ") + std::to_string(v);
+    for (int v : versions)
+        out += (out.empty() ? "" : ", ") + std::to_string(v);
     return out;
 }
 
@@ -55,8 +56,8 @@ std::string read_file(const std::filesystem::path& path) {
 void warn_if_readable_by_others(const std::filesystem::path& path) {
     struct stat st {};
     if (::stat(path.c_str(), &st) == 0 && (st.st_mode & 077) != 0) {
-        spdlog::warn("credential key file {} is readable by group or others (mode {:o}); it should be 0600", path.string(),
-                     st.st_mode & 0777);
+        spdlog::warn("credential key file {} is readable by group or others (mode {:o}); it should be 0600",
+                     path.string(), st.st_mode & 0777);
     }
 }
 
@@ -105,14 +106,17 @@ std::string new_keyring_json() {
 
 }  // namespace
 
-Keyring::Key::~Key() { OPENSSL_cleanse(bytes.data(), bytes.size()); }
+Keyring::Key::~Key() {
+    OPENSSL_cleanse(bytes.data(), bytes.size());
+}
 
 Keyring Keyring::parse(std::string_view text, std::optional<std::string_view> active_version) {
     // nlohmann keeps the last of repeated keys; the callback sees every one.
     std::set<std::string> names;
     bool repeated = false;
     auto on_event = [&](int depth, json::parse_event_t event, json& parsed) {
-        if (event == json::parse_event_t::key && depth == 1) repeated |= !names.insert(parsed.get<std::string>()).second;
+        if (event == json::parse_event_t::key && depth == 1)
+            repeated |= !names.insert(parsed.get<std::string>()).second;
         return true;
     };
     json doc = json::parse(text.begin(), text.end(), on_event, /*allow_exceptions=*/false);
@@ -260,9 +264,10 @@ Keyring load_configured_keyring(const std::filesystem::path& data_dir) {
             spdlog::info("credential tokens: keys from {}, active version {}", loaded.file.string(), active);
             break;
         case KeyringSource::NewKeyFile:
-            spdlog::warn("credential tokens: generated a new encryption key in {} (mode 0600, version 1). Back it up: "
-                         "stored tokens cannot be read without it. Servers sharing a database must share it, or set {}",
-                         loaded.file.string(), kKeyringEnv);
+            spdlog::warn(
+                "credential tokens: generated a new encryption key in {} (mode 0600, version 1). Back it up: "
+                "stored tokens cannot be read without it. Servers sharing a database must share it, or set {}",
+                loaded.file.string(), kKeyringEnv);
             break;
     }
     return std::move(loaded.keyring);

@@ -49,10 +49,18 @@ Reseal reseal(const Keyring& keyring, const std::string& id, const std::string& 
 
 void count(ReencryptResult& result, Outcome outcome) {
     switch (outcome) {
-        case Outcome::Current: ++result.current; break;
-        case Outcome::FromOlder: ++result.from_older; break;
-        case Outcome::FromPlaintext: ++result.from_plaintext; break;
-        case Outcome::Failed: ++result.failed; break;
+        case Outcome::Current:
+            ++result.current;
+            break;
+        case Outcome::FromOlder:
+            ++result.from_older;
+            break;
+        case Outcome::FromPlaintext:
+            ++result.from_plaintext;
+            break;
+        case Outcome::Failed:
+            ++result.failed;
+            break;
     }
 }
 
@@ -88,8 +96,9 @@ bool key_opens_its_tokens(store::Database& db, const Keyring& keyring, int versi
     constexpr int kSamples = 3;
     auto lease = db.acquire();
     store::Transaction tx(lease, store::TxMode::Read);
-    const auto rs = lease->exec("SELECT id, token FROM credentials WHERE token LIKE ? ORDER BY id LIMIT ?",
-                                {std::string(kEnvelopePrefix) + std::to_string(version) + ":%", std::int64_t{kSamples}});
+    const auto rs =
+        lease->exec("SELECT id, token FROM credentials WHERE token LIKE ? ORDER BY id LIMIT ?",
+                    {std::string(kEnvelopePrefix) + std::to_string(version) + ":%", std::int64_t{kSamples}});
     tx.commit();
     for (const auto& cells : rs.rows) {
         try {
@@ -119,14 +128,16 @@ void check_stored_tokens(store::Database& db, const Keyring& keyring) {
         }
     }
     if (census.plaintext > 0) {
-        spdlog::warn("{} stored credential token(s) are plaintext (from an upstream database) and cannot be read "
-                     "until encrypted: run `ambient-api-server encrypt-credentials`",
-                     census.plaintext);
+        spdlog::warn(
+            "{} stored credential token(s) are plaintext (from an upstream database) and cannot be read "
+            "until encrypted: run `ambient-api-server encrypt-credentials`",
+            census.plaintext);
     }
     if (census.older > 0) {
-        spdlog::info("{} stored credential token(s) use an older key version; `ambient-api-server "
-                     "encrypt-credentials` re-encrypts them with version {}",
-                     census.older, keyring.active_version());
+        spdlog::info(
+            "{} stored credential token(s) use an older key version; `ambient-api-server "
+            "encrypt-credentials` re-encrypts them with version {}",
+            census.older, keyring.active_version());
     }
 }
 
@@ -137,7 +148,8 @@ ReencryptResult reencrypt_stored_tokens(store::Database& db, const Keyring& keyr
         store::Transaction tx(lease, store::TxMode::Read);
         const auto rs = lease->exec("SELECT id FROM credentials WHERE token IS NOT NULL AND token <> '' ORDER BY id");
         tx.commit();
-        for (const auto& cells : rs.rows) ids.push_back(std::get<std::string>(cells[0]));
+        for (const auto& cells : rs.rows)
+            ids.push_back(std::get<std::string>(cells[0]));
     }
 
     ReencryptResult result;
@@ -168,9 +180,9 @@ ReencryptResult reencrypt_stored_tokens(store::Database& db, const Keyring& keyr
 int encrypt_credentials_command(store::Database& db, const Keyring& keyring, bool dry_run, std::ostream& out) {
     const auto r = reencrypt_stored_tokens(db, keyring, dry_run);
     const char* verb = dry_run ? "would encrypt" : "encrypted";
-    out << "encrypt-credentials" << (dry_run ? " (dry run, nothing written)" : "") << ": " << verb << " "
-        << r.changed() << " of " << r.examined << " stored token(s) with key version " << keyring.active_version()
-        << " (" << r.from_older << " from older versions, " << r.from_plaintext << " from plaintext); " << r.current
+    out << "encrypt-credentials" << (dry_run ? " (dry run, nothing written)" : "") << ": " << verb << " " << r.changed()
+        << " of " << r.examined << " stored token(s) with key version " << keyring.active_version() << " ("
+        << r.from_older << " from older versions, " << r.from_plaintext << " from plaintext); " << r.current
         << " already current";
     if (r.raced > 0) out << "; " << r.raced << " changed by the server meanwhile";
     if (r.failed > 0) out << "; " << r.failed << " could not be decrypted (see the log)";

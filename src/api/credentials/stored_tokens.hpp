@@ -12,11 +12,11 @@
 namespace ambient::api::credentials {
 
 struct TokenCensus {
-    std::size_t current = 0;    // sealed with the active version
-    std::size_t older = 0;      // sealed with another version the keyring holds
-    std::size_t plaintext = 0;  // not an envelope: left by upstream before it encrypted
+    std::size_t current = 0;             // sealed with the active version
+    std::size_t older = 0;               // sealed with another version the keyring holds
+    std::size_t plaintext = 0;           // not an envelope: left by upstream before it encrypted
     std::map<int, std::size_t> missing;  // sealed with a version the keyring lacks
-    std::set<int> held;         // the versions in use that the keyring holds
+    std::set<int> held;                  // the versions in use that the keyring holds
 };
 
 // Counts stored tokens by how they are stored (reads only their prefixes).
@@ -29,12 +29,12 @@ TokenCensus count_stored_tokens(store::Database& db, const Keyring& keyring);
 void check_stored_tokens(store::Database& db, const Keyring& keyring);
 
 struct ReencryptResult {
-    std::size_t examined = 0;   // rows with a token
-    std::size_t current = 0;    // already sealed with the active version: unchanged
-    std::size_t from_older = 0; // sealed with an older version: re-sealed
+    std::size_t examined = 0;        // rows with a token
+    std::size_t current = 0;         // already sealed with the active version: unchanged
+    std::size_t from_older = 0;      // sealed with an older version: re-sealed
     std::size_t from_plaintext = 0;  // plaintext: sealed
-    std::size_t raced = 0;      // changed by someone else meanwhile: left as they wrote it
-    std::size_t failed = 0;     // could not be opened: unchanged, logged by id
+    std::size_t raced = 0;           // changed by someone else meanwhile: left as they wrote it
+    std::size_t failed = 0;          // could not be opened: unchanged, logged by id
     std::size_t changed() const { return from_older + from_plaintext; }
 };
 

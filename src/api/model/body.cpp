@@ -19,11 +19,16 @@ bool is_server_key(std::string_view key) {
 
 const char* type_name(FieldType t) {
     switch (t) {
-        case FieldType::String: return "a string";
-        case FieldType::Integer: return "an integer";
-        case FieldType::Number: return "a number";
-        case FieldType::Boolean: return "a boolean";
-        case FieldType::Timestamp: return "an RFC 3339 timestamp string";
+        case FieldType::String:
+            return "a string";
+        case FieldType::Integer:
+            return "an integer";
+        case FieldType::Number:
+            return "a number";
+        case FieldType::Boolean:
+            return "a boolean";
+        case FieldType::Timestamp:
+            return "an RFC 3339 timestamp string";
     }
     return "a value";
 }
@@ -35,12 +40,15 @@ void check_depth(std::string_view body) {
     for (std::size_t i = 0; i < body.size(); ++i) {
         const char c = body[i];
         if (in_string) {
-            if (c == '\\') ++i;
-            else if (c == '"') in_string = false;
+            if (c == '\\')
+                ++i;
+            else if (c == '"')
+                in_string = false;
         } else if (c == '"') {
             in_string = true;
         } else if (c == '{' || c == '[') {
-            if (++depth > kMaxJsonDepth) throw BodyError(BodyError::Kind::Malformed, "Invalid request format: nesting too deep");
+            if (++depth > kMaxJsonDepth)
+                throw BodyError(BodyError::Kind::Malformed, "Invalid request format: nesting too deep");
         } else if (c == '}' || c == ']') {
             --depth;
         }
@@ -54,7 +62,8 @@ json parse_object(std::string_view body) {
         throw BodyError(BodyError::Kind::Malformed, body.empty() ? "Invalid request format: empty body"
                                                                  : "Invalid request format: body is not valid JSON");
     }
-    if (!doc.is_object()) throw BodyError(BodyError::Kind::Malformed, "Invalid request format: body must be a JSON object");
+    if (!doc.is_object())
+        throw BodyError(BodyError::Kind::Malformed, "Invalid request format: body must be a JSON object");
     return doc;
 }
 
@@ -104,7 +113,8 @@ Row parse_create(const KindSchema& schema, std::string_view body) {
         if (field == nullptr) {
             // nlohmann's keys are valid UTF-8 and the excerpt is short; safe to echo.
             const std::string shown = key.size() > 64 ? key.substr(0, 64) + "…" : key;
-            throw BodyError(BodyError::Kind::Malformed, "Invalid request format: json: unknown field \"" + shown + "\"");
+            throw BodyError(BodyError::Kind::Malformed,
+                            "Invalid request format: json: unknown field \"" + shown + "\"");
         }
         if (value.is_null() || !field->settable) continue;
         row[field->name] = convert(*field, value);

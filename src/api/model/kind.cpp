@@ -32,11 +32,16 @@ std::string KindSchema::href(std::string_view id) const {
 
 store::ColumnType column_type(FieldType type) {
     switch (type) {
-        case FieldType::String: return store::ColumnType::Text;
-        case FieldType::Integer: return store::ColumnType::Integer;
-        case FieldType::Number: return store::ColumnType::Real;
-        case FieldType::Boolean: return store::ColumnType::Bool;
-        case FieldType::Timestamp: return store::ColumnType::Timestamp;
+        case FieldType::String:
+            return store::ColumnType::Text;
+        case FieldType::Integer:
+            return store::ColumnType::Integer;
+        case FieldType::Number:
+            return store::ColumnType::Real;
+        case FieldType::Boolean:
+            return store::ColumnType::Bool;
+        case FieldType::Timestamp:
+            return store::ColumnType::Timestamp;
     }
     return store::ColumnType::Text;
 }

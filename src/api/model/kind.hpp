@@ -14,19 +14,19 @@ enum class FieldType { String, Integer, Number, Boolean, Timestamp };
 struct Field {
     std::string name;
     FieldType type = FieldType::String;
-    bool required = false;    // must be present in a create body
-    bool patchable = true;    // applied from a patch body
-    bool settable = true;     // accepted from a create body (false: accepted but ignored)
-    bool write_only = false;  // never rendered (secrets)
-    bool always_emit = false; // rendered even when null (as the type's zero value)
-    std::string description;  // for the OpenAPI document
+    bool required = false;     // must be present in a create body
+    bool patchable = true;     // applied from a patch body
+    bool settable = true;      // accepted from a create body (false: accepted but ignored)
+    bool write_only = false;   // never rendered (secrets)
+    bool always_emit = false;  // rendered even when null (as the type's zero value)
+    std::string description;   // for the OpenAPI document
 };
 
 struct KindSchema {
-    std::string kind;    // "Project"
-    std::string table;   // "projects"
-    std::string path;    // "projects" → href "/api/ambient/v1/projects/<id>"
-    std::string source;  // events.source, upstream's plural kind name: "Projects"
+    std::string kind;           // "Project"
+    std::string table;          // "projects"
+    std::string path;           // "projects" → href "/api/ambient/v1/projects/<id>"
+    std::string source;         // events.source, upstream's plural kind name: "Projects"
     std::vector<Field> fields;  // besides id, created_at, updated_at
 
     const Field* field(std::string_view name) const;

@@ -7,8 +7,10 @@ Json to_json(const store::SqlValue& v) {
     return std::visit(
         [](const auto& x) -> Json {
             using T = std::decay_t<decltype(x)>;
-            if constexpr (std::is_same_v<T, std::monostate>) return nullptr;
-            else return x;
+            if constexpr (std::is_same_v<T, std::monostate>)
+                return nullptr;
+            else
+                return x;
         },
         v);
 }
@@ -16,10 +18,14 @@ Json to_json(const store::SqlValue& v) {
 Json zero_value(FieldType type) {
     switch (type) {
         case FieldType::String:
-        case FieldType::Timestamp: return "";
-        case FieldType::Integer: return 0;
-        case FieldType::Number: return 0.0;
-        case FieldType::Boolean: return false;
+        case FieldType::Timestamp:
+            return "";
+        case FieldType::Integer:
+            return 0;
+        case FieldType::Number:
+            return 0.0;
+        case FieldType::Boolean:
+            return false;
     }
     return nullptr;
 }

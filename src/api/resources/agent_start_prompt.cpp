@@ -41,8 +41,8 @@ std::string inbox_text(const std::vector<StartPromptInboxMessage>& inbox) {
     std::string text;
     for (const auto& message : inbox) {
         const std::string sender = !message.from_name.empty()       ? message.from_name
-                                    : !message.from_agent_id.empty() ? message.from_agent_id
-                                                                     : std::string("system");
+                                   : !message.from_agent_id.empty() ? message.from_agent_id
+                                                                    : std::string("system");
         if (!text.empty()) text += "\n\n";
         text += "**From " + sender + ":** " + message.body;
     }

@@ -21,11 +21,11 @@ struct StartPromptInboxMessage {
 struct StartPromptInput {
     std::string agent_name;
     std::string project_id;
-    std::string workspace_context;      // the project's prompt
-    std::string standing_instructions;  // the agent's prompt
-    std::vector<StartPromptPeer> peers;             // the project's other agents
-    std::vector<StartPromptInboxMessage> inbox;     // unread, oldest first
-    std::string task;                   // the start request's prompt
+    std::string workspace_context;               // the project's prompt
+    std::string standing_instructions;           // the agent's prompt
+    std::vector<StartPromptPeer> peers;          // the project's other agents
+    std::vector<StartPromptInboxMessage> inbox;  // unread, oldest first
+    std::string task;                            // the start request's prompt
 };
 
 // Sections, in order, each omitted when it would be empty:

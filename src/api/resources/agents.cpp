@@ -42,8 +42,8 @@ constexpr std::int64_t kDefaultMaxTokens = 4000;
 constexpr const char* kProjectId = "project_id";
 
 // Agent fields a started session inherits (besides project_id and agent_id).
-constexpr const char* kInheritedFields[] = {"llm_model",        "llm_temperature",      "llm_max_tokens",
-                                            "repo_url",         "workflow_id",          "bot_account_name",
+constexpr const char* kInheritedFields[] = {"llm_model",          "llm_temperature",      "llm_max_tokens",
+                                            "repo_url",           "workflow_id",          "bot_account_name",
                                             "resource_overrides", "environment_variables"};
 
 // Which agent a request names: nested routes carry the project ({id}) and {agent_id};
@@ -53,11 +53,17 @@ struct AgentAddress {
     std::string agent;
 };
 
-AgentAddress nested_address(const http::Request& req) { return {req.param("id"), req.param("agent_id")}; }
-AgentAddress flat_address(const http::Request& req) { return {std::nullopt, req.param(Crud::kIdParam)}; }
+AgentAddress nested_address(const http::Request& req) {
+    return {req.param("id"), req.param("agent_id")};
+}
+AgentAddress flat_address(const http::Request& req) {
+    return {std::nullopt, req.param(Crud::kIdParam)};
+}
 using Addressing = AgentAddress (*)(const http::Request&);
 
-bool is_nested(const http::Request& req) { return req.route.find("/projects/{id}/agents") != std::string::npos; }
+bool is_nested(const http::Request& req) {
+    return req.route.find("/projects/{id}/agents") != std::string::npos;
+}
 
 model::Row require_agent(store::Connection& conn, const AgentAddress& address) {
     if (address.project) return require_agent_in_project(conn, *address.project, address.agent);
@@ -67,7 +73,8 @@ model::Row require_agent(store::Connection& conn, const AgentAddress& address) {
 }
 
 void validate(const model::Row& row) {
-    if (row.contains("name") && model::text_of(row, "name").empty()) throw ApiError::validation("name must not be empty");
+    if (row.contains("name") && model::text_of(row, "name").empty())
+        throw ApiError::validation("name must not be empty");
     if (auto it = row.find("llm_max_tokens"); it != row.end() && std::get<std::int64_t>(it->second) <= 0) {
         throw ApiError::validation("llm_max_tokens must be positive");
     }
@@ -76,7 +83,9 @@ void validate(const model::Row& row) {
 // The seam for RBAC (next issue): the agents GET /agents may show. Until then every
 // caller sees every project's agents; later this becomes "project_id IN (<the caller's
 // authorized projects>)" — ANDed, in parentheses, with the client's search by Crud.
-store::SqlFragment visible_projects_scope(const http::Request&) { return {}; }
+store::SqlFragment visible_projects_scope(const http::Request&) {
+    return {};
+}
 
 store::SqlFragment list_scope(const http::Request& req) {
     if (is_nested(req)) return {"project_id = ?", {req.param("id")}};
@@ -107,7 +116,8 @@ void prepare_new(store::Connection& conn, const http::Request& req, model::Row& 
         } else {
             const auto found = repo::find(conn, agent_schema(), parent);
             if (!found || model::text_of(*found, kProjectId) != model::text_of(row, kProjectId)) {
-                throw ApiError::validation("parent agent '" + parent.substr(0, 64) + "' is not an agent of this project");
+                throw ApiError::validation("parent agent '" + parent.substr(0, 64) +
+                                           "' is not an agent of this project");
             }
         }
     }
@@ -212,7 +222,8 @@ StartOutcome start_agent(store::Connection& conn, const AgentAddress& address, s
         repo::update(conn, session_schema(), session_id, {{"prompt", standing}});
     }
     append_message(conn, session_id, "user", text);
-    for (const auto& id : context.unread_ids) repo::update(conn, inbox_message_schema(), id, {{"read", true}});
+    for (const auto& id : context.unread_ids)
+        repo::update(conn, inbox_message_schema(), id, {{"read", true}});
     repo::update(conn, agent_schema(), address.agent, {{"current_session_id", session_id}});
     return {start_session(conn, session_id), text};
 }
@@ -303,8 +314,8 @@ http::Handler delete_handler(ApiContext& ctx, Addressing addressing) {
         in_transaction(ctx, TxMode::Write, agent_schema(), [&](store::Connection& conn) {
             require_agent(conn, address);
             // The inbox belongs to its agent and goes with it; sessions stay as history.
-            const auto inbox = conn.exec("SELECT id FROM inbox_messages WHERE agent_id = ? AND deleted_at IS NULL",
-                                         {address.agent});
+            const auto inbox =
+                conn.exec("SELECT id FROM inbox_messages WHERE agent_id = ? AND deleted_at IS NULL", {address.agent});
             for (const auto& cells : inbox.rows) {
                 repo::remove(conn, inbox_message_schema(), std::get<std::string>(cells[0]));
             }
@@ -327,7 +338,8 @@ http::Handler in_existing_project(ApiContext& ctx, http::Handler inner) {
 
 }  // namespace
 
-model::Row require_agent_in_project(store::Connection& conn, const std::string& project_id, const std::string& agent_id) {
+model::Row require_agent_in_project(store::Connection& conn, const std::string& project_id,
+                                    const std::string& agent_id) {
     if (!project_exists(conn, project_id)) throw not_found(project_schema(), project_id);
     auto row = repo::find(conn, agent_schema(), agent_id);
     if (!row || model::text_of(*row, kProjectId) != project_id) throw not_found(agent_schema(), agent_id);
@@ -402,7 +414,8 @@ void register_agents(http::Router& router, ApiContext& ctx) {
                 "Preview an agent's start prompt as text (no side effects)"});
     router.add({"GET", one + "/ignition", ignition_handler(ctx), false,
                 "Preview an agent's start prompt as JSON (no side effects)"});
-    router.add({"GET", one + "/sessions", agent_scoped_list(ctx, session_schema(), "agent_id"), false, "List an agent's sessions"});
+    router.add({"GET", one + "/sessions", agent_scoped_list(ctx, session_schema(), "agent_id"), false,
+                "List an agent's sessions"});
 
     const std::string flat = std::string(model::kApiBasePath) + "/agents";
     router.add({"GET", flat, agents.list(), false, "List agents of every project"});

@@ -13,7 +13,8 @@ namespace ambient::api {
 // The live agent `agent_id` of the live project `project_id`, inside the caller's
 // transaction. 404 (ApiError) when the project is unknown, or when the agent is unknown or
 // belongs to another project — a nested route never reaches into another project.
-model::Row require_agent_in_project(store::Connection& conn, const std::string& project_id, const std::string& agent_id);
+model::Row require_agent_in_project(store::Connection& conn, const std::string& project_id,
+                                    const std::string& agent_id);
 
 // GET handler for rows that belong to the agent of a /projects/{id}/agents/{agent_id}/…
 // route (its sessions, its inbox): 404 as above, then the usual paging, search, orderBy

@@ -91,9 +91,8 @@ http::Handler token_handler(ApiContext& ctx) {
                 throw ApiError(500, ErrorCode::General, "The credential's token cannot be read");
             }
         }
-        auto response = json_response(200, {{"credential_id", id},
-                                             {"provider", model::text_of(*row, "provider")},
-                                             {"token", token}});
+        auto response = json_response(
+            200, {{"credential_id", id}, {"provider", model::text_of(*row, "provider")}, {"token", token}});
         response.set_header("Cache-Control", "no-store");
         return response;
     };
@@ -169,8 +168,9 @@ const model::KindSchema& credential_schema() {
             {.name = "annotations", .description = "JSON text"},
             {.name = "project_id",
              .patchable = false,
-             .description = "Extension: the project the credential belongs to (set by POST /projects/{id}/credentials); "
-                            "absent for a global credential"},
+             .description =
+                 "Extension: the project the credential belongs to (set by POST /projects/{id}/credentials); "
+                 "absent for a global credential"},
         },
     };
     return schema;
@@ -191,7 +191,8 @@ void register_credentials(http::Router& router, ApiContext& ctx) {
     router.add({"POST", nested, in_project(ctx, create_handler(ctx)), false, "Create a credential in a project"});
     router.add({"GET", nested + "/{cred_id}", in_project(ctx, crud.get()), false, "Get a project's credential"});
     router.add({"PATCH", nested + "/{cred_id}", in_project(ctx, crud.patch()), false, "Update a project's credential"});
-    router.add({"DELETE", nested + "/{cred_id}", in_project(ctx, crud.remove()), false, "Delete a project's credential"});
+    router.add(
+        {"DELETE", nested + "/{cred_id}", in_project(ctx, crud.remove()), false, "Delete a project's credential"});
     router.add({"GET", nested + "/{cred_id}/token", in_project(ctx, token_handler(ctx)), false,
                 "Read a project credential's decrypted token"});
 }

@@ -100,7 +100,9 @@ const model::KindSchema& inbox_message_schema() {
         "InboxMessages",
         {
             {.name = "agent_id", .patchable = false, .description = "The recipient; always the agent in the URL"},
-            {.name = "from_agent_id", .patchable = false, .description = "The sending agent; absent when a human sent it"},
+            {.name = "from_agent_id",
+             .patchable = false,
+             .description = "The sending agent; absent when a human sent it"},
             {.name = "from_name", .patchable = false, .description = "The sender's display name"},
             {.name = "body", .required = true, .patchable = false},
             {.name = "read", .type = FieldType::Boolean, .description = "false (the default) until read"},
@@ -111,7 +113,8 @@ const model::KindSchema& inbox_message_schema() {
 
 void register_inbox(http::Router& router, ApiContext& ctx) {
     const std::string base = std::string(model::kApiBasePath) + "/projects/{id}/agents/{agent_id}/inbox";
-    router.add({"GET", base, agent_scoped_list(ctx, inbox_message_schema(), "agent_id", kDefaultOrder), false, "List an agent's inbox, unread first"});
+    router.add({"GET", base, agent_scoped_list(ctx, inbox_message_schema(), "agent_id", kDefaultOrder), false,
+                "List an agent's inbox, unread first"});
     router.add({"POST", base, create_handler(ctx), false, "Send a message to an agent's inbox"});
     router.add({"GET", base + "/{msg_id}", get_handler(ctx), false, "Get an inbox message"});
     router.add({"PATCH", base + "/{msg_id}", patch_handler(ctx), false, "Mark an inbox message read or unread"});

@@ -17,35 +17,34 @@
 namespace ambient::api {
 
 void register_metadata(http::Router& router, ApiContext& ctx, Metrics& metrics, const std::string& version) {
-    router.add({"GET", "/api/ambient",
-                [version](http::Request&) {
-                    return json_response(200, {{"id", "ambient-api-server"},
-                                               {"kind", "API"},
-                                               {"href", "/api/ambient"},
-                                               {"version", version}});
-                },
-                true, "The API's identity and version"});
+    router.add(
+        {"GET", "/api/ambient",
+         [version](http::Request&) {
+             return json_response(
+                 200, {{"id", "ambient-api-server"}, {"kind", "API"}, {"href", "/api/ambient"}, {"version", version}});
+         },
+         true, "The API's identity and version"});
 
-    router.add({"GET", model::kApiBasePath,
-                [](http::Request&) {
-                    Json collections = Json::array();
-                    for (const auto* kind : all_schemas()) {
-                        collections.push_back({{"id", kind->path},
-                                               {"kind", kind->kind + "List"},
-                                               {"href", std::string(model::kApiBasePath) + "/" + kind->path}});
-                    }
-                    return json_response(200, {{"id", "v1"},
-                                               {"kind", "APIVersion"},
-                                               {"href", model::kApiBasePath},
-                                               {"collections", collections}});
-                },
-                true, "The collections of API version 1"});
+    router.add(
+        {"GET", model::kApiBasePath,
+         [](http::Request&) {
+             Json collections = Json::array();
+             for (const auto* kind : all_schemas()) {
+                 collections.push_back({{"id", kind->path},
+                                        {"kind", kind->kind + "List"},
+                                        {"href", std::string(model::kApiBasePath) + "/" + kind->path}});
+             }
+             return json_response(
+                 200,
+                 {{"id", "v1"}, {"kind", "APIVersion"}, {"href", model::kApiBasePath}, {"collections", collections}});
+         },
+         true, "The collections of API version 1"});
 
     // The document describes the router as it is once every route is registered; it is
     // rendered on first use, after startup has finished adding routes.
     router.add({"GET", std::string(model::kApiBasePath) + "/openapi",
-                [&router, version, cached = std::make_shared<std::string>(), once = std::make_shared<std::once_flag>()](
-                    http::Request&) {
+                [&router, version, cached = std::make_shared<std::string>(),
+                 once = std::make_shared<std::once_flag>()](http::Request&) {
                     std::call_once(*once, [&] { *cached = openapi_document(router, version).dump(); });
                     return http::Response::json(200, *cached);
                 },

@@ -17,7 +17,9 @@ void require_project(store::Connection& conn, const std::string& project_id) {
     }
 }
 
-void before_create(store::Connection& conn, model::Row& row) { require_project(conn, model::text_of(row, "project_id")); }
+void before_create(store::Connection& conn, model::Row& row) {
+    require_project(conn, model::text_of(row, "project_id"));
+}
 
 void before_update(store::Connection& conn, const model::Row&, model::Row& changes) {
     if (changes.contains("project_id")) require_project(conn, model::text_of(changes, "project_id"));

@@ -53,7 +53,8 @@ void before_update(store::Connection&, const model::Row& current, model::Row& ch
 // Soft-deletes the live rows of `schema` that `sql` selects (by id), with their events.
 void remove_where(store::Connection& conn, const model::KindSchema& schema, const std::string& sql,
                   const std::string& key) {
-    for (const auto& cells : conn.exec(sql, {key}).rows) repo::remove(conn, schema, std::get<std::string>(cells[0]));
+    for (const auto& cells : conn.exec(sql, {key}).rows)
+        repo::remove(conn, schema, std::get<std::string>(cells[0]));
 }
 
 void before_delete(store::Connection& conn, const model::Row& current) {
@@ -94,10 +95,10 @@ const model::KindSchema& project_schema() {
 
 void register_projects(http::Router& router, ApiContext& ctx) {
     const Crud crud(ctx, project_schema(),
-                           {.before_create = before_create,
-                            .before_update = before_update,
-                            .before_delete = before_delete,
-                            .validate = validate_project});
+                    {.before_create = before_create,
+                     .before_update = before_update,
+                     .before_delete = before_delete,
+                     .validate = validate_project});
     const std::string base = std::string(model::kApiBasePath) + "/projects";
     router.add({"GET", base, crud.list(), false, "List projects"});
     router.add({"POST", base, crud.create(), false, "Create a project"});

@@ -25,7 +25,9 @@ namespace {
 
 constexpr std::array<const char*, 4> kScopeIds = {"project_id", "agent_id", "session_id", "credential_id"};
 
-bool present(const model::Row& row, const char* column) { return !model::text_of(row, column).empty(); }
+bool present(const model::Row& row, const char* column) {
+    return !model::text_of(row, column).empty();
+}
 
 // Checks the scope and its ids together: the ids a scope needs must be there, and ids it
 // cannot use must not be.
@@ -50,8 +52,9 @@ void validate_scope(const model::Row& row) {
         throw ApiError::validation("invalid scope: must be one of global, project, agent, session, credential");
     }
     for (const char* column : kScopeIds) {
-        const bool needed = std::find_if(required.begin(), required.end(),
-                                         [&](const char* c) { return std::string_view(c) == column; }) != required.end();
+        const bool needed = std::find_if(required.begin(), required.end(), [&](const char* c) {
+                                return std::string_view(c) == column;
+                            }) != required.end();
         const bool allowed = needed || std::find_if(optional.begin(), optional.end(), [&](const char* c) {
                                            return std::string_view(c) == column;
                                        }) != optional.end();
@@ -91,7 +94,8 @@ void before_create(store::Connection& conn, model::Row& row) {
 void before_update(store::Connection& conn, const model::Row& current, model::Row& changes) {
     model::Row merged = current;
     normalise_ids(changes);
-    for (const auto& [column, value] : changes) merged[column] = value;
+    for (const auto& [column, value] : changes)
+        merged[column] = value;
     validate_scope(merged);
     check_references(conn, merged);
 }

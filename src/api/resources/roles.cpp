@@ -81,11 +81,11 @@ const model::KindSchema& role_schema() {
 }
 
 void register_roles(http::Router& router, ApiContext& ctx) {
-    const Crud crud(ctx, role_schema(),
-                    {.before_update = [](store::Connection&, const model::Row& current,
-                                         model::Row&) { refuse_builtin(current); },
-                     .before_delete = [](store::Connection&, const model::Row& current) { refuse_builtin(current); },
-                     .validate = validate_role});
+    const Crud crud(
+        ctx, role_schema(),
+        {.before_update = [](store::Connection&, const model::Row& current, model::Row&) { refuse_builtin(current); },
+         .before_delete = [](store::Connection&, const model::Row& current) { refuse_builtin(current); },
+         .validate = validate_role});
     const std::string base = std::string(model::kApiBasePath) + "/roles";
     router.add({"GET", base, crud.list(), false, "List roles"});
     router.add({"POST", base, crud.create(), false, "Create a role"});

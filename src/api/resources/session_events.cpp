@@ -59,7 +59,8 @@ boost::asio::awaitable<void> relay(std::shared_ptr<http::UpstreamResponse> upstr
 }
 
 std::string events_url(std::string runner_url, const std::string& session_id) {
-    while (!runner_url.empty() && runner_url.back() == '/') runner_url.pop_back();
+    while (!runner_url.empty() && runner_url.back() == '/')
+        runner_url.pop_back();
     return runner_url + "/events/" + session_id;
 }
 

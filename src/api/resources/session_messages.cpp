@@ -75,21 +75,22 @@ http::Handler list_handler(ApiContext& ctx) {
         const auto& id = req.param("id");
         const auto after_query = req.query_param("after_seq");
         const auto after = parse_seq(after_query);
-        if (after_query && !after_query->empty() && !after) throw ApiError::bad_request("after_seq must be a non-negative integer");
+        if (after_query && !after_query->empty() && !after)
+            throw ApiError::bad_request("after_seq must be a non-negative integer");
         if (wants_event_stream(req)) {
             in_transaction(ctx, store::TxMode::Read, session_schema(),
                            [&](store::Connection& conn) { require_session(conn, id); });
             const auto cursor = parse_seq(req.header("Last-Event-ID")).value_or(after.value_or(0));
-            return sse_response([&ctx, id, cursor](http::StreamWriter& writer) {
-                return stream_messages(ctx, id, cursor, writer);
-            });
+            return sse_response(
+                [&ctx, id, cursor](http::StreamWriter& writer) { return stream_messages(ctx, id, cursor, writer); });
         }
         const auto messages = in_transaction(ctx, store::TxMode::Read, session_schema(), [&](store::Connection& conn) {
             require_session(conn, id);
             return messages_after(conn, id, after.value_or(0), std::numeric_limits<std::int64_t>::max());
         });
         model::Json out = model::Json::array();
-        for (const auto& m : messages) out.push_back(m.to_json());
+        for (const auto& m : messages)
+            out.push_back(m.to_json());
         return json_response(200, out);
     };
 }
@@ -101,7 +102,8 @@ http::Handler push_handler(ApiContext& ctx) {
             throw ApiError(413, ErrorCode::BadRequest, "message body larger than 1 MiB");
         }
         const auto body = nlohmann::json::parse(req.body, nullptr, false);
-        if (body.is_discarded() || !body.is_object()) throw ApiError::malformed("Invalid request format: body must be a JSON object");
+        if (body.is_discarded() || !body.is_object())
+            throw ApiError::malformed("Invalid request format: body must be a JSON object");
         std::string event_type = "user";
         std::string payload;
         if (auto it = body.find("event_type"); it != body.end() && !it->is_null()) {

@@ -25,7 +25,7 @@ namespace {
 
 using model::FieldType;
 
-constexpr std::array<std::string_view, 7> kPhases = {"Pending", "Creating", "Running", "Stopping",
+constexpr std::array<std::string_view, 7> kPhases = {"Pending", "Creating",  "Running", "Stopping",
                                                      "Stopped", "Completed", "Failed"};
 
 constexpr const char* kDefaultModel = "claude-sonnet-4-6";
@@ -57,7 +57,8 @@ const model::KindSchema& status_schema() {
 }
 
 void validate(const model::Row& row) {
-    if (row.contains("name") && model::text_of(row, "name").empty()) throw ApiError::validation("name must not be empty");
+    if (row.contains("name") && model::text_of(row, "name").empty())
+        throw ApiError::validation("name must not be empty");
     if (auto it = row.find("timeout"); it != row.end() && std::get<std::int64_t>(it->second) < 0) {
         throw ApiError::validation("timeout must not be negative");
     }
@@ -143,14 +144,16 @@ http::Handler status_handler(ApiContext& ctx) {
         const auto changes = patch_body(status_schema(), req);
         if (changes.empty()) {
             std::string names;
-            for (const auto& f : status_schema().fields) names += (names.empty() ? "" : ", ") + f.name;
+            for (const auto& f : status_schema().fields)
+                names += (names.empty() ? "" : ", ") + f.name;
             throw ApiError::validation("status patch body must set at least one field: " + names);
         }
         if (changes.contains("phase")) {
             const auto& phase = model::text_of(changes, "phase");
             if (std::find(kPhases.begin(), kPhases.end(), phase) == kPhases.end()) {
-                throw ApiError::validation("phase must be one of Pending, Creating, Running, Stopping, Stopped, "
-                                           "Completed, Failed");
+                throw ApiError::validation(
+                    "phase must be one of Pending, Creating, Running, Stopping, Stopped, "
+                    "Completed, Failed");
             }
         }
         const auto row = in_transaction(ctx, store::TxMode::Write, session_schema(), [&](store::Connection& conn) {
@@ -183,7 +186,10 @@ const model::KindSchema& session_schema() {
             {.name = "name", .required = true},
             {.name = "repo_url"},
             {.name = "prompt", .description = "Stored also as the session's first user message"},
-            {.name = "created_by_user_id", .patchable = false, .settable = false, .description = "The caller; read-only"},
+            {.name = "created_by_user_id",
+             .patchable = false,
+             .settable = false,
+             .description = "The caller; read-only"},
             {.name = "assigned_user_id"},
             {.name = "workflow_id"},
             {.name = "repos", .description = "JSON text"},
@@ -232,7 +238,8 @@ model::Row create_session(store::Connection& conn, model::Row row, const std::st
     if (project.empty()) {
         throw ApiError::validation("project_id is required (in the body, the project_id query or X-Ambient-Project)");
     }
-    if (!project_exists(conn, project)) throw ApiError::validation("project '" + project.substr(0, 63) + "' does not exist");
+    if (!project_exists(conn, project))
+        throw ApiError::validation("project '" + project.substr(0, 63) + "' does not exist");
     check_parent(conn, row);
     if (model::text_of(row, "llm_model").empty()) row["llm_model"] = std::string(kDefaultModel);
     if (!row.contains("llm_temperature")) row["llm_temperature"] = kDefaultTemperature;
@@ -258,9 +265,8 @@ model::Row stop_session(store::Connection& conn, const std::string& id) {
 
 void register_sessions(http::Router& router, ApiContext& ctx) {
     const Crud crud(ctx, session_schema(),
-                    {.before_update = [](store::Connection& conn, const model::Row&, model::Row& changes) {
-                         check_parent(conn, changes);
-                     },
+                    {.before_update = [](store::Connection& conn, const model::Row&,
+                                         model::Row& changes) { check_parent(conn, changes); },
                      .validate = validate,
                      .list_scope = list_scope});
     const std::string base = std::string(model::kApiBasePath) + "/sessions";

@@ -23,16 +23,14 @@ std::int64_t to_integer(const store::Column& column, const std::string& text) {
     if (error == std::errc::result_out_of_range) {
         fail("value for field '" + column.name + "' is out of range");
     }
-    if (error != std::errc{} || stop != end || text.empty())
-        wrong_type(column, "an integer");
+    if (error != std::errc{} || stop != end || text.empty()) wrong_type(column, "an integer");
     return value;
 }
 
 double to_real(const store::Column& column, const std::string& text) {
     // from_chars alone would also take "inf", "nan" and exponents; the language's number
     // syntax is narrower and the same for quoted and bare values.
-    if (!is_number_text(text))
-        wrong_type(column, "a number");
+    if (!is_number_text(text)) wrong_type(column, "a number");
     double value = 0;
     const auto [stop, error] = std::from_chars(text.data(), text.data() + text.size(), value);
     if (error != std::errc{} || stop != text.data() + text.size()) {
@@ -46,31 +44,23 @@ double to_real(const store::Column& column, const std::string& text) {
 store::SqlValue bind_literal(const store::Column& column, const Literal& literal) {
     switch (column.type) {
         case store::ColumnType::Text:
-            if (literal.kind == LiteralKind::Boolean)
-                wrong_type(column, "a quoted string");
+            if (literal.kind == LiteralKind::Boolean) wrong_type(column, "a quoted string");
             return literal.text;
         case store::ColumnType::Integer:
-            if (literal.kind == LiteralKind::Boolean)
-                wrong_type(column, "an integer");
+            if (literal.kind == LiteralKind::Boolean) wrong_type(column, "an integer");
             return to_integer(column, literal.text);
         case store::ColumnType::Real:
-            if (literal.kind == LiteralKind::Boolean)
-                wrong_type(column, "a number");
+            if (literal.kind == LiteralKind::Boolean) wrong_type(column, "a number");
             return to_real(column, literal.text);
         case store::ColumnType::Bool:
-            if (literal.kind == LiteralKind::Number)
-                wrong_type(column, "true or false");
-            if (iequals(literal.text, "true"))
-                return true;
-            if (iequals(literal.text, "false"))
-                return false;
+            if (literal.kind == LiteralKind::Number) wrong_type(column, "true or false");
+            if (iequals(literal.text, "true")) return true;
+            if (iequals(literal.text, "false")) return false;
             wrong_type(column, "true or false");
         case store::ColumnType::Timestamp:
-            if (literal.kind != LiteralKind::String)
-                wrong_type(column, "a quoted timestamp");
+            if (literal.kind != LiteralKind::String) wrong_type(column, "a quoted timestamp");
             // Stored timestamps are canonical text; compare like with like.
-            if (auto canonical = normalize_timestamp(literal.text))
-                return *canonical;
+            if (auto canonical = normalize_timestamp(literal.text)) return *canonical;
             wrong_type(column, "an RFC 3339 timestamp such as '2026-01-31T12:00:00Z'");
     }
     wrong_type(column, "a value of a known type");

@@ -78,30 +78,26 @@ std::string_view operator_name(Operator op) {
 void check_operator(const store::Column& column, Operator op) {
     const bool is_like = op == Operator::Like || op == Operator::NotLike;
     if (is_like && column.type != store::ColumnType::Text) {
-        fail("operator '" + std::string(operator_name(op)) + "' needs a text field, '" +
-             column.name + "' is not");
+        fail("operator '" + std::string(operator_name(op)) + "' needs a text field, '" + column.name + "' is not");
     }
     // Ordering true against false means nothing to a client; equality and lists do.
-    const bool is_ordering = op == Operator::Less || op == Operator::LessEqual ||
-                             op == Operator::Greater || op == Operator::GreaterEqual ||
-                             op == Operator::Between || op == Operator::NotBetween;
+    const bool is_ordering = op == Operator::Less || op == Operator::LessEqual || op == Operator::Greater ||
+                             op == Operator::GreaterEqual || op == Operator::Between || op == Operator::NotBetween;
     if (is_ordering && column.type == store::ColumnType::Bool) {
-        fail("operator '" + std::string(operator_name(op)) + "' cannot be used on boolean field '" +
-             column.name + "'");
+        fail("operator '" + std::string(operator_name(op)) + "' cannot be used on boolean field '" + column.name + "'");
     }
 }
 
 class Emitter {
-  public:
-    Emitter(const std::vector<store::Column>& allowed, std::string_view alias)
-        : allowed_(allowed), alias_(alias) {}
+public:
+    Emitter(const std::vector<store::Column>& allowed, std::string_view alias) : allowed_(allowed), alias_(alias) {}
 
     store::SqlFragment run(const Expr& expr) {
         emit(expr);
         return std::move(fragment_);
     }
 
-  private:
+private:
     void emit(const Expr& expr) {
         switch (expr.kind) {
             case ExprKind::Comparison:
@@ -124,8 +120,7 @@ class Emitter {
     void emit_group(const std::vector<Expr>& operands, std::string_view joiner) {
         sql() += '(';
         for (std::size_t i = 0; i < operands.size(); ++i) {
-            if (i > 0)
-                sql() += joiner;
+            if (i > 0) sql() += joiner;
             emit(operands[i]);
         }
         sql() += ')';
@@ -134,11 +129,9 @@ class Emitter {
     void emit_not(const Expr& operand) {
         sql() += "NOT ";
         const bool is_group = operand.kind == ExprKind::And || operand.kind == ExprKind::Or;
-        if (!is_group)
-            sql() += '(';
+        if (!is_group) sql() += '(';
         emit(operand);
-        if (!is_group)
-            sql() += ')';
+        if (!is_group) sql() += ')';
     }
 
     void emit_comparison(const Comparison& comparison) {
@@ -172,11 +165,9 @@ class Emitter {
 store::SqlFragment compile(std::string_view expression, const std::vector<store::Column>& allowed,
                            std::string_view table_alias) {
     if (expression.size() > kMaxExpressionLength) {
-        fail("search expression longer than " + std::to_string(kMaxExpressionLength) +
-             " characters");
+        fail("search expression longer than " + std::to_string(kMaxExpressionLength) + " characters");
     }
-    if (is_blank(expression))
-        return {};
+    if (is_blank(expression)) return {};
     return Emitter(allowed, table_alias).run(parse(expression));
 }
 

@@ -14,8 +14,7 @@ bool is_storable_utf8(std::string_view text) {
     std::size_t i = 0;
     while (i < text.size()) {
         const auto c = static_cast<unsigned char>(text[i]);
-        if (c == 0)
-            return false;
+        if (c == 0) return false;
         std::size_t length = 0;
         std::uint32_t code_point = 0;
         if (c < 0x80) {
@@ -33,27 +32,23 @@ bool is_storable_utf8(std::string_view text) {
         } else {
             return false;
         }
-        if (text.size() - i < length)
-            return false;
+        if (text.size() - i < length) return false;
         for (std::size_t k = 1; k < length; ++k) {
             const auto next = static_cast<unsigned char>(text[i + k]);
-            if ((next & 0xc0) != 0x80)
-                return false;
+            if ((next & 0xc0) != 0x80) return false;
             code_point = (code_point << 6) | (next & 0x3f);
         }
-        const bool overlong = (length == 2 && code_point < 0x80) ||
-                              (length == 3 && code_point < 0x800) ||
+        const bool overlong = (length == 2 && code_point < 0x80) || (length == 3 && code_point < 0x800) ||
                               (length == 4 && code_point < 0x10000);
         const bool surrogate = code_point >= 0xd800 && code_point <= 0xdfff;
-        if (overlong || surrogate || code_point > 0x10ffff)
-            return false;
+        if (overlong || surrogate || code_point > 0x10ffff) return false;
         i += length;
     }
     return true;
 }
 
 class Lexer {
-  public:
+public:
     explicit Lexer(std::string_view input) : input_(input) {}
 
     std::vector<Token> run() {
@@ -61,24 +56,21 @@ class Lexer {
         while (true) {
             while (pos_ < input_.size() && is_space(input_[pos_]))
                 ++pos_;
-            if (pos_ == input_.size())
-                break;
+            if (pos_ == input_.size()) break;
             tokens.push_back(next());
         }
         tokens.push_back(Token{TokenKind::End, {}, input_.size() + 1});
         return tokens;
     }
 
-  private:
+private:
     Token next() {
         const char c = input_[pos_];
-        if (is_identifier_start(c))
-            return word();
+        if (is_identifier_start(c)) return word();
         if (is_digit(c) || (c == '-' && pos_ + 1 < input_.size() && is_digit(input_[pos_ + 1]))) {
             return number();
         }
-        if (c == '\'')
-            return string();
+        if (c == '\'') return string();
         switch (c) {
             case '(':
                 return single(TokenKind::LeftParen);
@@ -100,8 +92,7 @@ class Lexer {
 
     Token number() {
         const std::size_t start = pos_;
-        if (input_[pos_] == '-')
-            ++pos_;
+        if (input_[pos_] == '-') ++pos_;
         while (pos_ < input_.size() && is_digit(input_[pos_]))
             ++pos_;
         if (pos_ < input_.size() && input_[pos_] == '.') {
@@ -110,8 +101,7 @@ class Lexer {
                 ++pos_;
         }
         // `1abc`, `1.2.3` and `1e5` must not silently split into two tokens.
-        const bool glued =
-            pos_ < input_.size() && (is_identifier_char(input_[pos_]) || input_[pos_] == '.');
+        const bool glued = pos_ < input_.size() && (is_identifier_char(input_[pos_]) || input_[pos_] == '.');
         const auto text = input_.substr(start, pos_ - start);
         if (glued || !is_number_text(text)) {
             fail("invalid number at position " + std::to_string(start + 1));
@@ -148,8 +138,7 @@ class Lexer {
     }
 
     Token operator_token() {
-        static constexpr std::string_view kOperators[] = {
-            "<=", ">=", "<>", "!=", "~=", "~!", "=", "<", ">"};
+        static constexpr std::string_view kOperators[] = {"<=", ">=", "<>", "!=", "~=", "~!", "=", "<", ">"};
         for (const auto op : kOperators) {
             if (input_.substr(pos_, op.size()) == op) {
                 const std::size_t start = pos_;
@@ -157,8 +146,7 @@ class Lexer {
                 return Token{TokenKind::Operator, std::string(op), start + 1};
             }
         }
-        fail("unexpected character '" + excerpt(input_.substr(pos_, 1)) + "' at position " +
-             std::to_string(pos_ + 1));
+        fail("unexpected character '" + excerpt(input_.substr(pos_, 1)) + "' at position " + std::to_string(pos_ + 1));
     }
 
     std::string_view input_;

@@ -19,11 +19,9 @@ std::string_view trim(std::string_view text) {
     return text;
 }
 
-std::string compile_item(std::string_view item, const std::vector<store::Column>& allowed,
-                         std::string_view alias) {
+std::string compile_item(std::string_view item, const std::vector<store::Column>& allowed, std::string_view alias) {
     item = trim(item);
-    if (item.empty())
-        fail("empty item in order by");
+    if (item.empty()) fail("empty item in order by");
     std::size_t field_end = 0;
     while (field_end < item.size() && !is_space(item[field_end]))
         ++field_end;
@@ -46,19 +44,16 @@ std::string compile_order_by(std::string_view order_by, const std::vector<store:
     if (order_by.size() > kMaxExpressionLength) {
         fail("order by longer than " + std::to_string(kMaxExpressionLength) + " characters");
     }
-    if (is_blank(order_by))
-        return {};
+    if (is_blank(order_by)) return {};
     std::string out;
     std::size_t start = 0;
     while (true) {
         const std::size_t comma = order_by.find(',', start);
-        const auto item = order_by.substr(
-            start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
-        if (!out.empty())
-            out += ", ";
+        const auto item =
+            order_by.substr(start, comma == std::string_view::npos ? std::string_view::npos : comma - start);
+        if (!out.empty()) out += ", ";
         out += compile_item(item, allowed, table_alias);
-        if (comma == std::string_view::npos)
-            break;
+        if (comma == std::string_view::npos) break;
         start = comma + 1;
     }
     return out;

@@ -12,32 +12,30 @@ namespace ambient::search {
 namespace {
 
 class Parser {
-  public:
+public:
     explicit Parser(std::vector<Token> tokens) : tokens_(std::move(tokens)) {}
 
     Expr run() {
         Expr expr = parse_or();
-        if (peek().kind != TokenKind::End)
-            unexpected("'and', 'or' or the end of the expression");
+        if (peek().kind != TokenKind::End) unexpected("'and', 'or' or the end of the expression");
         return expr;
     }
 
-  private:
+private:
     // Every recursive descent passes through here, so the C++ stack depth is bounded by
     // kMaxNestingDepth whatever the input looks like.
     class NestingGuard {
-      public:
+    public:
         explicit NestingGuard(Parser& parser) : parser_(parser) {
             if (++parser_.depth_ > kMaxNestingDepth) {
-                fail("expression nested more than " + std::to_string(kMaxNestingDepth) +
-                     " levels deep");
+                fail("expression nested more than " + std::to_string(kMaxNestingDepth) + " levels deep");
             }
         }
         ~NestingGuard() { --parser_.depth_; }
         NestingGuard(const NestingGuard&) = delete;
         NestingGuard& operator=(const NestingGuard&) = delete;
 
-      private:
+    private:
         Parser& parser_;
     };
 
@@ -75,8 +73,7 @@ class Parser {
     }
 
     Expr parse_comparison() {
-        if (peek().kind != TokenKind::Word)
-            unexpected("a field name");
+        if (peek().kind != TokenKind::Word) unexpected("a field name");
         if (++comparisons_ > kMaxComparisons) {
             fail("more than " + std::to_string(kMaxComparisons) + " comparisons");
         }
@@ -107,35 +104,22 @@ class Parser {
         const Token& token = peek();
         if (token.kind == TokenKind::Operator) {
             advance();
-            if (token.text == "=")
-                return Operator::Equal;
-            if (token.text == "!=" || token.text == "<>")
-                return Operator::NotEqual;
-            if (token.text == "<")
-                return Operator::Less;
-            if (token.text == "<=")
-                return Operator::LessEqual;
-            if (token.text == ">")
-                return Operator::Greater;
-            if (token.text == ">=")
-                return Operator::GreaterEqual;
-            if (token.text == "~=")
-                return Operator::Like;
+            if (token.text == "=") return Operator::Equal;
+            if (token.text == "!=" || token.text == "<>") return Operator::NotEqual;
+            if (token.text == "<") return Operator::Less;
+            if (token.text == "<=") return Operator::LessEqual;
+            if (token.text == ">") return Operator::Greater;
+            if (token.text == ">=") return Operator::GreaterEqual;
+            if (token.text == "~=") return Operator::Like;
             return Operator::NotLike;  // "~!", the only operator token left
         }
-        if (accept_keyword("like"))
-            return Operator::Like;
-        if (accept_keyword("in"))
-            return Operator::In;
-        if (accept_keyword("between"))
-            return Operator::Between;
+        if (accept_keyword("like")) return Operator::Like;
+        if (accept_keyword("in")) return Operator::In;
+        if (accept_keyword("between")) return Operator::Between;
         if (accept_keyword("not")) {
-            if (accept_keyword("like"))
-                return Operator::NotLike;
-            if (accept_keyword("in"))
-                return Operator::NotIn;
-            if (accept_keyword("between"))
-                return Operator::NotBetween;
+            if (accept_keyword("like")) return Operator::NotLike;
+            if (accept_keyword("in")) return Operator::NotIn;
+            if (accept_keyword("between")) return Operator::NotBetween;
             unexpected("'like', 'in' or 'between'");
         }
         if (accept_keyword("is")) {
@@ -148,16 +132,14 @@ class Parser {
 
     std::vector<Literal> parse_list() {
         expect(TokenKind::LeftParen, "'('");
-        if (peek().kind == TokenKind::RightParen)
-            unexpected("a value (the list is empty)");
+        if (peek().kind == TokenKind::RightParen) unexpected("a value (the list is empty)");
         std::vector<Literal> values;
         while (true) {
             if (values.size() == kMaxInListLength) {
                 fail("more than " + std::to_string(kMaxInListLength) + " values in a list");
             }
             values.push_back(parse_literal());
-            if (peek().kind != TokenKind::Comma)
-                break;
+            if (peek().kind != TokenKind::Comma) break;
             advance();
         }
         expect(TokenKind::RightParen, "',' or ')'");
@@ -166,20 +148,15 @@ class Parser {
 
     Literal parse_literal() {
         const Token& token = peek();
-        if (token.kind == TokenKind::String)
-            return Literal{LiteralKind::String, advance().text};
-        if (token.kind == TokenKind::Number)
-            return Literal{LiteralKind::Number, advance().text};
-        if (accept_keyword("true"))
-            return Literal{LiteralKind::Boolean, "true"};
-        if (accept_keyword("false"))
-            return Literal{LiteralKind::Boolean, "false"};
+        if (token.kind == TokenKind::String) return Literal{LiteralKind::String, advance().text};
+        if (token.kind == TokenKind::Number) return Literal{LiteralKind::Number, advance().text};
+        if (accept_keyword("true")) return Literal{LiteralKind::Boolean, "true"};
+        if (accept_keyword("false")) return Literal{LiteralKind::Boolean, "false"};
         unexpected("a quoted string, a number, true or false");
     }
 
     static Expr group(ExprKind kind, std::vector<Expr> operands) {
-        if (operands.size() == 1)
-            return std::move(operands.front());
+        if (operands.size() == 1) return std::move(operands.front());
         return Expr{kind, {}, std::move(operands)};
     }
 
@@ -187,26 +164,22 @@ class Parser {
 
     const Token& advance() {
         const Token& token = tokens_[next_];
-        if (token.kind != TokenKind::End)
-            ++next_;
+        if (token.kind != TokenKind::End) ++next_;
         return token;
     }
 
     bool accept_keyword(std::string_view keyword) {
-        if (peek().kind != TokenKind::Word || !iequals(peek().text, keyword))
-            return false;
+        if (peek().kind != TokenKind::Word || !iequals(peek().text, keyword)) return false;
         advance();
         return true;
     }
 
     void expect_keyword(std::string_view keyword) {
-        if (!accept_keyword(keyword))
-            unexpected("'" + std::string(keyword) + "'");
+        if (!accept_keyword(keyword)) unexpected("'" + std::string(keyword) + "'");
     }
 
     void expect(TokenKind kind, std::string_view what) {
-        if (peek().kind != kind)
-            unexpected(what);
+        if (peek().kind != kind) unexpected(what);
         advance();
     }
 
@@ -216,8 +189,7 @@ class Parser {
             fail("expected " + std::string(expected) + " but the expression ended");
         }
         // String contents are client data; name the token kind rather than repeat them.
-        const std::string found =
-            token.kind == TokenKind::String ? "a quoted string" : "'" + excerpt(token.text) + "'";
+        const std::string found = token.kind == TokenKind::String ? "a quoted string" : "'" + excerpt(token.text) + "'";
         fail("expected " + std::string(expected) + " but found " + found + " at position " +
              std::to_string(token.position));
     }

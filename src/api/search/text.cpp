@@ -14,8 +14,7 @@ bool is_space(char c) {
 
 bool is_blank(std::string_view text) {
     for (char c : text) {
-        if (!is_space(c))
-            return false;
+        if (!is_space(c)) return false;
     }
     return true;
 }
@@ -33,31 +32,23 @@ bool is_digit(char c) {
 }
 
 bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size())
-        return false;
+    if (a.size() != b.size()) return false;
     for (std::size_t i = 0; i < a.size(); ++i) {
-        auto lower = [](char c) {
-            return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c;
-        };
-        if (lower(a[i]) != lower(b[i]))
-            return false;
+        auto lower = [](char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c - 'A' + 'a') : c; };
+        if (lower(a[i]) != lower(b[i])) return false;
     }
     return true;
 }
 
 bool is_number_text(std::string_view text) {
     std::size_t i = 0;
-    if (i < text.size() && text[i] == '-')
-        ++i;
+    if (i < text.size() && text[i] == '-') ++i;
     const std::size_t integer_start = i;
     while (i < text.size() && is_digit(text[i]))
         ++i;
-    if (i == integer_start)
-        return false;
-    if (i == text.size())
-        return true;
-    if (text[i] != '.')
-        return false;
+    if (i == integer_start) return false;
+    if (i == text.size()) return true;
+    if (text[i] != '.') return false;
     const std::size_t fraction_start = ++i;
     while (i < text.size() && is_digit(text[i]))
         ++i;
@@ -74,8 +65,7 @@ std::string excerpt(std::string_view text) {
         const auto c = static_cast<unsigned char>(text[i]);
         out.push_back(c >= 0x20 && c < 0x7f ? static_cast<char>(c) : '?');
     }
-    if (text.size() > shown)
-        out += "...";
+    if (text.size() > shown) out += "...";
     return out;
 }
 

@@ -57,7 +57,9 @@ void civil_from_days(std::int64_t z, std::int64_t& y, unsigned& m, unsigned& d) 
     y += m <= 2;
 }
 
-bool is_leap(int y) { return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0; }
+bool is_leap(int y) {
+    return (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
+}
 
 int days_in_month(int y, int m) {
     static constexpr int kDays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
@@ -98,7 +100,8 @@ std::optional<std::string> normalize_timestamp(std::string_view text) {
                     ++n;
                 }
                 if (n == 0) return std::nullopt;
-                for (; n < 6; ++n) micros *= 10;
+                for (; n < 6; ++n)
+                    micros *= 10;
             }
         }
         if (hour > 23 || minute > 59 || second > 60) return std::nullopt;
@@ -124,7 +127,7 @@ std::optional<std::string> normalize_timestamp(std::string_view text) {
     unsigned m = 0, d = 0;
     civil_from_days(days, y, m, d);
     if (y < 0 || y > 9999) return std::nullopt;
-    char buf[40];
+    char buf[64];
     std::snprintf(buf, sizeof buf, "%04lld-%02u-%02uT%02lld:%02lld:%02lld.%06ldZ", static_cast<long long>(y), m, d,
                   static_cast<long long>(rest / 3600), static_cast<long long>(rest / 60 % 60),
                   static_cast<long long>(rest % 60), micros);

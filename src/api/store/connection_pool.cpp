@@ -5,8 +5,7 @@
 
 namespace ambient::store {
 
-ConnectionPool::ConnectionPool(std::size_t size, std::chrono::milliseconds acquire_timeout,
-                               Opener open)
+ConnectionPool::ConnectionPool(std::size_t size, std::chrono::milliseconds acquire_timeout, Opener open)
     : size_(size == 0 ? 1 : size), acquire_timeout_(acquire_timeout), open_(std::move(open)) {}
 
 std::unique_ptr<PooledConnection> ConnectionPool::take() {
@@ -21,8 +20,7 @@ std::unique_ptr<PooledConnection> ConnectionPool::take() {
             // revive() may reconnect, which can take a while: never hold the pool lock
             // over network round trips.
             lock.unlock();
-            if (conn->revive())
-                return conn;
+            if (conn->revive()) return conn;
             conn.reset();
             lock.lock();
             --in_use_;
@@ -48,24 +46,20 @@ std::unique_ptr<PooledConnection> ConnectionPool::take() {
             ++waits_;
             counted_wait = true;
         }
-        if (returned_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() &&
-            open_count_ >= size_) {
+        if (returned_.wait_until(lock, deadline) == std::cv_status::timeout && idle_.empty() && open_count_ >= size_) {
             ++timeouts_;
-            throw Unavailable("connection pool exhausted: all " + std::to_string(size_) +
-                              " connections busy for " + std::to_string(acquire_timeout_.count()) +
-                              " ms");
+            throw Unavailable("connection pool exhausted: all " + std::to_string(size_) + " connections busy for " +
+                              std::to_string(acquire_timeout_.count()) + " ms");
         }
     }
 }
 
 void ConnectionPool::give_back(std::unique_ptr<Connection> conn) noexcept {
-    if (!conn)
-        return;
+    if (!conn) return;
     // Every connection lent by this pool was made by its opener, so it is a PooledConnection.
     std::unique_ptr<PooledConnection> pooled(static_cast<PooledConnection*>(conn.release()));
     const bool keep = pooled->recycle();
-    if (!keep)
-        pooled.reset();  // close outside the lock
+    if (!keep) pooled.reset();  // close outside the lock
     {
         std::lock_guard lock(mutex_);
         --in_use_;

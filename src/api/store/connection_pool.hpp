@@ -16,7 +16,7 @@ namespace ambient::store {
 
 // What the pool needs from a driver's connection besides running SQL.
 class PooledConnection : public Connection {
-  public:
+public:
     // Called before an idle connection is lent; false drops it and the pool opens a new
     // one. PostgreSQL reconnects a broken connection here.
     virtual bool revive() noexcept = 0;
@@ -26,7 +26,7 @@ class PooledConnection : public Connection {
 };
 
 class ConnectionPool {
-  public:
+public:
     using Opener = std::function<std::unique_ptr<PooledConnection>()>;
 
     ConnectionPool(std::size_t size, std::chrono::milliseconds acquire_timeout, Opener open);
@@ -44,7 +44,7 @@ class ConnectionPool {
     void adopt(std::unique_ptr<PooledConnection> conn);
     PoolStats stats() const;
 
-  private:
+private:
     const std::size_t size_;
     const std::chrono::milliseconds acquire_timeout_;
     const Opener open_;

@@ -115,11 +115,11 @@ private:
 };
 
 struct PoolStats {
-    std::size_t size = 0;          // connections the pool may open
-    std::size_t open = 0;          // connections currently open
-    std::size_t in_use = 0;        // connections currently lent out
-    std::uint64_t waits = 0;       // acquisitions that had to wait
-    std::uint64_t timeouts = 0;    // acquisitions that gave up (Unavailable)
+    std::size_t size = 0;        // connections the pool may open
+    std::size_t open = 0;        // connections currently open
+    std::size_t in_use = 0;      // connections currently lent out
+    std::uint64_t waits = 0;     // acquisitions that had to wait
+    std::uint64_t timeouts = 0;  // acquisitions that gave up (Unavailable)
 };
 
 // A pool of connections to one database. Every lease must be returned before the

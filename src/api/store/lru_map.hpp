@@ -14,7 +14,7 @@ namespace ambient::store {
 
 template <typename Value>
 class LruMap {
-  public:
+public:
     explicit LruMap(std::size_t capacity) : capacity_(capacity == 0 ? 1 : capacity) {}
     LruMap(const LruMap&) = delete;
     LruMap& operator=(const LruMap&) = delete;
@@ -22,8 +22,7 @@ class LruMap {
     // The value for `key`, marked most recently used; nullptr when absent.
     Value* find(const std::string& key) {
         auto it = index_.find(key);
-        if (it == index_.end())
-            return nullptr;
+        if (it == index_.end()) return nullptr;
         entries_.splice(entries_.begin(), entries_, it->second);
         return &it->second->second;
     }
@@ -45,8 +44,7 @@ class LruMap {
     // Removes `key`; returns its value when present.
     std::optional<Value> erase(const std::string& key) {
         auto it = index_.find(key);
-        if (it == index_.end())
-            return std::nullopt;
+        if (it == index_.end()) return std::nullopt;
         std::optional<Value> value(std::move(it->second->second));
         entries_.erase(it->second);
         index_.erase(it);
@@ -60,7 +58,7 @@ class LruMap {
 
     std::size_t size() const { return entries_.size(); }
 
-  private:
+private:
     using Entries = std::list<std::pair<std::string, Value>>;
     std::size_t capacity_;
     Entries entries_;

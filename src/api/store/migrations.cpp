@@ -21,8 +21,7 @@ constexpr const char* kCreateTable =
 
 // Now as canonical RFC 3339 UTC text with microseconds, like every stored timestamp.
 std::string now_rfc3339() {
-    const auto now =
-        std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
+    const auto now = std::chrono::time_point_cast<std::chrono::microseconds>(std::chrono::system_clock::now());
     const auto seconds = std::chrono::floor<std::chrono::seconds>(now);
     const auto micros = (now - seconds).count();
     const std::time_t t = std::chrono::system_clock::to_time_t(seconds);
@@ -30,16 +29,15 @@ std::string now_rfc3339() {
     gmtime_r(&t, &tm);
     // Sized for any int values so the compiler can prove nothing is truncated.
     char buffer[96];
-    std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900,
-                  tm.tm_mon + 1, tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec,
-                  static_cast<int>(micros));
+    std::snprintf(buffer, sizeof buffer, "%04d-%02d-%02dT%02d:%02d:%02d.%06dZ", tm.tm_year + 1900, tm.tm_mon + 1,
+                  tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec, static_cast<int>(micros));
     return buffer;
 }
 
 // Holds PostgreSQL's migration advisory lock for its lifetime; the lock is per session,
 // so it must be released on the same connection before the lease goes back to the pool.
 class AdvisoryLock {
-  public:
+public:
     explicit AdvisoryLock(Connection& conn) : conn_(conn) {
         conn_.exec("SELECT pg_advisory_lock(?)", {kMigrationLockKey});
     }
@@ -54,19 +52,18 @@ class AdvisoryLock {
         }
     }
 
-  private:
+private:
     Connection& conn_;
 };
 
 bool table_exists(Connection& conn) {
-    const ResultSet rs =
-        conn.dialect() == Dialect::Postgres
-            ? conn.exec(
-                  "SELECT count(*) FROM pg_catalog.pg_tables "
-                  "WHERE tablename = 'migrations' AND schemaname = current_schema()")
-            : conn.exec(
-                  "SELECT count(*) FROM sqlite_master "
-                  "WHERE type = 'table' AND name = 'migrations'");
+    const ResultSet rs = conn.dialect() == Dialect::Postgres
+                             ? conn.exec(
+                                   "SELECT count(*) FROM pg_catalog.pg_tables "
+                                   "WHERE tablename = 'migrations' AND schemaname = current_schema()")
+                             : conn.exec(
+                                   "SELECT count(*) FROM sqlite_master "
+                                   "WHERE type = 'table' AND name = 'migrations'");
     return !rs.rows.empty() && std::get<std::int64_t>(rs.rows[0][0]) > 0;
 }
 
@@ -83,10 +80,8 @@ bool is_recorded(Connection& conn, int id) {
 }
 
 [[noreturn]] void rethrow_for(const Migration& m, const StoreError& e) {
-    const std::string message =
-        "migration " + std::to_string(m.id) + " (" + m.name + ") failed: " + e.what();
-    if (dynamic_cast<const Unavailable*>(&e) != nullptr)
-        throw Unavailable(message);
+    const std::string message = "migration " + std::to_string(m.id) + " (" + m.name + ") failed: " + e.what();
+    if (dynamic_cast<const Unavailable*>(&e) != nullptr) throw Unavailable(message);
     throw StoreError(message);
 }
 
@@ -102,11 +97,9 @@ std::vector<int> apply_pending(ConnectionLease& lease, const std::vector<Migrati
         // Checked inside the write transaction: on SQLite this is what keeps two runs from
         // both applying a migration (on PostgreSQL the advisory lock already does).
         Transaction tx(lease, TxMode::Write);
-        if (is_recorded(*lease, m.id))
-            continue;
+        if (is_recorded(*lease, m.id)) continue;
         try {
-            const std::string& script =
-                postgres && !m.postgres_sql.empty() ? m.postgres_sql : m.sqlite_sql;
+            const std::string& script = postgres && !m.postgres_sql.empty() ? m.postgres_sql : m.sqlite_sql;
             lease->exec_script(script);
             lease->exec("INSERT INTO migrations (id, name, applied_at) VALUES (?, ?, ?)",
                         {std::int64_t{m.id}, m.name, now_rfc3339()});
@@ -123,8 +116,7 @@ std::vector<int> apply_pending(ConnectionLease& lease, const std::vector<Migrati
 
 std::vector<int> apply_migrations(Database& db, const std::vector<Migration>& migrations) {
     std::vector<Migration> ordered(migrations);
-    std::sort(ordered.begin(), ordered.end(),
-              [](const Migration& a, const Migration& b) { return a.id < b.id; });
+    std::sort(ordered.begin(), ordered.end(), [](const Migration& a, const Migration& b) { return a.id < b.id; });
     for (std::size_t i = 1; i < ordered.size(); ++i) {
         if (ordered[i].id == ordered[i - 1].id) {
             throw StoreError("duplicate migration id " + std::to_string(ordered[i].id));
@@ -141,8 +133,7 @@ std::vector<int> apply_migrations(Database& db, const std::vector<Migration>& mi
 
 std::vector<int> applied_migrations(Database& db) {
     auto lease = db.acquire();
-    if (!table_exists(*lease))
-        return {};
+    if (!table_exists(*lease)) return {};
     return recorded_ids(*lease);
 }
 

@@ -16,13 +16,11 @@ const char* begin_statement(Dialect dialect, TxMode mode) {
 
 }  // namespace
 
-Transaction::Transaction(ConnectionLease& lease, TxMode mode)
-    : Transaction(*lease, &lease.database(), mode) {}
+Transaction::Transaction(ConnectionLease& lease, TxMode mode) : Transaction(*lease, &lease.database(), mode) {}
 
 Transaction::Transaction(Connection& conn, TxMode mode) : Transaction(conn, conn.owner(), mode) {}
 
-Transaction::Transaction(Connection& conn, Database* db, TxMode mode)
-    : conn_(conn), db_(db), mode_(mode) {
+Transaction::Transaction(Connection& conn, Database* db, TxMode mode) : conn_(conn), db_(db), mode_(mode) {
     if (mode_ == TxMode::Write && db_ != nullptr) {
         db_->lock_writer();
         writer_locked_ = true;

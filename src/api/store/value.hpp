@@ -11,7 +11,9 @@ namespace ambient::store {
 
 using SqlValue = std::variant<std::monostate, std::int64_t, double, bool, std::string>;
 
-inline bool is_null(const SqlValue& v) { return std::holds_alternative<std::monostate>(v); }
+inline bool is_null(const SqlValue& v) {
+    return std::holds_alternative<std::monostate>(v);
+}
 
 // The declared type of a column; drivers use it to convert cells and the search
 // compiler uses it to reject operators that make no sense for the column.

@@ -22,8 +22,12 @@ CipherCtx new_ctx() {
     return ctx;
 }
 
-const unsigned char* bytes(std::string_view s) { return reinterpret_cast<const unsigned char*>(s.data()); }
-unsigned char* bytes(std::string& s) { return reinterpret_cast<unsigned char*>(s.data()); }
+const unsigned char* bytes(std::string_view s) {
+    return reinterpret_cast<const unsigned char*>(s.data());
+}
+unsigned char* bytes(std::string& s) {
+    return reinterpret_cast<unsigned char*>(s.data());
+}
 
 // EVP takes int lengths.
 int checked_length(std::size_t n) {

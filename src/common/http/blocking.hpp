@@ -30,25 +30,23 @@ template <typename Result, typename Fn, typename Handler>
 void start_blocking(boost::asio::thread_pool& pool, Fn fn, Handler handler) {
     auto home = boost::asio::prefer(boost::asio::get_associated_executor(handler),
                                     boost::asio::execution::outstanding_work.tracked);
-    boost::asio::post(
-        pool, [fn = std::move(fn), handler = std::move(handler), home = std::move(home)]() mutable {
-            std::exception_ptr error;
-            Result result;
-            try {
-                if constexpr (std::is_void_v<std::invoke_result_t<Fn&>>) {
-                    fn();
-                    result.emplace();
-                } else {
-                    result.emplace(fn());
-                }
-            } catch (...) {
-                error = std::current_exception();
+    boost::asio::post(pool, [fn = std::move(fn), handler = std::move(handler), home = std::move(home)]() mutable {
+        std::exception_ptr error;
+        Result result;
+        try {
+            if constexpr (std::is_void_v<std::invoke_result_t<Fn&>>) {
+                fn();
+                result.emplace();
+            } else {
+                result.emplace(fn());
             }
-            boost::asio::post(
-                home, [handler = std::move(handler), error, result = std::move(result)]() mutable {
-                    handler(error, std::move(result));
-                });
+        } catch (...) {
+            error = std::current_exception();
+        }
+        boost::asio::post(home, [handler = std::move(handler), error, result = std::move(result)]() mutable {
+            handler(error, std::move(result));
         });
+    });
 }
 
 template <typename T>
@@ -57,11 +55,8 @@ using BlockingResult = std::optional<std::conditional_t<std::is_void_v<T>, std::
 template <typename Fn>
 auto initiate_blocking(boost::asio::thread_pool& pool, Fn fn) {
     using Result = BlockingResult<std::invoke_result_t<Fn&>>;
-    return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&,
-                                       void(std::exception_ptr, Result)>(
-        [&pool](auto handler, Fn f) {
-            start_blocking<Result>(pool, std::move(f), std::move(handler));
-        },
+    return boost::asio::async_initiate<const boost::asio::use_awaitable_t<>&, void(std::exception_ptr, Result)>(
+        [&pool](auto handler, Fn f) { start_blocking<Result>(pool, std::move(f), std::move(handler)); },
         boost::asio::use_awaitable, std::move(fn));
 }
 
@@ -77,9 +72,8 @@ requires std::is_void_v<std::invoke_result_t<Fn&>> boost::asio::awaitable<void> 
 }
 
 template <typename Fn>
-requires(!std::is_void_v<std::invoke_result_t<Fn&>>)
-    boost::asio::awaitable<std::invoke_result_t<Fn&>> run_blocking(boost::asio::thread_pool& pool,
-                                                                   Fn fn) {
+requires(!std::is_void_v<std::invoke_result_t<Fn&>>) boost::asio::awaitable<std::invoke_result_t<Fn&>> run_blocking(
+    boost::asio::thread_pool& pool, Fn fn) {
     auto result = co_await detail::initiate_blocking(pool, std::move(fn));
     co_return std::move(*result);
 }

@@ -16,10 +16,8 @@ constexpr std::string_view kLastChunk = "0\r\n\r\n";
 }  // namespace
 
 net::awaitable<bool> ChunkedWriter::write(std::string chunk) {
-    if (failed_ || stopping_.load())
-        co_return false;
-    if (chunk.empty())
-        co_return true;
+    if (failed_ || stopping_.load()) co_return false;
+    if (chunk.empty()) co_return true;
 
     char size_line[24];
     const int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", chunk.size());
@@ -31,20 +29,17 @@ net::awaitable<bool> ChunkedWriter::write(std::string chunk) {
     stream_.expires_never();
     boost::system::error_code ec;
     co_await net::async_write(stream_, buffers, net::redirect_error(net::use_awaitable, ec));
-    if (ec)
-        failed_ = true;
+    if (ec) failed_ = true;
     co_return !failed_;
 }
 
 net::awaitable<bool> ChunkedWriter::finish(std::chrono::steady_clock::duration timeout) {
-    if (failed_)
-        co_return false;
+    if (failed_) co_return false;
     stream_.expires_after(timeout);
     boost::system::error_code ec;
     co_await net::async_write(stream_, net::buffer(kLastChunk.data(), kLastChunk.size()),
                               net::redirect_error(net::use_awaitable, ec));
-    if (ec)
-        failed_ = true;
+    if (ec) failed_ = true;
     co_return !failed_;
 }
 

@@ -14,7 +14,7 @@
 namespace ambient::http::detail {
 
 class ChunkedWriter final : public StreamWriter {
-  public:
+public:
     ChunkedWriter(boost::beast::tcp_stream& stream, const std::atomic<bool>& stopping)
         : stream_(stream), stopping_(stopping) {}
 
@@ -29,7 +29,7 @@ class ChunkedWriter final : public StreamWriter {
     // Writes the last chunk; false if that failed.
     boost::asio::awaitable<bool> finish(std::chrono::steady_clock::duration timeout);
 
-  private:
+private:
     boost::beast::tcp_stream& stream_;
     const std::atomic<bool>& stopping_;
     bool failed_ = false;

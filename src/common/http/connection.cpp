@@ -46,8 +46,7 @@ bool iequals(std::string_view a, std::string_view b) {
 
 bool icontains(std::string_view haystack, std::string_view needle) {
     for (std::size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
-        if (iequals(haystack.substr(i, needle.size()), needle))
-            return true;
+        if (iequals(haystack.substr(i, needle.size()), needle)) return true;
     }
     return false;
 }
@@ -55,22 +54,18 @@ bool icontains(std::string_view haystack, std::string_view needle) {
 std::string endpoint_text(const tcp::socket& socket) {
     error_code ec;
     const auto endpoint = socket.remote_endpoint(ec);
-    if (ec)
-        return "unknown";
+    if (ec) return "unknown";
     const auto address = endpoint.address().to_string();
-    return (endpoint.address().is_v6() ? "[" + address + "]" : address) + ":" +
-           std::to_string(endpoint.port());
+    return (endpoint.address().is_v6() ? "[" + address + "]" : address) + ":" + std::to_string(endpoint.port());
 }
 
 // What we know of a request once its start line and header are in; the body is moved in
 // separately, only for requests that were read completely.
-Request start_request(const bhttp::request<bhttp::string_body>& message,
-                      const std::string& remote) {
+Request start_request(const bhttp::request<bhttp::string_body>& message, const std::string& remote) {
     Request request;
     request.method = std::string(message.method_string());
     for (auto& c : request.method) {
-        if (c >= 'a' && c <= 'z')
-            c = static_cast<char>(c - 'a' + 'A');
+        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
     }
     request.target = std::string(message.target());
     for (const auto& field : message) {
@@ -84,21 +79,16 @@ Request start_request(const bhttp::request<bhttp::string_body>& message,
 // The answer to a request that could not be read, or 0 to just close (peer gone, timeout,
 // shutdown): there is nobody to answer then.
 int status_for_read_error(const error_code& ec) {
-    if (ec == bhttp::error::body_limit)
-        return 413;
-    if (ec == bhttp::error::header_limit)
-        return 431;
-    if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message)
-        return 0;
-    if (ec.category() == make_error_code(bhttp::error::bad_method).category())
-        return 400;
+    if (ec == bhttp::error::body_limit) return 413;
+    if (ec == bhttp::error::header_limit) return 431;
+    if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) return 0;
+    if (ec.category() == make_error_code(bhttp::error::bad_method).category()) return 400;
     return 0;
 }
 
 // Framing is the server's business, whatever a handler put in its headers.
 bool is_framing_header(std::string_view name) {
-    return iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") ||
-           iequals(name, "Connection");
+    return iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") || iequals(name, "Connection");
 }
 
 template <class Body>
@@ -106,8 +96,7 @@ void set_headers(bhttp::response<Body>& to, const Response& from, const Request&
     to.version(11);
     to.result(from.status >= 100 && from.status <= 999 ? static_cast<unsigned>(from.status) : 500);
     for (const auto& [name, value] : from.headers) {
-        if (!is_framing_header(name))
-            to.insert(name, value);
+        if (!is_framing_header(name)) to.insert(name, value);
     }
     to.set(bhttp::field::server, kServerName);
     to.set("X-Operation-ID", request.operation_id);
@@ -115,13 +104,11 @@ void set_headers(bhttp::response<Body>& to, const Response& from, const Request&
 
 // The one log line per request, then the `after` hook. The path is logged raw and without
 // its query (which may carry tokens); headers and bodies never are.
-void finish_request(const ServerContext& server, const Request& request, int status,
-                    Clock::time_point started) {
+void finish_request(const ServerContext& server, const Request& request, int status, Clock::time_point started) {
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-    spdlog::info("{} {} {} {:.2f}ms op={} remote={}", request.method, raw_path(request.target),
-                 status, seconds * 1000, request.operation_id, request.remote_address);
-    if (!server.hooks.after)
-        return;
+    spdlog::info("{} {} {} {:.2f}ms op={} remote={}", request.method, raw_path(request.target), status, seconds * 1000,
+                 request.operation_id, request.remote_address);
+    if (!server.hooks.after) return;
     try {
         server.hooks.after(request, status, seconds);
     } catch (const std::exception& e) {
@@ -136,9 +123,8 @@ bool wants_gzip(const Request& request, const Response& response, const bhttp::f
 }
 
 // Writes a complete response; true when the connection may serve another request.
-net::awaitable<bool> write_response(beast::tcp_stream& stream, const ServerContext& server,
-                                    const Request& request, Response& response, bool keep_alive,
-                                    Clock::time_point started) {
+net::awaitable<bool> write_response(beast::tcp_stream& stream, const ServerContext& server, const Request& request,
+                                    Response& response, bool keep_alive, Clock::time_point started) {
     bhttp::response<bhttp::string_body> message;
     set_headers(message, response, request);
     const auto code = message.result_int();
@@ -176,9 +162,8 @@ net::awaitable<bool> write_response(beast::tcp_stream& stream, const ServerConte
 
 // Sends the header, runs the producer, ends the chunked body. True when the connection may
 // serve another request.
-net::awaitable<bool> write_stream(beast::tcp_stream& stream, const ServerContext& server,
-                                  const Request& request, Response& response, bool keep_alive,
-                                  Clock::time_point started) {
+net::awaitable<bool> write_stream(beast::tcp_stream& stream, const ServerContext& server, const Request& request,
+                                  Response& response, bool keep_alive, Clock::time_point started) {
     bhttp::response<bhttp::empty_body> head;
     set_headers(head, response, request);
     head.chunked(true);
@@ -213,20 +198,18 @@ net::awaitable<bool> write_stream(beast::tcp_stream& stream, const ServerContext
 }
 
 // Answers a request that could not be read, then drains what the client still sends.
-net::awaitable<void> reject(beast::tcp_stream& stream, const ServerContext& server,
-                            Request& request, int status, Clock::time_point started) {
+net::awaitable<void> reject(beast::tcp_stream& stream, const ServerContext& server, Request& request, int status,
+                            Clock::time_point started) {
     Response response;
     if (status == 413) {
-        response = error_response(413, ErrorCode::BadRequest,
-                                  "Request body exceeds the limit of " +
-                                      std::to_string(server.options.max_body_bytes) + " bytes",
-                                  request.operation_id);
+        response = error_response(
+            413, ErrorCode::BadRequest,
+            "Request body exceeds the limit of " + std::to_string(server.options.max_body_bytes) + " bytes",
+            request.operation_id);
     } else if (status == 431) {
-        response = error_response(431, ErrorCode::BadRequest, "Request header fields too large",
-                                  request.operation_id);
+        response = error_response(431, ErrorCode::BadRequest, "Request header fields too large", request.operation_id);
     } else {
-        response = error_response(400, ErrorCode::MalformedRequest, "Malformed HTTP request",
-                                  request.operation_id);
+        response = error_response(400, ErrorCode::MalformedRequest, "Malformed HTTP request", request.operation_id);
     }
     co_await write_response(stream, server, request, response, false, started);
 
@@ -248,14 +231,12 @@ struct RegistryEntry {
 };
 
 struct PublishedStream {
-    PublishedStream(ConnectionState& state, beast::tcp_stream& stream) : state_(state) {
-        state_.stream = &stream;
-    }
+    PublishedStream(ConnectionState& state, beast::tcp_stream& stream) : state_(state) { state_.stream = &stream; }
     ~PublishedStream() { state_.stream = nullptr; }
     PublishedStream(const PublishedStream&) = delete;
     PublishedStream& operator=(const PublishedStream&) = delete;
 
-  private:
+private:
     ConnectionState& state_;
 };
 
@@ -282,10 +263,8 @@ net::awaitable<void> serve_connection(const ServerContext& server, tcp::socket s
             if (buffer.size() == 0) {
                 // Idle between requests: wait for the first byte of the next one.
                 stream.expires_after(options.idle_timeout);
-                const auto n =
-                    co_await stream.async_read_some(buffer.prepare(kReadChunk), redirect(ec));
-                if (ec)
-                    break;
+                const auto n = co_await stream.async_read_some(buffer.prepare(kReadChunk), redirect(ec));
+                if (ec) break;
                 buffer.commit(n);
             }
             stream.expires_after(options.header_timeout);
@@ -298,11 +277,9 @@ net::awaitable<void> serve_connection(const ServerContext& server, tcp::socket s
         co_await bhttp::async_read_header(stream, buffer, parser, redirect(ec));
         if (!ec && !parser.is_done()) {
             if (iequals(parser.get()[bhttp::field::expect], "100-continue")) {
-                co_await net::async_write(stream, net::buffer(kContinue.data(), kContinue.size()),
-                                          redirect(ec));
+                co_await net::async_write(stream, net::buffer(kContinue.data(), kContinue.size()), redirect(ec));
             }
-            if (!ec)
-                co_await bhttp::async_read(stream, buffer, parser, redirect(ec));
+            if (!ec) co_await bhttp::async_read(stream, buffer, parser, redirect(ec));
         }
         state->awaiting_request = false;
         const auto started = Clock::now();
@@ -326,22 +303,18 @@ net::awaitable<void> serve_connection(const ServerContext& server, tcp::socket s
         if (auto target = decode_target(request.target)) {
             request.path = std::move(target->path);
             request.query = std::move(target->query);
-            response = co_await run_blocking(server.workers, [&server, &request] {
-                return dispatch(server.router, server.hooks, request);
-            });
+            response = co_await run_blocking(
+                server.workers, [&server, &request] { return dispatch(server.router, server.hooks, request); });
         } else {
             response = error_response(400, ErrorCode::MalformedRequest,
-                                      "Malformed percent-encoding in the request target",
-                                      request.operation_id);
+                                      "Malformed percent-encoding in the request target", request.operation_id);
         }
 
         keep_alive = keep_alive && !server.stopping.load();
         if (response.stream) {
-            keep_alive =
-                co_await write_stream(stream, server, request, response, keep_alive, started);
+            keep_alive = co_await write_stream(stream, server, request, response, keep_alive, started);
         } else {
-            keep_alive =
-                co_await write_response(stream, server, request, response, keep_alive, started);
+            keep_alive = co_await write_response(stream, server, request, response, keep_alive, started);
         }
     }
 

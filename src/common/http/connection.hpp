@@ -28,11 +28,11 @@ struct ConnectionState {
     explicit ConnectionState(boost::asio::any_io_executor ex) : executor(std::move(ex)) {}
     boost::asio::any_io_executor executor;
     boost::beast::tcp_stream* stream = nullptr;  // null before the coroutine runs and after it ends
-    bool awaiting_request = false;  // between requests or reading one: closing loses nothing
+    bool awaiting_request = false;               // between requests or reading one: closing loses nothing
 };
 
 class ConnectionRegistry {
-  public:
+public:
     std::shared_ptr<ConnectionState> add(boost::asio::any_io_executor executor);
     void remove(const std::shared_ptr<ConnectionState>& state);
     // Runs `fn` on each live connection's executor.
@@ -41,7 +41,7 @@ class ConnectionRegistry {
     bool wait_until_empty(std::chrono::steady_clock::duration timeout);
     std::size_t size() const;
 
-  private:
+private:
     mutable std::mutex mutex_;
     std::condition_variable empty_;
     std::unordered_set<std::shared_ptr<ConnectionState>> live_;
@@ -59,8 +59,7 @@ struct ServerContext {
 
 // Serves requests on `socket` until the peer closes, a timeout, an error or shutdown.
 // Removes `state` from the registry when it ends.
-boost::asio::awaitable<void> serve_connection(const ServerContext& server,
-                                              boost::asio::ip::tcp::socket socket,
+boost::asio::awaitable<void> serve_connection(const ServerContext& server, boost::asio::ip::tcp::socket socket,
                                               std::shared_ptr<ConnectionState> state);
 
 }  // namespace ambient::http::detail

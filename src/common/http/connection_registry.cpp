@@ -14,8 +14,7 @@ std::shared_ptr<ConnectionState> ConnectionRegistry::add(boost::asio::any_io_exe
 void ConnectionRegistry::remove(const std::shared_ptr<ConnectionState>& state) {
     std::lock_guard lock(mutex_);
     live_.erase(state);
-    if (live_.empty())
-        empty_.notify_all();
+    if (live_.empty()) empty_.notify_all();
 }
 
 void ConnectionRegistry::for_each(const std::function<void(ConnectionState&)>& fn) {

@@ -6,8 +6,7 @@
 
 namespace ambient::http {
 
-Response error_response(int status, ErrorCode code, std::string_view reason,
-                        std::string_view operation_id) {
+Response error_response(int status, ErrorCode code, std::string_view reason, std::string_view operation_id) {
     return Response::json(status, render_error_body(code, reason, operation_id));
 }
 
@@ -22,11 +21,9 @@ Response response_for_exception(std::exception_ptr error, const Request& request
         }
         return error_response(e.status(), e.code(), e.reason(), request.operation_id);
     } catch (const std::exception& e) {
-        spdlog::error("{} {} op={} failed: {}", request.method, path, request.operation_id,
-                      e.what());
+        spdlog::error("{} {} op={} failed: {}", request.method, path, request.operation_id, e.what());
     } catch (...) {
-        spdlog::error("{} {} op={} failed with a non-standard exception", request.method, path,
-                      request.operation_id);
+        spdlog::error("{} {} op={} failed with a non-standard exception", request.method, path, request.operation_id);
     }
     return error_response(500, ErrorCode::General, "Unspecified error", request.operation_id);
 }
@@ -41,20 +38,16 @@ Response dispatch(const Router& router, const ServerHooks& hooks, Request& reque
             request.path_params = std::move(match->params);
         }
         if (hooks.before) {
-            if (auto early = hooks.before(request, route))
-                return std::move(*early);
+            if (auto early = hooks.before(request, route)) return std::move(*early);
         }
-        if (route != nullptr)
-            return route->handler(request);
+        if (route != nullptr) return route->handler(request);
 
         if (std::get<Router::Miss>(matched) == Router::Miss::MethodNotAllowed) {
-            return error_response(
-                405, ErrorCode::NotImplemented,
-                "Method " + request.method + " not allowed on '" + request.path + "'",
-                request.operation_id);
+            return error_response(405, ErrorCode::NotImplemented,
+                                  "Method " + request.method + " not allowed on '" + request.path + "'",
+                                  request.operation_id);
         }
-        return error_response(404, ErrorCode::NotFound,
-                              "The requested resource '" + request.path + "' doesn't exist",
+        return error_response(404, ErrorCode::NotFound, "The requested resource '" + request.path + "' doesn't exist",
                               request.operation_id);
     } catch (...) {
         return response_for_exception(std::current_exception(), request);

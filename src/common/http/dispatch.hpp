@@ -12,8 +12,7 @@
 namespace ambient::http {
 
 // A JSON error response with upstream's error body.
-Response error_response(int status, ErrorCode code, std::string_view reason,
-                        std::string_view operation_id);
+Response error_response(int status, ErrorCode code, std::string_view reason, std::string_view operation_id);
 
 // Fills request.route and request.path_params, then returns the hook's, the handler's or an
 // error response. Never throws: ApiError becomes its own status and body (its detail logged),

@@ -26,16 +26,12 @@ bool is_zero_quality(std::string_view params) {
         const auto semi = params.find(';');
         auto param = trim(params.substr(0, semi));
         params = semi == std::string_view::npos ? std::string_view{} : params.substr(semi + 1);
-        if (param.size() < 2 || (param[0] != 'q' && param[0] != 'Q') || param[1] != '=')
-            continue;
+        if (param.size() < 2 || (param[0] != 'q' && param[0] != 'Q') || param[1] != '=') continue;
         auto value = param.substr(2);
-        if (value.empty() || value[0] != '0')
-            return false;
+        if (value.empty() || value[0] != '0') return false;
         value.remove_prefix(1);
-        if (value.empty())
-            return true;
-        if (value[0] != '.')
-            return false;
+        if (value.empty()) return true;
+        if (value[0] != '.') return false;
         return value.find_first_not_of('0', 1) == std::string_view::npos;
     }
     return false;
@@ -47,11 +43,9 @@ bool accepts_gzip(std::string_view accept_encoding) {
     while (!accept_encoding.empty()) {
         const auto comma = accept_encoding.find(',');
         const auto item = accept_encoding.substr(0, comma);
-        accept_encoding = comma == std::string_view::npos ? std::string_view{}
-                                                          : accept_encoding.substr(comma + 1);
+        accept_encoding = comma == std::string_view::npos ? std::string_view{} : accept_encoding.substr(comma + 1);
         const auto semi = item.find(';');
-        if (!iequals(trim(item.substr(0, semi)), "gzip"))
-            continue;
+        if (!iequals(trim(item.substr(0, semi)), "gzip")) continue;
         return semi == std::string_view::npos || !is_zero_quality(item.substr(semi + 1));
     }
     return false;
@@ -60,8 +54,7 @@ bool accepts_gzip(std::string_view accept_encoding) {
 std::string gzip_compress(std::string_view data) {
     z_stream zs{};
     // 16 + MAX_WBITS selects the gzip wrapper instead of raw zlib.
-    if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8,
-                     Z_DEFAULT_STRATEGY) != Z_OK) {
+    if (deflateInit2(&zs, Z_DEFAULT_COMPRESSION, Z_DEFLATED, 16 + MAX_WBITS, 8, Z_DEFAULT_STRATEGY) != Z_OK) {
         throw std::runtime_error("deflateInit2 failed");
     }
     std::string out;
@@ -73,8 +66,7 @@ std::string gzip_compress(std::string_view data) {
     const int rc = deflate(&zs, Z_FINISH);
     const auto produced = zs.total_out;
     deflateEnd(&zs);
-    if (rc != Z_STREAM_END)
-        throw std::runtime_error("deflate failed");
+    if (rc != Z_STREAM_END) throw std::runtime_error("deflate failed");
     out.resize(produced);
     return out;
 }

@@ -16,17 +16,17 @@ namespace ambient::http {
 using HeaderList = std::vector<std::pair<std::string, std::string>>;
 
 struct Request {
-    std::string method;       // upper case, e.g. "GET"
-    std::string target;       // as received, path and query
-    std::string path;         // percent-decoded, without query, trailing '/' removed (except "/")
+    std::string method;  // upper case, e.g. "GET"
+    std::string target;  // as received, path and query
+    std::string path;    // percent-decoded, without query, trailing '/' removed (except "/")
     std::vector<std::pair<std::string, std::string>> query;  // decoded, in order
-    HeaderList headers;       // names as received; look up with header()
+    HeaderList headers;                                      // names as received; look up with header()
     std::string body;
     std::unordered_map<std::string, std::string> path_params;  // from the matched route
-    std::string route;        // matched pattern, e.g. "/api/ambient/v1/projects/{id}"
-    std::string operation_id; // KSUID, echoed as X-Operation-ID
+    std::string route;                                         // matched pattern, e.g. "/api/ambient/v1/projects/{id}"
+    std::string operation_id;                                  // KSUID, echoed as X-Operation-ID
     std::string remote_address;
-    std::string principal;    // who is calling, set by authentication (a username, or a service name)
+    std::string principal;  // who is calling, set by authentication (a username, or a service name)
 
     // Case-insensitive header lookup; the first value wins.
     std::optional<std::string_view> header(std::string_view name) const;

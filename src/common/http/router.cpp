@@ -7,15 +7,12 @@ namespace {
 // that they never silently match a shorter pattern.
 std::vector<std::string_view> split_segments(std::string_view path) {
     std::vector<std::string_view> out;
-    if (!path.empty() && path.front() == '/')
-        path.remove_prefix(1);
-    if (path.empty())
-        return out;
+    if (!path.empty() && path.front() == '/') path.remove_prefix(1);
+    if (path.empty()) return out;
     for (;;) {
         const auto slash = path.find('/');
         out.push_back(path.substr(0, slash));
-        if (slash == std::string_view::npos)
-            break;
+        if (slash == std::string_view::npos) break;
         path.remove_prefix(slash + 1);
     }
     return out;
@@ -40,8 +37,7 @@ void Router::add(Route route) {
     routes_.push_back(std::move(route));
 }
 
-std::variant<Router::Match, Router::Miss> Router::match(std::string_view method,
-                                                        std::string_view path) const {
+std::variant<Router::Match, Router::Miss> Router::match(std::string_view method, std::string_view path) const {
     const auto segments = split_segments(path);
     const Pattern* best_pattern = nullptr;
     const Route* best = nullptr;
@@ -49,17 +45,14 @@ std::variant<Router::Match, Router::Miss> Router::match(std::string_view method,
 
     for (std::size_t i = 0; i < routes_.size(); ++i) {
         const auto& pattern = patterns_[i];
-        if (pattern.size() != segments.size())
-            continue;
+        if (pattern.size() != segments.size()) continue;
         bool ok = true;
         for (std::size_t s = 0; s < segments.size() && ok; ++s) {
             ok = pattern[s].is_param ? !segments[s].empty() : pattern[s].text == segments[s];
         }
-        if (!ok)
-            continue;
+        if (!ok) continue;
         path_matched = true;
-        if (routes_[i].method != method)
-            continue;
+        if (routes_[i].method != method) continue;
         // The more specific pattern wins: the first position where the two differ in kind
         // decides, a literal beating a parameter. Equal patterns keep the first added.
         if (best_pattern != nullptr) {
@@ -70,15 +63,13 @@ std::variant<Router::Match, Router::Miss> Router::match(std::string_view method,
                     break;
                 }
             }
-            if (!more_specific)
-                continue;
+            if (!more_specific) continue;
         }
         best_pattern = &pattern;
         best = &routes_[i];
     }
 
-    if (best == nullptr)
-        return path_matched ? Miss::MethodNotAllowed : Miss::NotFound;
+    if (best == nullptr) return path_matched ? Miss::MethodNotAllowed : Miss::NotFound;
     Match match;
     match.route = best;
     for (std::size_t s = 0; s < segments.size(); ++s) {

@@ -22,8 +22,8 @@ struct Route {
     std::string method;
     std::string pattern;
     Handler handler;
-    bool is_public = false;      // no authentication (metadata, health, metrics)
-    std::string summary;         // one line for the OpenAPI document
+    bool is_public = false;  // no authentication (metadata, health, metrics)
+    std::string summary;     // one line for the OpenAPI document
 };
 
 class Router {

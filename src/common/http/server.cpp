@@ -73,8 +73,7 @@ net::awaitable<void> Server::Impl::accept_loop() {
         // connections in parallel while each connection's steps stay serialized.
         auto socket = co_await acceptor->async_accept(net::any_io_executor(net::make_strand(ioc)),
                                                       net::redirect_error(net::use_awaitable, ec));
-        if (stopping.load() || !acceptor->is_open())
-            co_return;
+        if (stopping.load() || !acceptor->is_open()) co_return;
         if (ec) {
             spdlog::warn("accept failed: {}", ec.message());
             // Out of descriptors and the like: back off instead of spinning.
@@ -90,8 +89,7 @@ net::awaitable<void> Server::Impl::accept_loop() {
 }
 
 void Server::Impl::log_connection_failure(std::exception_ptr error) {
-    if (!error)
-        return;
+    if (!error) return;
     try {
         std::rethrow_exception(error);
     } catch (const std::exception& e) {
@@ -112,14 +110,12 @@ void Server::start() {
     auto& s = *impl_;
     {
         std::lock_guard lock(s.lifecycle_mutex);
-        if (s.started || s.stop_begun)
-            throw std::logic_error("Server::start called twice");
+        if (s.started || s.stop_begun) throw std::logic_error("Server::start called twice");
     }
     const auto where = s.options.host + ":" + std::to_string(s.options.port);
     try {
         tcp::resolver resolver(s.ioc);
-        const auto endpoints = resolver.resolve(s.options.host, std::to_string(s.options.port),
-                                                tcp::resolver::passive);
+        const auto endpoints = resolver.resolve(s.options.host, std::to_string(s.options.port), tcp::resolver::passive);
         const tcp::endpoint endpoint = *endpoints.begin();
         s.acceptor.emplace(net::make_strand(s.ioc));
         s.acceptor->open(endpoint.protocol());
@@ -137,8 +133,7 @@ void Server::start() {
     }
 
     net::co_spawn(s.acceptor->get_executor(), s.accept_loop(), [&s](std::exception_ptr error) {
-        if (error)
-            s.log_connection_failure(error);
+        if (error) s.log_connection_failure(error);
     });
     const auto threads = std::max<std::size_t>(s.options.io_threads, 1);
     for (std::size_t i = 0; i < threads; ++i) {
@@ -155,8 +150,7 @@ void Server::run_until_signal() {
     auto& s = *impl_;
     s.signals.emplace(s.ioc, SIGINT, SIGTERM);
     s.signals->async_wait([&s](const boost::system::error_code& ec, int signal) {
-        if (ec)
-            return;
+        if (ec) return;
         spdlog::info("signal {} received, shutting down", signal);
         std::lock_guard lock(s.lifecycle_mutex);
         s.stop_requested = true;
@@ -184,8 +178,7 @@ void Server::stop() {
 
     if (s.started) {
         s.stopping.store(true);
-        if (s.hooks.stopping)
-            s.hooks.stopping();
+        if (s.hooks.stopping) s.hooks.stopping();
         net::post(s.acceptor->get_executor(), [&s] {
             boost::system::error_code ignored;
             s.acceptor->close(ignored);
@@ -193,15 +186,12 @@ void Server::stop() {
         // Idle keep-alive connections have nothing in flight: close them now. The others
         // notice `stopping` when their response is written or their stream writes.
         s.registry.for_each([](detail::ConnectionState& c) {
-            if (c.awaiting_request && c.stream != nullptr)
-                c.stream->cancel();
+            if (c.awaiting_request && c.stream != nullptr) c.stream->cancel();
         });
         if (!s.registry.wait_until_empty(s.options.shutdown_grace)) {
-            spdlog::warn("{} connection(s) still open after the shutdown grace; closing them",
-                         s.registry.size());
+            spdlog::warn("{} connection(s) still open after the shutdown grace; closing them", s.registry.size());
             s.registry.for_each([](detail::ConnectionState& c) {
-                if (c.stream != nullptr)
-                    c.stream->close();
+                if (c.stream != nullptr) c.stream->close();
             });
             s.registry.wait_until_empty(kForcedCloseWait);
         }

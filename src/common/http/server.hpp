@@ -55,7 +55,7 @@ struct ServerHooks {
 };
 
 class Server {
-  public:
+public:
     Server(ServerOptions options, const Router& router, ServerHooks hooks = {});
     ~Server();
     Server(const Server&) = delete;
@@ -84,7 +84,7 @@ class Server {
 
     struct Impl;
 
-  private:
+private:
     std::unique_ptr<Impl> impl_;
 };
 

@@ -1,9 +1,9 @@
 #pragma once
 // Streaming responses (server-sent events, proxied streams). A producer is a coroutine on
 // the connection's executor; it writes chunks until it is done or the client goes away.
-#include <utility>  // Boost 1.74's awaitable.hpp needs std::exchange
 #include <functional>
 #include <string>
+#include <utility>  // Boost 1.74's awaitable.hpp needs std::exchange
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>

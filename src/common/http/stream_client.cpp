@@ -89,7 +89,8 @@ net::awaitable<void> open_connection(std::shared_ptr<UpstreamResponse::Impl> imp
     bhttp::request<bhttp::empty_body> request{bhttp::verb::get, url.target, 11};
     request.set(bhttp::field::host, host_header(url));
     request.set(bhttp::field::user_agent, "ambient-api-server");
-    for (const auto& [name, value] : headers) request.set(name, value);
+    for (const auto& [name, value] : headers)
+        request.set(name, value);
     co_await bhttp::async_write(stream, request, net::use_awaitable);
     co_await bhttp::async_read_header(stream, impl->buffer, impl->parser, net::use_awaitable);
 
@@ -157,11 +158,17 @@ std::optional<HttpUrl> parse_http_url(std::string_view url) {
 
 UpstreamResponse::UpstreamResponse(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
-UpstreamResponse::~UpstreamResponse() { close(); }
+UpstreamResponse::~UpstreamResponse() {
+    close();
+}
 
-int UpstreamResponse::status() const { return impl_->status; }
+int UpstreamResponse::status() const {
+    return impl_->status;
+}
 
-const HeaderList& UpstreamResponse::headers() const { return impl_->headers; }
+const HeaderList& UpstreamResponse::headers() const {
+    return impl_->headers;
+}
 
 void UpstreamResponse::close() {
     impl_->ended = true;
@@ -172,7 +179,7 @@ void UpstreamResponse::close() {
 }
 
 net::awaitable<UpstreamResponse::Piece> UpstreamResponse::read(net::any_io_executor executor,
-                                                              std::chrono::milliseconds wait) {
+                                                               std::chrono::milliseconds wait) {
     const auto impl = impl_;  // alive for the whole read
     Piece piece;
     if (!impl->ended && !impl->socket) {

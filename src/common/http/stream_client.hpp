@@ -21,7 +21,7 @@
 namespace ambient::http {
 
 struct HttpUrl {
-    std::string host;        // a name or an address; IPv6 without the brackets
+    std::string host;  // a name or an address; IPv6 without the brackets
     std::uint16_t port = 80;
     std::string target = "/";  // path and query, as given
 };
@@ -33,12 +33,12 @@ std::optional<HttpUrl> parse_http_url(std::string_view url);
 // The upstream could not be used: bad URL, name not resolved, refused, timed out, or
 // not HTTP. what() is for logs.
 class StreamClientError : public std::runtime_error {
-  public:
+public:
     using std::runtime_error::runtime_error;
 };
 
 class UpstreamResponse {
-  public:
+public:
     struct Impl;
     explicit UpstreamResponse(std::shared_ptr<Impl> impl);
     ~UpstreamResponse();
@@ -59,7 +59,7 @@ class UpstreamResponse {
     // Closes the connection; the upstream sees the client go away. Idempotent.
     void close();
 
-  private:
+private:
     std::shared_ptr<Impl> impl_;
 };
 

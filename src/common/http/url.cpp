@@ -4,12 +4,9 @@ namespace ambient::http {
 namespace {
 
 int hex_value(char c) {
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
+    if (c >= '0' && c <= '9') return c - '0';
+    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
     return -1;
 }
 
@@ -21,12 +18,10 @@ std::optional<std::string> percent_decode(std::string_view text, bool plus_is_sp
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
         if (c == '%') {
-            if (text.size() - i < 3)
-                return std::nullopt;
+            if (text.size() - i < 3) return std::nullopt;
             const int hi = hex_value(text[i + 1]);
             const int lo = hex_value(text[i + 2]);
-            if (hi < 0 || lo < 0)
-                return std::nullopt;
+            if (hi < 0 || lo < 0) return std::nullopt;
             out += static_cast<char>(hi * 16 + lo);
             i += 2;
         } else if (c == '+' && plus_is_space) {
@@ -46,16 +41,13 @@ std::optional<DecodedTarget> decode_target(std::string_view target) {
     DecodedTarget decoded;
     const auto question = target.find('?');
     auto path = percent_decode(target.substr(0, question));
-    if (!path)
-        return std::nullopt;
+    if (!path) return std::nullopt;
     while (path->size() > 1 && path->back() == '/')
         path->pop_back();
-    if (path->empty())
-        *path = "/";
+    if (path->empty()) *path = "/";
     decoded.path = std::move(*path);
 
-    if (question == std::string_view::npos)
-        return decoded;
+    if (question == std::string_view::npos) return decoded;
     auto query = target.substr(question + 1);
     // A fragment is never sent by conforming clients; drop one rather than decode it.
     query = query.substr(0, query.find('#'));
@@ -63,14 +55,11 @@ std::optional<DecodedTarget> decode_target(std::string_view target) {
         const auto amp = query.find('&');
         const auto pair = query.substr(0, amp);
         query = amp == std::string_view::npos ? std::string_view{} : query.substr(amp + 1);
-        if (pair.empty())
-            continue;
+        if (pair.empty()) continue;
         const auto eq = pair.find('=');
         auto name = percent_decode(pair.substr(0, eq), true);
-        auto value = percent_decode(
-            eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
-        if (!name || !value)
-            return std::nullopt;
+        auto value = percent_decode(eq == std::string_view::npos ? std::string_view{} : pair.substr(eq + 1), true);
+        if (!name || !value) return std::nullopt;
         decoded.query.emplace_back(std::move(*name), std::move(*value));
     }
     return decoded;

@@ -10,8 +10,10 @@ constexpr std::string_view kAlphabet = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmn
 
 constexpr std::array<int, 256> make_table() {
     std::array<int, 256> t{};
-    for (auto& v : t) v = -1;
-    for (std::size_t i = 0; i < kAlphabet.size(); ++i) t[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int>(i);
+    for (auto& v : t)
+        v = -1;
+    for (std::size_t i = 0; i < kAlphabet.size(); ++i)
+        t[static_cast<unsigned char>(kAlphabet[i])] = static_cast<int>(i);
     return t;
 }
 constexpr auto kTable = make_table();

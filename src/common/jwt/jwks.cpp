@@ -32,7 +32,8 @@ struct ParamBuild {
     ~ParamBuild() {
         OSSL_PARAM_free(params);
         OSSL_PARAM_BLD_free(bld);
-        for (auto* n : numbers) BN_free(n);
+        for (auto* n : numbers)
+            BN_free(n);
     }
 };
 
@@ -84,7 +85,9 @@ PkeyPtr ed25519_key(const json& k) {
 
 }  // namespace
 
-void PkeyDeleter::operator()(EVP_PKEY* key) const { EVP_PKEY_free(key); }
+void PkeyDeleter::operator()(EVP_PKEY* key) const {
+    EVP_PKEY_free(key);
+}
 
 Algorithm parse_algorithm(std::string_view name) {
     if (name == "RS256") return Algorithm::RS256;
@@ -95,9 +98,12 @@ Algorithm parse_algorithm(std::string_view name) {
 
 const char* algorithm_name(Algorithm alg) {
     switch (alg) {
-        case Algorithm::RS256: return "RS256";
-        case Algorithm::ES256: return "ES256";
-        case Algorithm::EdDSA: return "EdDSA";
+        case Algorithm::RS256:
+            return "RS256";
+        case Algorithm::ES256:
+            return "ES256";
+        case Algorithm::EdDSA:
+            return "EdDSA";
     }
     return "";
 }

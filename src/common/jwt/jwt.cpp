@@ -21,7 +21,9 @@ struct MdCtx {
     ~MdCtx() { EVP_MD_CTX_free(ctx); }
 };
 
-const EVP_MD* digest_for(Algorithm alg) { return alg == Algorithm::EdDSA ? nullptr : EVP_sha256(); }
+const EVP_MD* digest_for(Algorithm alg) {
+    return alg == Algorithm::EdDSA ? nullptr : EVP_sha256();
+}
 
 // JWS carries ECDSA signatures as r||s (32 bytes each); OpenSSL wants DER.
 std::optional<std::string> raw_to_der(std::string_view raw) {
@@ -115,7 +117,8 @@ VerifiedToken verify(std::string_view token, const Jwks& keys, const VerifyOptio
     if (!out.header.contains("alg") || !out.header["alg"].is_string()) throw JwtError("token header has no alg");
     const auto alg = parse_algorithm(out.header["alg"].get<std::string>());
     if (out.header.contains("crit")) throw JwtError("token header has unsupported critical extensions");
-    const std::string kid = out.header.contains("kid") && out.header["kid"].is_string() ? out.header["kid"].get<std::string>() : "";
+    const std::string kid =
+        out.header.contains("kid") && out.header["kid"].is_string() ? out.header["kid"].get<std::string>() : "";
     const Jwk* key = keys.find(kid);
     if (key == nullptr) {
         if (kid.empty()) throw JwtError("token has no kid and the key set has several keys");
@@ -170,9 +173,15 @@ std::string sign(const json& claims, EVP_PKEY* private_key, Algorithm alg, const
 PkeyPtr generate_key(Algorithm alg) {
     EVP_PKEY* key = nullptr;
     switch (alg) {
-        case Algorithm::RS256: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(2048)); break;
-        case Algorithm::ES256: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256"); break;
-        case Algorithm::EdDSA: key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519"); break;
+        case Algorithm::RS256:
+            key = EVP_PKEY_Q_keygen(nullptr, nullptr, "RSA", static_cast<size_t>(2048));
+            break;
+        case Algorithm::ES256:
+            key = EVP_PKEY_Q_keygen(nullptr, nullptr, "EC", "P-256");
+            break;
+        case Algorithm::EdDSA:
+            key = EVP_PKEY_Q_keygen(nullptr, nullptr, "ED25519");
+            break;
     }
     if (key == nullptr) throw JwtError("key generation failed");
     return PkeyPtr(key);

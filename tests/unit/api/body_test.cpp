@@ -71,7 +71,8 @@ TEST(CreateBody, RefusesWhatUpstreamsStrictModelsRefuse) {
         {R"({"name":"a","enabled":"true"})", BodyError::Kind::Malformed},
         {R"({"name":"a"} trailing)", BodyError::Kind::Malformed},
     };
-    for (const auto& c : cases) EXPECT_EQ(error_kind(&parse_create, c.body), c.kind) << c.body;
+    for (const auto& c : cases)
+        EXPECT_EQ(error_kind(&parse_create, c.body), c.kind) << c.body;
 }
 
 TEST(CreateBody, RefusesDeepNestingBeforeParsing) {

@@ -7,7 +7,8 @@ namespace ambient {
 namespace {
 
 TEST(ErrorBody, HasUpstreamsShape) {
-    const auto body = nlohmann::json::parse(render_error_body(ErrorCode::NotFound, "Project with id='x' not found", "op1"));
+    const auto body =
+        nlohmann::json::parse(render_error_body(ErrorCode::NotFound, "Project with id='x' not found", "op1"));
     EXPECT_EQ(body["kind"], "Error");
     EXPECT_EQ(body["id"], "7");
     EXPECT_EQ(body["href"], "/api/ambient/v1/errors/7");
@@ -24,10 +25,10 @@ TEST(ErrorBody, StatusesStayDistinct) {
         const char* code;
     };
     const Case cases[] = {
-        {ApiError::bad_request("x"), 400, "21"},   {ApiError::validation("x"), 400, "8"},
-        {ApiError::malformed("x"), 400, "17"},     {ApiError::unauthenticated("x"), 401, "15"},
-        {ApiError::forbidden("x"), 403, "4"},      {ApiError::not_found("x"), 404, "7"},
-        {ApiError::conflict("x"), 409, "6"},       {ApiError::internal("detail"), 500, "9"},
+        {ApiError::bad_request("x"), 400, "21"},     {ApiError::validation("x"), 400, "8"},
+        {ApiError::malformed("x"), 400, "17"},       {ApiError::unauthenticated("x"), 401, "15"},
+        {ApiError::forbidden("x"), 403, "4"},        {ApiError::not_found("x"), 404, "7"},
+        {ApiError::conflict("x"), 409, "6"},         {ApiError::internal("detail"), 500, "9"},
         {ApiError::unavailable("detail"), 503, "9"},
     };
     for (const auto& c : cases) {

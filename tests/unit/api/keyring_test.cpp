@@ -47,7 +47,7 @@ TEST(Keyring, BadConfigurationsAreRefusedWithoutShowingKeys) {
         {"[]", {}, "not a JSON object"},
         {"{}", {}, "no keys"},
         {R"({"1":"c2hvcnQ="})", {}, "exactly 32 bytes"},
-        {R"({"1":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"})", {}, "exactly 32 bytes"},  // no padding
+        {R"({"1":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8"})", {}, "exactly 32 bytes"},       // no padding
         {R"({"1":"AAECAwQFBgcICQoLDA0ODxAREhMUFRYXGBkaGxwdHh8gIQ=="})", {}, "exactly 32 bytes"},  // 34 bytes
         {R"({"1":"***"})", {}, "exactly 32 bytes"},
         {R"({"1":12})", {}, "exactly 32 bytes"},
@@ -99,11 +99,11 @@ TEST(Keyring, RefusesWhatItCannotOpen) {
     auto flipped = sealed;
     flipped[sealed.size() / 2] = flipped[sealed.size() / 2] == 'A' ? 'B' : 'A';
     const std::vector<std::string> bad = {
-        "ghp_plaintext",                              // not an envelope
-        "enc:v9:" + sealed.substr(7),                 // unknown version
-        "enc:vx:" + sealed.substr(7),                 // not a version
-        "enc:v1:" + sealed.substr(8),                 // not base64 any more
-        "enc:v1:AAAA",                                // too short
+        "ghp_plaintext",               // not an envelope
+        "enc:v9:" + sealed.substr(7),  // unknown version
+        "enc:vx:" + sealed.substr(7),  // not a version
+        "enc:v1:" + sealed.substr(8),  // not base64 any more
+        "enc:v1:AAAA",                 // too short
         "enc:v1:",
         flipped,
         sealed.substr(0, sealed.size() - 4),

@@ -29,7 +29,8 @@ protected:
 TEST_P(SchemaMigrations, ApplyInOrderOnceAndRecordEach) {
     const auto applied = store::apply_migrations(*db_, schema_migrations());
     ASSERT_EQ(applied.size(), schema_migrations().size());
-    for (std::size_t i = 0; i < applied.size(); ++i) EXPECT_EQ(applied[i], schema_migrations()[i].id);
+    for (std::size_t i = 0; i < applied.size(); ++i)
+        EXPECT_EQ(applied[i], schema_migrations()[i].id);
     EXPECT_TRUE(store::apply_migrations(*db_, schema_migrations()).empty());
     EXPECT_EQ(store::applied_migrations(*db_), applied);
 }

@@ -12,13 +12,15 @@ namespace {
 
 std::string from_hex(std::string_view hex) {
     std::string out;
-    for (std::size_t i = 0; i + 1 < hex.size(); i += 2) out += static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
+    for (std::size_t i = 0; i + 1 < hex.size(); i += 2)
+        out += static_cast<char>(std::stoi(std::string(hex.substr(i, 2)), nullptr, 16));
     return out;
 }
 
 std::array<unsigned char, kAes256KeySize> key_of(unsigned char first) {
     std::array<unsigned char, kAes256KeySize> key{};
-    for (std::size_t i = 0; i < key.size(); ++i) key[i] = static_cast<unsigned char>(first + i);
+    for (std::size_t i = 0; i < key.size(); ++i)
+        key[i] = static_cast<unsigned char>(first + i);
     return key;
 }
 
@@ -76,7 +78,8 @@ TEST(AesGcm, OpensTheSpecificationsTestVector) {
     std::copy(key_bytes.begin(), key_bytes.end(), key.begin());
     const auto sealed = from_hex(
         "cafebabefacedbaddecaf888"
-        "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a0a"
+        "522dc1f099567d07f47f37a32a84427d643a8cdcbfe5c0c97598a2bd2555d1aa8cb08e48590dbb3da7b08b1056828838c5f61e6393ba7a"
+        "0a"
         "bcc9f662"
         "76fc6ece0f4e1768cddf8853bb2d551b");
     const auto aad = from_hex("feedfacedeadbeeffeedfacedeadbeefabaddad2");

@@ -15,7 +15,9 @@ using std::chrono::seconds;
 using Clock = std::chrono::system_clock;
 
 const Clock::time_point kNow = Clock::time_point{seconds{1764340000}};
-std::int64_t at(std::int64_t offset) { return 1764340000 + offset; }
+std::int64_t at(std::int64_t offset) {
+    return 1764340000 + offset;
+}
 
 struct Signer {
     Algorithm alg;
@@ -27,13 +29,15 @@ struct Signer {
 
 Jwks keyset(std::initializer_list<const Signer*> signers) {
     json doc = {{"keys", json::array()}};
-    for (const auto* s : signers) doc["keys"].push_back(s->jwk());
+    for (const auto* s : signers)
+        doc["keys"].push_back(s->jwk());
     return Jwks::parse(doc.dump());
 }
 
 json claims(json extra = {}) {
     json c = {{"sub", "u-123"}, {"preferred_username", "ada"}, {"exp", at(300)}, {"iat", at(0)}};
-    for (auto& [k, v] : extra.items()) c[k] = v;
+    for (auto& [k, v] : extra.items())
+        c[k] = v;
     return c;
 }
 
@@ -43,7 +47,9 @@ VerifyOptions options() {
     return o;
 }
 
-std::string part(const json& j) { return base64url_encode(j.dump()); }
+std::string part(const json& j) {
+    return base64url_encode(j.dump());
+}
 
 TEST(Jwt, VerifiesEachAcceptedAlgorithm) {
     for (auto alg : {Algorithm::RS256, Algorithm::ES256, Algorithm::EdDSA}) {
@@ -104,16 +110,18 @@ TEST(Jwt, ForgedTokenMatrix) {
         {"wrong iss", ec.token(claims({{"iss", "https://evil"}})), with([](auto& o) { o.issuer = "https://sso"; })},
         {"missing iss", ec.token(claims()), with([](auto& o) { o.issuer = "https://sso"; })},
         {"wrong aud", ec.token(claims({{"aud", "other"}})), with([](auto& o) { o.audience = "ambient"; })},
-        {"missing kid with several keys",
-         sign(claims(), ec.key.get(), Algorithm::ES256, ""), options()},
-        {"payload altered after signing", good.substr(0, dot1 + 1) + part(altered_claims) + good.substr(dot2), options()},
-        {"algorithm switched to the other key's", part({{"alg", "RS256"}, {"kid", "ec-1"}}) + good.substr(dot1), options()},
+        {"missing kid with several keys", sign(claims(), ec.key.get(), Algorithm::ES256, ""), options()},
+        {"payload altered after signing", good.substr(0, dot1 + 1) + part(altered_claims) + good.substr(dot2),
+         options()},
+        {"algorithm switched to the other key's", part({{"alg", "RS256"}, {"kid", "ec-1"}}) + good.substr(dot1),
+         options()},
         {"signature truncated", good.substr(0, good.size() - 4), options()},
         {"two parts", good.substr(0, dot2), options()},
         {"four parts", good + ".x", options()},
         {"garbage", "not.a.token", options()},
         {"empty", "", options()},
-        {"critical extension", part({{"alg", "ES256"}, {"kid", "ec-1"}, {"crit", {"b64"}}}) + good.substr(dot1), options()},
+        {"critical extension", part({{"alg", "ES256"}, {"kid", "ec-1"}, {"crit", {"b64"}}}) + good.substr(dot1),
+         options()},
     };
     for (const auto& c : cases) {
         EXPECT_THROW(verify(c.token, keys, c.opts), JwtError) << c.name;
@@ -154,7 +162,8 @@ TEST(Jwks, SkipsKeysWeNeverAcceptAndRefusesBrokenOnes) {
 }
 
 TEST(Base64url, RoundTripsAndRefusesNonCanonical) {
-    for (const std::string& s : std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff\xfe", 3)}) {
+    for (const std::string& s :
+         std::vector<std::string>{"", "f", "fo", "foo", "foob", "fooba", "foobar", std::string("\0\xff\xfe", 3)}) {
         EXPECT_EQ(base64url_decode(base64url_encode(s)).value(), s);
     }
     EXPECT_FALSE(base64url_decode("Zm9v=").has_value());

@@ -20,7 +20,8 @@ TEST(Ksuid, NewIdsAreTwentySevenBase62Characters) {
 
 TEST(Ksuid, NewIdsAreUnique) {
     std::set<std::string> ids;
-    for (int i = 0; i < 10000; ++i) ids.insert(new_ksuid());
+    for (int i = 0; i < 10000; ++i)
+        ids.insert(new_ksuid());
     EXPECT_EQ(ids.size(), 10000u);
 }
 
@@ -52,7 +53,8 @@ TEST(Ksuid, TimeRoundTrips) {
 
 TEST(Ksuid, DecodeInvertsEncode) {
     std::array<std::uint8_t, 16> payload;
-    for (std::size_t i = 0; i < payload.size(); ++i) payload[i] = static_cast<std::uint8_t>(i * 17 + 3);
+    for (std::size_t i = 0; i < payload.size(); ++i)
+        payload[i] = static_cast<std::uint8_t>(i * 17 + 3);
     const auto id = make_ksuid(system_clock::time_point{seconds{1764340000}}, payload);
     const auto bytes = decode_ksuid(id);
     ASSERT_TRUE(bytes.has_value());

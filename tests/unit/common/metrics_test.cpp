@@ -19,14 +19,9 @@ TEST(Metrics, CountsRequestsByMethodRouteAndStatus) {
     m.record_request("POST", "/projects", 201, 0.02);
     const auto text = m.render_prometheus();
     EXPECT_TRUE(contains(text, "# TYPE ambient_http_requests_total counter")) << text;
-    EXPECT_TRUE(contains(
-        text,
-        R"(ambient_http_requests_total{method="GET",route="/projects/{id}",status="200"} 2)"));
-    EXPECT_TRUE(contains(
-        text,
-        R"(ambient_http_requests_total{method="GET",route="/projects/{id}",status="404"} 1)"));
-    EXPECT_TRUE(contains(
-        text, R"(ambient_http_requests_total{method="POST",route="/projects",status="201"} 1)"));
+    EXPECT_TRUE(contains(text, R"(ambient_http_requests_total{method="GET",route="/projects/{id}",status="200"} 2)"));
+    EXPECT_TRUE(contains(text, R"(ambient_http_requests_total{method="GET",route="/projects/{id}",status="404"} 1)"));
+    EXPECT_TRUE(contains(text, R"(ambient_http_requests_total{method="POST",route="/projects",status="201"} 1)"));
 }
 
 TEST(Metrics, HistogramBucketsAreCumulativeWithSumAndCount) {
@@ -57,10 +52,8 @@ TEST(Metrics, UnmatchedRequestsShareOneLabel) {
     m.record_request("GET", "", 404, 0.001);
     m.record_request("DELETE", "", 404, 0.001);
     const auto text = m.render_prometheus();
-    EXPECT_TRUE(contains(
-        text, R"(ambient_http_requests_total{method="GET",route="unmatched",status="404"} 1)"));
-    EXPECT_TRUE(
-        contains(text, R"(ambient_http_request_duration_seconds_count{route="unmatched"} 2)"));
+    EXPECT_TRUE(contains(text, R"(ambient_http_requests_total{method="GET",route="unmatched",status="404"} 1)"));
+    EXPECT_TRUE(contains(text, R"(ambient_http_request_duration_seconds_count{route="unmatched"} 2)"));
 }
 
 TEST(Metrics, EscapesLabelValues) {
@@ -70,18 +63,14 @@ TEST(Metrics, EscapesLabelValues) {
     Metrics m;
     m.record_request("GE\"T", "/x\\y", 200, 0.1);
     const auto text = m.render_prometheus();
-    EXPECT_TRUE(contains(
-        text, R"(ambient_http_requests_total{method="GE\"T",route="/x\\y",status="200"} 1)"))
-        << text;
+    EXPECT_TRUE(contains(text, R"(ambient_http_requests_total{method="GE\"T",route="/x\\y",status="200"} 1)")) << text;
 }
 
 TEST(Metrics, RendersExtraGauges) {
     Metrics m;
-    const auto text =
-        m.render_prometheus({{"ambient_db_connections_open", "Open connections.\nNow", 3},
-                             {"ambient_uptime_seconds", "Uptime.", 12.5}});
-    EXPECT_TRUE(contains(text, "# HELP ambient_db_connections_open Open connections.\\nNow"))
-        << text;
+    const auto text = m.render_prometheus(
+        {{"ambient_db_connections_open", "Open connections.\nNow", 3}, {"ambient_uptime_seconds", "Uptime.", 12.5}});
+    EXPECT_TRUE(contains(text, "# HELP ambient_db_connections_open Open connections.\\nNow")) << text;
     EXPECT_TRUE(contains(text, "# TYPE ambient_db_connections_open gauge"));
     EXPECT_TRUE(contains(text, "ambient_db_connections_open 3"));
     EXPECT_TRUE(contains(text, "ambient_uptime_seconds 12.5"));
@@ -101,8 +90,7 @@ TEST(Metrics, IsThreadSafe) {
     for (auto& t : threads)
         t.join();
     EXPECT_TRUE(
-        contains(m.render_prometheus(),
-                 R"(ambient_http_requests_total{method="GET",route="/r",status="200"} 4000)"));
+        contains(m.render_prometheus(), R"(ambient_http_requests_total{method="GET",route="/r",status="200"} 4000)"));
 }
 
 }  // namespace

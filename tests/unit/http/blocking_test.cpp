@@ -21,8 +21,7 @@ void run_on_io(Coro coro) {
     std::exception_ptr error;
     net::co_spawn(ioc, std::move(coro), [&](std::exception_ptr e) { error = e; });
     ioc.run();
-    if (error)
-        std::rethrow_exception(error);
+    if (error) std::rethrow_exception(error);
 }
 
 TEST(RunBlocking, RunsOnThePoolAndResumesOnTheCallersExecutor) {

@@ -10,7 +10,7 @@ Handler named(std::string name) {
 }
 
 class RouterTest : public ::testing::Test {
-  protected:
+protected:
     void SetUp() override {
         add("GET", "/");
         add("GET", "/projects");
@@ -23,9 +23,7 @@ class RouterTest : public ::testing::Test {
         add("GET", "/a/{x}/c");
         add("GET", "/a/b/{y}");
     }
-    void add(std::string method, std::string pattern) {
-        router_.add({method, pattern, named(method + " " + pattern)});
-    }
+    void add(std::string method, std::string pattern) { router_.add({method, pattern, named(method + " " + pattern)}); }
     // The pattern of the matched route, or "404"/"405".
     std::string match(std::string_view method, std::string_view path) {
         auto result = router_.match(method, path);

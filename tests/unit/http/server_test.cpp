@@ -44,7 +44,7 @@ std::string gunzip(const std::string& data) {
 }
 
 class ServerTest : public ::testing::Test {
-  protected:
+protected:
     ServerTest() { options_.port = 0; }
 
     void start() {
@@ -53,8 +53,7 @@ class ServerTest : public ::testing::Test {
         client_.emplace("127.0.0.1", server_->port());
     }
     void TearDown() override {
-        if (server_)
-            server_->stop();
+        if (server_) server_->stop();
     }
     void route(std::string method, std::string pattern, Handler handler, bool is_public = false) {
         router_.add({std::move(method), std::move(pattern), std::move(handler), is_public});
@@ -334,12 +333,9 @@ TEST_F(ServerTest, BeforeHookCanShortCircuitWith401) {
     route(
         "GET", "/public", [&](Request&) { return Response::text(200, "hello"); }, true);
     hooks_.before = [](Request& r, const Route* route) -> std::optional<Response> {
-        if (route != nullptr && route->is_public)
-            return std::nullopt;
-        if (r.header("Authorization") == "Bearer good")
-            return std::nullopt;
-        return Response::json(401,
-                              render_error_body(ErrorCode::Unauthenticated, "no", r.operation_id));
+        if (route != nullptr && route->is_public) return std::nullopt;
+        if (r.header("Authorization") == "Bearer good") return std::nullopt;
+        return Response::json(401, render_error_body(ErrorCode::Unauthenticated, "no", r.operation_id));
     };
     start();
     auto r = client_->get("/private");
@@ -363,14 +359,11 @@ TEST_F(ServerTest, AfterHookFeedsTheMetrics) {
     ASSERT_EQ(client_->get("/things/abc").status, 200);
     ASSERT_EQ(client_->get("/missing").status, 404);
     const auto text = metrics.render_prometheus();
-    EXPECT_NE(
-        text.find(
-            R"(ambient_http_requests_total{method="GET",route="/things/{id}",status="200"} 1)"),
-        std::string::npos)
+    EXPECT_NE(text.find(R"(ambient_http_requests_total{method="GET",route="/things/{id}",status="200"} 1)"),
+              std::string::npos)
         << text;
-    EXPECT_NE(
-        text.find(R"(ambient_http_requests_total{method="GET",route="unmatched",status="404"} 1)"),
-        std::string::npos)
+    EXPECT_NE(text.find(R"(ambient_http_requests_total{method="GET",route="unmatched",status="404"} 1)"),
+              std::string::npos)
         << text;
 }
 

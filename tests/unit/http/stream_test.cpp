@@ -39,15 +39,14 @@ Response sse(StreamProducer producer) {
 }
 
 class StreamTest : public ::testing::Test {
-  protected:
+protected:
     StreamTest() { options_.port = 0; }
     void start() {
         server_ = std::make_unique<Server>(options_, router_);
         server_->start();
     }
     void TearDown() override {
-        if (server_)
-            server_->stop();
+        if (server_) server_->stop();
     }
     SseReader open(std::string target, ambient::testing::HeaderPairs headers = {}) {
         return SseReader("127.0.0.1", server_->port(), std::move(target), std::move(headers));
@@ -67,19 +66,16 @@ TEST_F(StreamTest, SlowStreamIsNotCutByShortTimeouts) {
                      const std::string from(request.header("Last-Event-ID").value_or("0"));
                      return sse([&, from](StreamWriter& w) -> net::awaitable<void> {
                          const auto io = server_->io_thread_ids();
-                         producer_on_io_thread = std::find(io.begin(), io.end(),
-                                                           std::this_thread::get_id()) != io.end();
+                         producer_on_io_thread =
+                             std::find(io.begin(), io.end(), std::this_thread::get_id()) != io.end();
                          // 5 events over ~3.3 s, the first after a silence longer than
                          // every timeout: none of them applies while a producer runs.
                          for (int i = 1; i <= 5; ++i) {
                              co_await sleep_for(w, i == 1 ? 1300ms : 500ms);
-                             const auto chunk = "id: " + std::to_string(i) +
-                                                "\nevent: tick\ndata: " + from +
+                             const auto chunk = "id: " + std::to_string(i) + "\nevent: tick\ndata: " + from +
                                                 "\ndata: " + std::to_string(i) + "\n\n";
-                             if (!co_await w.write(": ping\n\n"))
-                                 co_return;
-                             if (!co_await w.write(chunk))
-                                 co_return;
+                             if (!co_await w.write(": ping\n\n")) co_return;
+                             if (!co_await w.write(chunk)) co_return;
                          }
                      });
                  }});
@@ -173,20 +169,18 @@ TEST_F(StreamTest, StopClosesAStubbornStreamAfterTheGrace) {
 }
 
 TEST_F(StreamTest, ProducerCanRunBlockingWorkOnTheWorkers) {
-    router_.add(
-        {"GET", "/events", [&](Request&) {
-             return sse([&](StreamWriter& w) -> net::awaitable<void> {
-                 const auto io = server_->io_thread_ids();
-                 auto value = co_await run_blocking(server_->workers(), [&] {
-                     const bool on_io =
-                         std::find(io.begin(), io.end(), std::this_thread::get_id()) != io.end();
-                     return std::string(on_io ? "io" : "worker");
-                 });
-                 const bool back_on_io =
-                     std::find(io.begin(), io.end(), std::this_thread::get_id()) != io.end();
-                 co_await w.write("data: " + value + (back_on_io ? " then io" : "") + "\n\n");
-             });
-         }});
+    router_.add({"GET", "/events", [&](Request&) {
+                     return sse([&](StreamWriter& w) -> net::awaitable<void> {
+                         const auto io = server_->io_thread_ids();
+                         auto value = co_await run_blocking(server_->workers(), [&] {
+                             const bool on_io = std::find(io.begin(), io.end(), std::this_thread::get_id()) != io.end();
+                             return std::string(on_io ? "io" : "worker");
+                         });
+                         const bool back_on_io =
+                             std::find(io.begin(), io.end(), std::this_thread::get_id()) != io.end();
+                         co_await w.write("data: " + value + (back_on_io ? " then io" : "") + "\n\n");
+                     });
+                 }});
     start();
     auto reader = open("/events");
     auto event = reader.next(5s);
@@ -209,8 +203,7 @@ TEST_F(StreamTest, ProducerExceptionCutsTheStream) {
 }
 
 TEST_F(StreamTest, ErrorBeforeTheStreamIsAnOrdinaryResponse) {
-    router_.add(
-        {"GET", "/events", [&](Request&) -> Response { throw ApiError::forbidden("not yours"); }});
+    router_.add({"GET", "/events", [&](Request&) -> Response { throw ApiError::forbidden("not yours"); }});
     start();
     auto reader = open("/events");
     EXPECT_EQ(reader.status(), 403);

@@ -49,9 +49,8 @@ TEST(Lexer, PrefersTwoCharacterOperators) {
 }
 
 TEST(Lexer, DecodesDoubledQuotes) {
-    expect_tokens(
-        "'it''s' ''''",
-        {{TokenKind::String, "it's", 1}, {TokenKind::String, "'", 9}, {TokenKind::End, "", 13}});
+    expect_tokens("'it''s' ''''",
+                  {{TokenKind::String, "it's", 1}, {TokenKind::String, "'", 9}, {TokenKind::End, "", 13}});
 }
 
 TEST(Lexer, ReadsNumbersWithSignAndFraction) {
@@ -66,15 +65,13 @@ TEST(Lexer, ReadsNumbersWithSignAndFraction) {
 }
 
 TEST(Lexer, KeepsKeywordsAsWords) {
-    expect_tokens(
-        "NOT like_x",
-        {{TokenKind::Word, "NOT", 1}, {TokenKind::Word, "like_x", 5}, {TokenKind::End, "", 11}});
+    expect_tokens("NOT like_x",
+                  {{TokenKind::Word, "NOT", 1}, {TokenKind::Word, "like_x", 5}, {TokenKind::End, "", 11}});
 }
 
 TEST(Lexer, RefusesWhatTheLanguageDoesNotUse) {
-    for (const char* input :
-         {"'open", "a'", "--",  "- 1",  "-",   ";",   "a.b", "\"x\"", "~",  "!",
-          "1.",    ".5", "1e3", "0x10", "`a`", "[a]", "{",   "\\",    "@p", "$1"}) {
+    for (const char* input : {"'open", "a'", "--",  "- 1",  "-",   ";",   "a.b", "\"x\"", "~",  "!",
+                              "1.",    ".5", "1e3", "0x10", "`a`", "[a]", "{",   "\\",    "@p", "$1"}) {
         EXPECT_THROW(tokenize(input), SearchError) << input;
     }
 }

@@ -17,9 +17,8 @@ using store::Column;
 using store::ColumnType;
 
 const std::vector<Column> kColumns = {
-    {"name", ColumnType::Text},        {"note", ColumnType::Text},
-    {"priority", ColumnType::Integer}, {"score", ColumnType::Real},
-    {"archived", ColumnType::Bool},    {"created_at", ColumnType::Timestamp},
+    {"name", ColumnType::Text},  {"note", ColumnType::Text},     {"priority", ColumnType::Integer},
+    {"score", ColumnType::Real}, {"archived", ColumnType::Bool}, {"created_at", ColumnType::Timestamp},
 };
 
 //  id | name    | note  | priority | score | archived | created_at
@@ -36,7 +35,7 @@ constexpr const char* kSchema = R"sql(
 )sql";
 
 class SqliteSemantics : public testing::Test {
-  protected:
+protected:
     void SetUp() override {
         ASSERT_EQ(sqlite3_open(":memory:", &db_), SQLITE_OK);
         char* error = nullptr;
@@ -48,8 +47,7 @@ class SqliteSemantics : public testing::Test {
     // Ids of the rows matching `search`, optionally behind a caller's own condition.
     std::vector<int> matching(const std::string& search, const std::string& prefix = "") {
         const auto fragment = compile(search, kColumns, "t");
-        const std::string sql =
-            "SELECT t.id FROM items t WHERE " + prefix + fragment.sql + " ORDER BY t.id";
+        const std::string sql = "SELECT t.id FROM items t WHERE " + prefix + fragment.sql + " ORDER BY t.id";
         sqlite3_stmt* statement = nullptr;
         if (sqlite3_prepare_v2(db_, sql.c_str(), -1, &statement, nullptr) != SQLITE_OK) {
             ADD_FAILURE() << sqlite3_errmsg(db_) << " in " << sql;
@@ -76,8 +74,7 @@ class SqliteSemantics : public testing::Test {
         } else if (const auto* b = std::get_if<bool>(&value)) {
             sqlite3_bind_int(statement, index, *b ? 1 : 0);
         } else if (const auto* s = std::get_if<std::string>(&value)) {
-            sqlite3_bind_text(statement, index, s->data(), static_cast<int>(s->size()),
-                              SQLITE_TRANSIENT);
+            sqlite3_bind_text(statement, index, s->data(), static_cast<int>(s->size()), SQLITE_TRANSIENT);
         } else {
             sqlite3_bind_null(statement, index);
         }

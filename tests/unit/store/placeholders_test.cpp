@@ -17,10 +17,8 @@ TEST(NumberPlaceholders, LeavesQuotedTextAndCommentsAlone) {
               "SELECT \"?\", \"a\"\"?\" FROM t WHERE x = $1");
     EXPECT_EQ(number_placeholders("SELECT E'\\'?', ?").sql, "SELECT E'\\'?', $1");
     EXPECT_EQ(number_placeholders("SELECT 1 -- why?\n, ?").sql, "SELECT 1 -- why?\n, $1");
-    EXPECT_EQ(number_placeholders("SELECT /* a /* nested? */ b? */ ?").sql,
-              "SELECT /* a /* nested? */ b? */ $1");
-    EXPECT_EQ(number_placeholders("SELECT $$?$$, $tag$ ? $tag$, ?").sql,
-              "SELECT $$?$$, $tag$ ? $tag$, $1");
+    EXPECT_EQ(number_placeholders("SELECT /* a /* nested? */ b? */ ?").sql, "SELECT /* a /* nested? */ b? */ $1");
+    EXPECT_EQ(number_placeholders("SELECT $$?$$, $tag$ ? $tag$, ?").sql, "SELECT $$?$$, $tag$ ? $tag$, $1");
 }
 
 TEST(NumberPlaceholders, ToleratesUnterminatedQuotes) {

@@ -29,11 +29,10 @@ std::string backend_name(const ::testing::TestParamInfo<Dialect>& info) {
 }
 
 class StoreTest : public ::testing::TestWithParam<Dialect> {
-  protected:
+protected:
     void SetUp() override {
         if (sqlite()) {
-            std::string pattern =
-                (fs::temp_directory_path() / "ambient-store-test-XXXXXX").string();
+            std::string pattern = (fs::temp_directory_path() / "ambient-store-test-XXXXXX").string();
             ASSERT_NE(::mkdtemp(pattern.data()), nullptr);
             temp_dir_ = pattern;
             location_ = (temp_dir_ / "nested" / "data").string();  // not there yet
@@ -76,9 +75,8 @@ class StoreTest : public ::testing::TestWithParam<Dialect> {
 
     bool table_exists(const std::string& table) {
         auto lease = db_->acquire();
-        auto rs = sqlite()
-                      ? lease->exec("SELECT count(*) FROM sqlite_master WHERE name = ?", {table})
-                      : lease->exec("SELECT count(*) FROM pg_tables WHERE tablename = ?", {table});
+        auto rs = sqlite() ? lease->exec("SELECT count(*) FROM sqlite_master WHERE name = ?", {table})
+                           : lease->exec("SELECT count(*) FROM pg_tables WHERE tablename = ?", {table});
         return std::get<std::int64_t>(rs.rows.at(0).at(0)) > 0;
     }
 
@@ -96,8 +94,7 @@ TEST_P(StoreTest, ReportsItsDialectAndPings) {
 }
 
 TEST_P(StoreTest, SqliteCreatesAPrivateDataDirectory) {
-    if (!sqlite())
-        GTEST_SKIP() << "SQLite only";
+    if (!sqlite()) GTEST_SKIP() << "SQLite only";
     struct stat st {};
     ASSERT_EQ(::stat(location_.c_str(), &st), 0);
     EXPECT_EQ(st.st_mode & 0777, 0700u);
@@ -150,8 +147,7 @@ TEST_P(StoreTest, RoundTripsEveryValueTypeAndNull) {
     }
 
     // Comparisons on timestamps work on both (canonical text sorts chronologically).
-    auto later = lease->exec("SELECT count(*) FROM vals WHERE ts < ?",
-                             {std::string("2026-11-28T14:55:01.000000Z")});
+    auto later = lease->exec("SELECT count(*) FROM vals WHERE ts < ?", {std::string("2026-11-28T14:55:01.000000Z")});
     EXPECT_EQ(std::get<std::int64_t>(later.rows.at(0).at(0)), 2);
 
     auto updated = lease->exec("UPDATE vals SET b = ? WHERE id <> ?", {true, std::int64_t{3}});
@@ -159,8 +155,7 @@ TEST_P(StoreTest, RoundTripsEveryValueTypeAndNull) {
 }
 
 TEST_P(StoreTest, TimestampsComeBackWithSixFractionalDigits) {
-    if (sqlite())
-        GTEST_SKIP() << "SQLite returns timestamps as stored";
+    if (sqlite()) GTEST_SKIP() << "SQLite returns timestamps as stored";
     auto lease = db_->acquire();
     auto rs = lease->exec(
         "SELECT CAST(? AS TIMESTAMPTZ) AS a, CAST(? AS TIMESTAMPTZ) AS b, CAST(? AS TIMESTAMP) AS "
@@ -175,12 +170,10 @@ TEST_P(StoreTest, TimestampsComeBackWithSixFractionalDigits) {
 TEST_P(StoreTest, UniqueViolationIsMapped) {
     exec("CREATE TABLE users (id BIGINT PRIMARY KEY, email TEXT NOT NULL UNIQUE)");
     exec("INSERT INTO users (id, email) VALUES (?, ?)", {std::int64_t{1}, std::string("a@x")});
-    EXPECT_THROW(
-        exec("INSERT INTO users (id, email) VALUES (?, ?)", {std::int64_t{1}, std::string("b@x")}),
-        UniqueViolation);
-    EXPECT_THROW(
-        exec("INSERT INTO users (id, email) VALUES (?, ?)", {std::int64_t{2}, std::string("a@x")}),
-        UniqueViolation);
+    EXPECT_THROW(exec("INSERT INTO users (id, email) VALUES (?, ?)", {std::int64_t{1}, std::string("b@x")}),
+                 UniqueViolation);
+    EXPECT_THROW(exec("INSERT INTO users (id, email) VALUES (?, ?)", {std::int64_t{2}, std::string("a@x")}),
+                 UniqueViolation);
     try {
         exec("INSERT INTO users (id, email) VALUES (?, ?)", {std::int64_t{3}, std::string("a@x")});
         FAIL() << "no exception";
@@ -198,8 +191,7 @@ TEST_P(StoreTest, ForeignKeyViolationIsMapped) {
         "REFERENCES parents (id))");
     exec("INSERT INTO parents (id) VALUES (?)", {std::int64_t{1}});
     exec("INSERT INTO children (id, parent_id) VALUES (?, ?)", {std::int64_t{1}, std::int64_t{1}});
-    EXPECT_THROW(exec("INSERT INTO children (id, parent_id) VALUES (?, ?)",
-                      {std::int64_t{2}, std::int64_t{99}}),
+    EXPECT_THROW(exec("INSERT INTO children (id, parent_id) VALUES (?, ?)", {std::int64_t{2}, std::int64_t{99}}),
                  ForeignKeyViolation);
     EXPECT_THROW(exec("DELETE FROM parents WHERE id = ?", {std::int64_t{1}}), ForeignKeyViolation);
 }
@@ -260,21 +252,18 @@ TEST_P(StoreTest, ErrorInsideTransactionRollsBackEverything) {
 }
 
 TEST_P(StoreTest, CommitAfterAFailedStatementDoesNotPretendToSucceed) {
-    if (sqlite())
-        GTEST_SKIP() << "SQLite keeps a transaction usable after a failed statement";
+    if (sqlite()) GTEST_SKIP() << "SQLite keeps a transaction usable after a failed statement";
     exec("CREATE TABLE items (id BIGINT PRIMARY KEY)");
     auto lease = db_->acquire();
     Transaction tx(lease, TxMode::Write);
     lease->exec("INSERT INTO items (id) VALUES (?)", {std::int64_t{1}});
-    EXPECT_THROW(lease->exec("INSERT INTO items (id) VALUES (?)", {std::int64_t{1}}),
-                 UniqueViolation);
+    EXPECT_THROW(lease->exec("INSERT INTO items (id) VALUES (?)", {std::int64_t{1}}), UniqueViolation);
     EXPECT_THROW(tx.commit(), StoreError);
     EXPECT_EQ(count("items"), 0);
 }
 
 TEST_P(StoreTest, ReadOnlyTransactionRefusesWritesOnPostgres) {
-    if (sqlite())
-        GTEST_SKIP() << "BEGIN DEFERRED does not forbid writes";
+    if (sqlite()) GTEST_SKIP() << "BEGIN DEFERRED does not forbid writes";
     exec("CREATE TABLE items (id BIGINT PRIMARY KEY)");
     auto lease = db_->acquire();
     Transaction tx(lease, TxMode::Read);
@@ -312,8 +301,7 @@ TEST_P(StoreTest, ConcurrentWritersAllLand) {
                     // Half the threads use each constructor; both take the writer lock.
                     if (t % 2 == 0) {
                         Transaction tx(lease, TxMode::Write);
-                        lease->exec("INSERT INTO hits (thread, n) VALUES (?, ?)",
-                                    {std::int64_t{t}, std::int64_t{n}});
+                        lease->exec("INSERT INTO hits (thread, n) VALUES (?, ?)", {std::int64_t{t}, std::int64_t{n}});
                         tx.commit();
                     } else {
                         Transaction tx(*lease, TxMode::Write);
@@ -344,11 +332,9 @@ TEST_P(StoreTest, ConcurrentWritersAllLand) {
 
 std::vector<Migration> sample_migrations() {
     return {
-        {1, "create widgets", "CREATE TABLE widgets (id BIGINT PRIMARY KEY, name TEXT NOT NULL);",
-         ""},
+        {1, "create widgets", "CREATE TABLE widgets (id BIGINT PRIMARY KEY, name TEXT NOT NULL);", ""},
         {2, "index widget names", "CREATE UNIQUE INDEX widgets_name ON widgets (name);", ""},
-        {3, "create gadgets",
-         "CREATE TABLE gadgets (id INTEGER PRIMARY KEY AUTOINCREMENT, made_at TIMESTAMP);",
+        {3, "create gadgets", "CREATE TABLE gadgets (id INTEGER PRIMARY KEY AUTOINCREMENT, made_at TIMESTAMP);",
          "CREATE TABLE gadgets (id BIGSERIAL PRIMARY KEY, made_at TIMESTAMPTZ);"},
     };
 }
@@ -378,9 +364,8 @@ TEST_P(StoreTest, MigrationsApplyOnceInOrder) {
 
 TEST_P(StoreTest, FailingMigrationStopsAndKeepsEarlierOnes) {
     auto migrations = sample_migrations();
-    migrations.insert(
-        migrations.begin() + 2,
-        Migration{3, "broken", "CREATE TABLE half (id BIGINT); SELEKT nonsense;", ""});
+    migrations.insert(migrations.begin() + 2,
+                      Migration{3, "broken", "CREATE TABLE half (id BIGINT); SELEKT nonsense;", ""});
     migrations.back().id = 4;
     try {
         apply_migrations(*db_, migrations);
@@ -393,8 +378,7 @@ TEST_P(StoreTest, FailingMigrationStopsAndKeepsEarlierOnes) {
     EXPECT_EQ(applied_migrations(*db_), (std::vector<int>{1, 2}));
     EXPECT_FALSE(table_exists("half"));  // the failed script left nothing behind
     EXPECT_FALSE(table_exists("gadgets"));
-    EXPECT_THROW(apply_migrations(*db_, {{1, "create widgets", "x", ""}, {1, "again", "y", ""}}),
-                 StoreError);
+    EXPECT_THROW(apply_migrations(*db_, {{1, "create widgets", "x", ""}, {1, "again", "y", ""}}), StoreError);
 }
 
 TEST_P(StoreTest, ConcurrentMigrationRunsApplyEachMigrationOnce) {
@@ -501,8 +485,7 @@ TEST_P(StoreTest, StatementCacheSurvivesEvictionAndSchemaChanges) {
     EXPECT_EQ(lease->exec("SELECT * FROM things").columns.size(), 1u);
     // More distinct statements than the cache holds push the first one out and back in.
     for (int i = 0; i < 100; ++i) {
-        lease->exec("SELECT " + std::to_string(i) + " AS n FROM things WHERE id = ?",
-                    {std::int64_t{1}});
+        lease->exec("SELECT " + std::to_string(i) + " AS n FROM things WHERE id = ?", {std::int64_t{1}});
     }
     EXPECT_EQ(lease->exec("SELECT * FROM things").rows.size(), 1u);
     // The cached statement's result shape changes under it.
@@ -511,8 +494,7 @@ TEST_P(StoreTest, StatementCacheSurvivesEvictionAndSchemaChanges) {
 }
 
 TEST_P(StoreTest, BrokenPostgresConnectionIsReplaced) {
-    if (sqlite())
-        GTEST_SKIP() << "PostgreSQL only";
+    if (sqlite()) GTEST_SKIP() << "PostgreSQL only";
     DatabaseOptions options;
     options.pool_size = 1;
     auto db = open(options);
@@ -538,8 +520,7 @@ TEST_P(StoreTest, BrokenPostgresConnectionIsReplaced) {
     EXPECT_EQ(db->pool_stats().open, 1u);
 }
 
-INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(Dialect::Sqlite, Dialect::Postgres),
-                         backend_name);
+INSTANTIATE_TEST_SUITE_P(Backends, StoreTest, ::testing::Values(Dialect::Sqlite, Dialect::Postgres), backend_name);
 
 TEST(OpenPostgres, UnreachableServerIsUnavailableWithoutThePassword) {
     try {

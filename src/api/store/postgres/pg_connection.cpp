@@ -36,25 +36,21 @@ bool is_commit(std::string_view sql) {
     while (!sql.empty() && std::isspace(static_cast<unsigned char>(sql.front())) != 0) {
         sql.remove_prefix(1);
     }
-    while (!sql.empty() &&
-           (sql.back() == ';' || std::isspace(static_cast<unsigned char>(sql.back())) != 0)) {
+    while (!sql.empty() && (sql.back() == ';' || std::isspace(static_cast<unsigned char>(sql.back())) != 0)) {
         sql.remove_suffix(1);
     }
     std::string upper(sql);
     std::transform(upper.begin(), upper.end(), upper.begin(),
                    [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
-    return upper == "COMMIT" || upper == "END" || upper == "COMMIT TRANSACTION" ||
-           upper == "COMMIT WORK";
+    return upper == "COMMIT" || upper == "END" || upper == "COMMIT TRANSACTION" || upper == "COMMIT WORK";
 }
 
 // The server invalidated or lost a statement this connection prepared (a schema change
 // altered its result columns, or someone ran DEALLOCATE/DISCARD): prepare it afresh.
 bool is_stale_statement(const PGresult* result) {
     const std::string state = sqlstate_of(result);
-    if (state == "26000")
-        return true;
-    if (state != "0A000")
-        return false;
+    if (state == "26000") return true;
+    if (state != "0A000") return false;
     const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
     return primary != nullptr && std::string_view(primary).starts_with("cached plan must not");
 }
@@ -78,8 +74,7 @@ ResultSet to_result_set(const PGresult* result) {
             if (PQgetisnull(result, r, f) != 0) {
                 row.emplace_back(std::monostate{});
             } else {
-                std::string_view text(PQgetvalue(result, r, f),
-                                      static_cast<std::size_t>(PQgetlength(result, r, f)));
+                std::string_view text(PQgetvalue(result, r, f), static_cast<std::size_t>(PQgetlength(result, r, f)));
                 row.push_back(cell_value(types[static_cast<std::size_t>(f)], text));
             }
         }
@@ -117,8 +112,7 @@ void PgConnection::connect() {
         std::string message = conn_ != nullptr ? trimmed(PQerrorMessage(conn_)) : "out of memory";
         PQfinish(conn_);
         conn_ = nullptr;
-        throw Unavailable("cannot connect to PostgreSQL at " + redact_password(url_) + ": " +
-                          message);
+        throw Unavailable("cannot connect to PostgreSQL at " + redact_password(url_) + ": " + message);
     }
     // Server notices ("relation already exists, skipping") are expected chatter; libpq
     // would print them to stderr.
@@ -135,9 +129,9 @@ void PgConnection::connect() {
 
 void PgConnection::start_session() {
     // UTC so timestamps print as +00 and normalise to the canonical Z form.
-    const std::string sql = "SET TIME ZONE 'UTC'; SET statement_timeout = " +
-                            std::to_string(options_.statement_timeout.count()) +
-                            "; SET application_name = 'ambient-api-server'";
+    const std::string sql =
+        "SET TIME ZONE 'UTC'; SET statement_timeout = " + std::to_string(options_.statement_timeout.count()) +
+        "; SET application_name = 'ambient-api-server'";
     ResultPtr result(PQexec(conn_, sql.c_str()));
     if (!succeeded(result.get())) {
         std::string message = trimmed(PQerrorMessage(conn_));
@@ -147,28 +141,23 @@ void PgConnection::start_session() {
 
 void PgConnection::fail(PGresult* result) {
     ResultPtr owned(result);
-    if (classify(conn_, sqlstate_of(owned.get())) == Severity::Connection)
-        broken_ = true;
+    if (classify(conn_, sqlstate_of(owned.get())) == Severity::Connection) broken_ = true;
     throw_error(conn_, owned.get());
 }
 
 const PgConnection::Prepared& PgConnection::prepare(const std::string& sql) {
-    if (const Prepared* cached = prepared_.find(sql))
-        return *cached;
+    if (const Prepared* cached = prepared_.find(sql)) return *cached;
     NumberedSql numbered = number_placeholders(sql);
     Prepared entry{"ambient_" + std::to_string(++next_statement_), numbered.placeholders};
-    ResultPtr result(PQprepare(conn_, entry.name.c_str(), numbered.sql.c_str(),
-                               static_cast<int>(numbered.placeholders), nullptr));
-    if (PQresultStatus(result.get()) != PGRES_COMMAND_OK)
-        fail(result.release());
-    if (auto evicted = prepared_.insert(sql, std::move(entry)))
-        deallocate(evicted->name);
+    ResultPtr result(
+        PQprepare(conn_, entry.name.c_str(), numbered.sql.c_str(), static_cast<int>(numbered.placeholders), nullptr));
+    if (PQresultStatus(result.get()) != PGRES_COMMAND_OK) fail(result.release());
+    if (auto evicted = prepared_.insert(sql, std::move(entry))) deallocate(evicted->name);
     return *prepared_.find(sql);
 }
 
 void PgConnection::forget(const std::string& sql) noexcept {
-    if (auto entry = prepared_.erase(sql))
-        deallocate(entry->name);
+    if (auto entry = prepared_.erase(sql)) deallocate(entry->name);
 }
 
 void PgConnection::deallocate(const std::string& name) noexcept {
@@ -183,8 +172,7 @@ void PgConnection::deallocate(const std::string& name) noexcept {
 void PgConnection::deallocate_pending() noexcept {
     // Only outside a transaction: a DEALLOCATE that fails (the statement may already be
     // gone) must not abort the borrower's transaction.
-    if (broken_ || PQtransactionStatus(conn_) != PQTRANS_IDLE)
-        return;
+    if (broken_ || PQtransactionStatus(conn_) != PQTRANS_IDLE) return;
     for (const std::string& name : pending_deallocate_) {
         const std::string sql = "DEALLOCATE " + name;
         PQclear(PQexec(conn_, sql.c_str()));
@@ -206,20 +194,17 @@ ResultSet PgConnection::exec(std::string_view sql, const std::vector<SqlValue>& 
     for (int attempt = 0;; ++attempt) {
         const Prepared& prepared = prepare(key);
         if (prepared.placeholders != params.size()) {
-            throw StoreError("statement has " + std::to_string(prepared.placeholders) +
-                             " placeholders but " + std::to_string(params.size()) +
-                             " parameters were given");
+            throw StoreError("statement has " + std::to_string(prepared.placeholders) + " placeholders but " +
+                             std::to_string(params.size()) + " parameters were given");
         }
         const PGTransactionStatusType before = PQtransactionStatus(conn_);
-        ResultPtr result(PQexecPrepared(conn_, prepared.name.c_str(),
-                                        static_cast<int>(values.size()), values.data(), nullptr,
-                                        nullptr, /*resultFormat=text*/ 0));
+        ResultPtr result(PQexecPrepared(conn_, prepared.name.c_str(), static_cast<int>(values.size()), values.data(),
+                                        nullptr, nullptr, /*resultFormat=text*/ 0));
         if (succeeded(result.get())) {
             // COMMIT of a transaction that already failed answers ROLLBACK, not an error;
             // the caller must not believe its writes landed.
             if (std::string_view(PQcmdStatus(result.get())) == "ROLLBACK" && is_commit(key)) {
-                throw StoreError(
-                    "COMMIT rolled back: an earlier statement in the transaction failed");
+                throw StoreError("COMMIT rolled back: an earlier statement in the transaction failed");
             }
             return to_result_set(result.get());
         }
@@ -227,8 +212,7 @@ ResultSet PgConnection::exec(std::string_view sql, const std::vector<SqlValue>& 
             forget(key);
             // Outside a transaction nothing was lost by the failure, so trying once more
             // with a fresh statement is invisible to the caller.
-            if (attempt == 0 && before == PQTRANS_IDLE)
-                continue;
+            if (attempt == 0 && before == PQTRANS_IDLE) continue;
         }
         fail(result.release());
     }
@@ -237,16 +221,13 @@ ResultSet PgConnection::exec(std::string_view sql, const std::vector<SqlValue>& 
 void PgConnection::exec_script(std::string_view sql) {
     const std::string script(sql);
     ResultPtr result(PQexec(conn_, script.c_str()));
-    if (!succeeded(result.get()))
-        fail(result.release());
+    if (!succeeded(result.get())) fail(result.release());
 }
 
 bool PgConnection::revive() noexcept {
-    if (!broken_ && PQstatus(conn_) == CONNECTION_OK)
-        return true;
+    if (!broken_ && PQstatus(conn_) == CONNECTION_OK) return true;
     PQreset(conn_);
-    if (PQstatus(conn_) != CONNECTION_OK)
-        return false;
+    if (PQstatus(conn_) != CONNECTION_OK) return false;
     // A new session: the server forgot every prepared statement and session setting.
     prepared_.clear();
     pending_deallocate_.clear();
@@ -261,16 +242,14 @@ bool PgConnection::revive() noexcept {
 
 bool PgConnection::recycle() noexcept {
     // A broken connection stays pooled; revive() reconnects it when next lent.
-    if (broken_ || PQstatus(conn_) != CONNECTION_OK)
-        return true;
+    if (broken_ || PQstatus(conn_) != CONNECTION_OK) return true;
     switch (PQtransactionStatus(conn_)) {
         case PQTRANS_IDLE:
             break;
         case PQTRANS_INTRANS:
         case PQTRANS_INERROR:
             PQclear(PQexec(conn_, "ROLLBACK"));
-            if (PQtransactionStatus(conn_) != PQTRANS_IDLE)
-                return false;
+            if (PQtransactionStatus(conn_) != PQTRANS_IDLE) return false;
             break;
         default:
             return false;  // mid-query or unknown: nothing safe to hand to the next borrower

@@ -14,7 +14,7 @@
 namespace ambient::store::postgres {
 
 class PgConnection final : public PooledConnection {
-  public:
+public:
     // Connects to `url`; throws Unavailable with a message free of the password.
     PgConnection(std::string url, const DatabaseOptions& options, Database* owner);
     PgConnection(const PgConnection&) = delete;
@@ -31,7 +31,7 @@ class PgConnection final : public PooledConnection {
 
     static constexpr std::size_t kStatementCacheSize = 64;
 
-  private:
+private:
     struct Prepared {
         std::string name;
         std::size_t placeholders = 0;

@@ -7,10 +7,9 @@ namespace ambient::store {
 namespace postgres {
 
 PgDatabase::PgDatabase(std::string url, const DatabaseOptions& options)
-    : url_(std::move(url)),
-      options_(options),
-      pool_(options.pool_size, options.acquire_timeout,
-            [this] { return std::make_unique<PgConnection>(url_, options_, this); }) {
+    : url_(std::move(url)), options_(options), pool_(options.pool_size, options.acquire_timeout, [this] {
+          return std::make_unique<PgConnection>(url_, options_, this);
+      }) {
     pool_.adopt(std::make_unique<PgConnection>(url_, options_, this));
 }
 

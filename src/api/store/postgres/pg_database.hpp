@@ -8,7 +8,7 @@
 namespace ambient::store::postgres {
 
 class PgDatabase final : public Database {
-  public:
+public:
     // Connects once at once so a wrong URL or a server that is down is reported here.
     PgDatabase(std::string url, const DatabaseOptions& options);
 
@@ -17,10 +17,10 @@ class PgDatabase final : public Database {
     PoolStats pool_stats() const override { return pool_.stats(); }
     void ping() override;
 
-  protected:
+protected:
     void release(std::unique_ptr<Connection> conn) override;
 
-  private:
+private:
     const std::string url_;
     const DatabaseOptions options_;
     ConnectionPool pool_;  // last: its connections close before the rest goes away

@@ -14,8 +14,7 @@ std::string trimmed(const char* text) {
 }
 
 bool connection_lost(std::string_view sqlstate) {
-    return sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P02" ||
-           sqlstate == "57P03";
+    return sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03";
 }
 
 }  // namespace
@@ -26,25 +25,20 @@ std::string sqlstate_of(const PGresult* result) {
 }
 
 Severity classify(PGconn* conn, std::string_view sqlstate) {
-    if (PQstatus(conn) != CONNECTION_OK || connection_lost(sqlstate))
-        return Severity::Connection;
+    if (PQstatus(conn) != CONNECTION_OK || connection_lost(sqlstate)) return Severity::Connection;
     return Severity::Statement;
 }
 
 void throw_error(PGconn* conn, const PGresult* result) {
     const std::string state = sqlstate_of(result);
-    const char* primary =
-        result != nullptr ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
+    const char* primary = result != nullptr ? PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY) : nullptr;
     // Client-side failures (lost connection) carry no fields; libpq's connection message
     // describes them and holds no statement data.
     std::string message = trimmed(primary != nullptr ? primary : PQerrorMessage(conn));
-    if (message.empty())
-        message = "PostgreSQL request failed";
+    if (message.empty()) message = "PostgreSQL request failed";
 
-    if (state == "23505")
-        throw UniqueViolation(message);
-    if (state == "23503")
-        throw ForeignKeyViolation(message);
+    if (state == "23505") throw UniqueViolation(message);
+    if (state == "23503") throw ForeignKeyViolation(message);
     if (classify(conn, state) == Severity::Connection || state == "53300" || state == "57014") {
         throw Unavailable("PostgreSQL unavailable: " + message);
     }

@@ -9,11 +9,9 @@ namespace {
 
 bool starts_with_password_key(std::string_view s) {
     constexpr std::string_view kKey = "password";
-    if (s.size() < kKey.size())
-        return false;
+    if (s.size() < kKey.size()) return false;
     for (std::size_t i = 0; i < kKey.size(); ++i) {
-        if (std::tolower(static_cast<unsigned char>(s[i])) != kKey[i])
-            return false;
+        if (std::tolower(static_cast<unsigned char>(s[i])) != kKey[i]) return false;
     }
     std::string_view rest = s.substr(kKey.size());
     while (!rest.empty() && rest.front() == ' ')
@@ -56,13 +54,11 @@ std::string redact_conninfo(std::string_view info) {
 
 std::string redact_password(std::string_view url) {
     const std::size_t scheme_end = url.find("://");
-    if (scheme_end == std::string_view::npos)
-        return redact_conninfo(url);
+    if (scheme_end == std::string_view::npos) return redact_conninfo(url);
 
     const std::size_t authority_begin = scheme_end + 3;
     std::size_t authority_end = url.find_first_of("/?", authority_begin);
-    if (authority_end == std::string_view::npos)
-        authority_end = url.size();
+    if (authority_end == std::string_view::npos) authority_end = url.size();
     std::string_view authority = url.substr(authority_begin, authority_end - authority_begin);
 
     std::string out(url.substr(0, authority_begin));
@@ -79,25 +75,21 @@ std::string redact_password(std::string_view url) {
     std::string_view rest = url.substr(authority_end);
     const std::size_t query = rest.find('?');
     out.append(rest.substr(0, query));
-    if (query == std::string_view::npos)
-        return out;
+    if (query == std::string_view::npos) return out;
 
     std::vector<std::string_view> kept;
     std::string_view params = rest.substr(query + 1);
     while (!params.empty()) {
         const std::size_t amp = params.find('&');
         std::string_view param = params.substr(0, amp);
-        if (!starts_with_password_key(param))
-            kept.push_back(param);
-        if (amp == std::string_view::npos)
-            break;
+        if (!starts_with_password_key(param)) kept.push_back(param);
+        if (amp == std::string_view::npos) break;
         params.remove_prefix(amp + 1);
     }
     if (!kept.empty()) {
         out += '?';
         for (std::size_t i = 0; i < kept.size(); ++i) {
-            if (i > 0)
-                out += '&';
+            if (i > 0) out += '&';
             out.append(kept[i]);
         }
     }

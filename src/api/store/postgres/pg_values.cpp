@@ -12,26 +12,23 @@ namespace ambient::store::postgres {
 namespace {
 
 bool all_digits(std::string_view s) {
-    if (s.empty())
-        return false;
+    if (s.empty()) return false;
     for (char c : s) {
-        if (c < '0' || c > '9')
-            return false;
+        if (c < '0' || c > '9') return false;
     }
     return true;
 }
 
 // True for "yyyy-mm-dd hh:mm:ss" (or with a 'T').
 bool looks_like_timestamp(std::string_view s) {
-    return s.size() >= 19 && all_digits(s.substr(0, 4)) && s[4] == '-' &&
-           all_digits(s.substr(5, 2)) && s[7] == '-' && all_digits(s.substr(8, 2)) &&
-           (s[10] == ' ' || s[10] == 'T') && all_digits(s.substr(11, 2)) && s[13] == ':' &&
-           all_digits(s.substr(14, 2)) && s[16] == ':' && all_digits(s.substr(17, 2));
+    return s.size() >= 19 && all_digits(s.substr(0, 4)) && s[4] == '-' && all_digits(s.substr(5, 2)) && s[7] == '-' &&
+           all_digits(s.substr(8, 2)) && (s[10] == ' ' || s[10] == 'T') && all_digits(s.substr(11, 2)) &&
+           s[13] == ':' && all_digits(s.substr(14, 2)) && s[16] == ':' && all_digits(s.substr(17, 2));
 }
 
 bool is_zero_offset(std::string_view offset) {
-    return offset.empty() || offset == "Z" || offset == "+00" || offset == "+00:00" ||
-           offset == "-00" || offset == "+00:00:00";
+    return offset.empty() || offset == "Z" || offset == "+00" || offset == "+00:00" || offset == "-00" ||
+           offset == "+00:00:00";
 }
 
 }  // namespace
@@ -46,10 +43,8 @@ std::optional<std::string> param_text(const SqlValue& value) {
                 return std::to_string(v);
             } else if constexpr (std::is_same_v<T, double>) {
                 // PostgreSQL spells the special values its own way.
-                if (std::isnan(v))
-                    return std::string("NaN");
-                if (std::isinf(v))
-                    return std::string(v > 0 ? "Infinity" : "-Infinity");
+                if (std::isnan(v)) return std::string("NaN");
+                if (std::isinf(v)) return std::string(v > 0 ? "Infinity" : "-Infinity");
                 char buffer[32];
                 std::snprintf(buffer, sizeof buffer, "%.17g", v);
                 return std::string(buffer);
@@ -71,8 +66,7 @@ SqlValue cell_value(unsigned oid, std::string_view text) {
         case kInt4Oid: {
             std::int64_t v = 0;
             auto [ptr, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
-            if (ec == std::errc() && ptr == text.data() + text.size())
-                return v;
+            if (ec == std::errc() && ptr == text.data() + text.size()) return v;
             return std::string(text);
         }
         case kFloat4Oid:
@@ -82,8 +76,7 @@ SqlValue cell_value(unsigned oid, std::string_view text) {
             std::string copy(text);
             char* end = nullptr;
             double v = std::strtod(copy.c_str(), &end);
-            if (end != copy.c_str() && *end == '\0')
-                return v;
+            if (end != copy.c_str() && *end == '\0') return v;
             return copy;
         }
         case kTimestampOid:
@@ -95,8 +88,7 @@ SqlValue cell_value(unsigned oid, std::string_view text) {
 }
 
 std::string normalise_timestamp(std::string_view text) {
-    if (!looks_like_timestamp(text))
-        return std::string(text);
+    if (!looks_like_timestamp(text)) return std::string(text);
     std::string out(text.substr(0, 19));
     out[10] = 'T';
     std::size_t pos = 19;

@@ -7,22 +7,18 @@ namespace ambient::store::postgres {
 namespace {
 
 bool is_identifier_char(char c) {
-    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' ||
-           static_cast<unsigned char>(c) >= 0x80;
+    return std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '_' || static_cast<unsigned char>(c) >= 0x80;
 }
 
 // The length of the dollar-quote tag (`$$` or `$tag$`) starting at `pos`, or 0 when the `$`
 // there starts something else (a parameter such as `$1`, or part of an identifier).
 std::size_t dollar_tag_length(std::string_view sql, std::size_t pos) {
-    if (pos > 0 && is_identifier_char(sql[pos - 1]))
-        return 0;
+    if (pos > 0 && is_identifier_char(sql[pos - 1])) return 0;
     std::size_t end = pos + 1;
-    if (end < sql.size() && std::isdigit(static_cast<unsigned char>(sql[end])) != 0)
-        return 0;
+    if (end < sql.size() && std::isdigit(static_cast<unsigned char>(sql[end])) != 0) return 0;
     while (end < sql.size() && is_identifier_char(sql[end]) && sql[end] != '$')
         ++end;
-    if (end < sql.size() && sql[end] == '$')
-        return end - pos + 1;
+    if (end < sql.size() && sql[end] == '$') return end - pos + 1;
     return 0;
 }
 
@@ -47,8 +43,8 @@ NumberedSql number_placeholders(std::string_view sql) {
             ++i;
         } else if (c == '\'') {
             // E'…' literals allow backslash escapes, so `\'` does not end them.
-            const bool escapes = i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e') &&
-                                 (i < 2 || !is_identifier_char(sql[i - 2]));
+            const bool escapes =
+                i > 0 && (sql[i - 1] == 'E' || sql[i - 1] == 'e') && (i < 2 || !is_identifier_char(sql[i - 2]));
             std::size_t j = i + 1;
             while (j < sql.size()) {
                 if (escapes && sql[j] == '\\') {

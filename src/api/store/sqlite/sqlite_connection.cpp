@@ -21,27 +21,21 @@ constexpr int kProgressInterval = 1000;
 enum class CellKind { ByStorage, Bool, Timestamp, Integer, Real };
 
 CellKind kind_of(const char* decltype_text) {
-    if (decltype_text == nullptr)
-        return CellKind::ByStorage;  // an expression, not a column
+    if (decltype_text == nullptr) return CellKind::ByStorage;  // an expression, not a column
     std::string upper(decltype_text);
     std::transform(upper.begin(), upper.end(), upper.begin(),
                    [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     auto has = [&](const char* part) { return upper.find(part) != std::string::npos; };
-    if (has("BOOL"))
-        return CellKind::Bool;
-    if (has("TIMESTAMP"))
-        return CellKind::Timestamp;
-    if (has("INT"))
-        return CellKind::Integer;
-    if (has("REAL") || has("DOUB") || has("FLOA"))
-        return CellKind::Real;
+    if (has("BOOL")) return CellKind::Bool;
+    if (has("TIMESTAMP")) return CellKind::Timestamp;
+    if (has("INT")) return CellKind::Integer;
+    if (has("REAL") || has("DOUB") || has("FLOA")) return CellKind::Real;
     return CellKind::ByStorage;
 }
 
 std::string column_text(sqlite3_stmt* stmt, int i) {
     const auto* text = reinterpret_cast<const char*>(sqlite3_column_text(stmt, i));
-    return std::string(text != nullptr ? text : "",
-                       static_cast<std::size_t>(sqlite3_column_bytes(stmt, i)));
+    return std::string(text != nullptr ? text : "", static_cast<std::size_t>(sqlite3_column_bytes(stmt, i)));
 }
 
 bool text_is_true(const std::string& text) {
@@ -53,12 +47,10 @@ bool text_is_true(const std::string& text) {
 
 SqlValue read_cell(sqlite3_stmt* stmt, int i, CellKind kind) {
     const int storage = sqlite3_column_type(stmt, i);
-    if (storage == SQLITE_NULL)
-        return std::monostate{};
+    if (storage == SQLITE_NULL) return std::monostate{};
     switch (kind) {
         case CellKind::Bool:
-            if (storage == SQLITE_TEXT)
-                return text_is_true(column_text(stmt, i));
+            if (storage == SQLITE_TEXT) return text_is_true(column_text(stmt, i));
             return sqlite3_column_int64(stmt, i) != 0;
         case CellKind::Timestamp:
             return column_text(stmt, i);
@@ -76,8 +68,7 @@ SqlValue read_cell(sqlite3_stmt* stmt, int i, CellKind kind) {
             return sqlite3_column_double(stmt, i);
         case SQLITE_BLOB: {
             const auto* bytes = static_cast<const char*>(sqlite3_column_blob(stmt, i));
-            return std::string(bytes != nullptr ? bytes : "",
-                               static_cast<std::size_t>(sqlite3_column_bytes(stmt, i)));
+            return std::string(bytes != nullptr ? bytes : "", static_cast<std::size_t>(sqlite3_column_bytes(stmt, i)));
         }
         default:
             return column_text(stmt, i);
@@ -97,23 +88,20 @@ int bind_value(sqlite3_stmt* stmt, int index, const SqlValue& value) {
             } else if constexpr (std::is_same_v<T, bool>) {
                 return sqlite3_bind_int(stmt, index, v ? 1 : 0);
             } else {
-                return sqlite3_bind_text64(stmt, index, v.data(), v.size(), SQLITE_TRANSIENT,
-                                           SQLITE_UTF8);
+                return sqlite3_bind_text64(stmt, index, v.data(), v.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
             }
         },
         value);
 }
 
 bool only_space_or_semicolons(const char* begin, const char* end) {
-    return std::all_of(begin, end, [](char c) {
-        return c == ';' || std::isspace(static_cast<unsigned char>(c)) != 0;
-    });
+    return std::all_of(begin, end, [](char c) { return c == ';' || std::isspace(static_cast<unsigned char>(c)) != 0; });
 }
 
 // Leaves a statement ready for its next use whatever happens while it runs, and clears
 // the deadline so scripts run without one.
 class StatementReset {
-  public:
+public:
     StatementReset(sqlite3_stmt* stmt, std::chrono::steady_clock::time_point& deadline)
         : stmt_(stmt), deadline_(deadline) {}
     StatementReset(const StatementReset&) = delete;
@@ -124,15 +112,15 @@ class StatementReset {
         deadline_ = {};
     }
 
-  private:
+private:
     sqlite3_stmt* stmt_;
     std::chrono::steady_clock::time_point& deadline_;
 };
 
 }  // namespace
 
-SqliteConnection::SqliteConnection(const std::string& path,
-                                   std::chrono::milliseconds statement_timeout, Database* owner)
+SqliteConnection::SqliteConnection(const std::string& path, std::chrono::milliseconds statement_timeout,
+                                   Database* owner)
     : owner_(owner), statement_timeout_(statement_timeout) {
     // NOMUTEX: a pooled connection is used by one thread at a time, so SQLite's own
     // per-connection mutex would be pure overhead.
@@ -151,8 +139,7 @@ SqliteConnection::SqliteConnection(const std::string& path,
         db_, kProgressInterval,
         [](void* self) -> int {
             const auto& deadline = static_cast<SqliteConnection*>(self)->deadline_;
-            return deadline != std::chrono::steady_clock::time_point{} &&
-                           std::chrono::steady_clock::now() > deadline
+            return deadline != std::chrono::steady_clock::time_point{} && std::chrono::steady_clock::now() > deadline
                        ? 1
                        : 0;
         },
@@ -177,18 +164,14 @@ SqliteConnection::~SqliteConnection() {
 
 sqlite3_stmt* SqliteConnection::prepare(std::string_view sql) {
     std::string key(sql);
-    if (StatementPtr* cached = statements_.find(key))
-        return cached->get();
+    if (StatementPtr* cached = statements_.find(key)) return cached->get();
 
     sqlite3_stmt* raw = nullptr;
     const char* tail = nullptr;
-    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()),
-                                SQLITE_PREPARE_PERSISTENT, &raw, &tail);
+    int rc = sqlite3_prepare_v3(db_, sql.data(), static_cast<int>(sql.size()), SQLITE_PREPARE_PERSISTENT, &raw, &tail);
     StatementPtr stmt(raw);
-    if (rc != SQLITE_OK)
-        throw_error(db_, rc);
-    if (!stmt)
-        throw StoreError("empty SQL statement");
+    if (rc != SQLITE_OK) throw_error(db_, rc);
+    if (!stmt) throw StoreError("empty SQL statement");
     if (tail != nullptr && !only_space_or_semicolons(tail, sql.data() + sql.size())) {
         throw StoreError("exec runs one statement; use exec_script for several");
     }
@@ -211,8 +194,7 @@ ResultSet SqliteConnection::run(sqlite3_stmt* stmt, const std::vector<SqlValue>&
     }
     for (std::size_t i = 0; i < params.size(); ++i) {
         int rc = bind_value(stmt, static_cast<int>(i) + 1, params[i]);
-        if (rc != SQLITE_OK)
-            throw_error(db_, rc, "binding parameter " + std::to_string(i + 1));
+        if (rc != SQLITE_OK) throw_error(db_, rc, "binding parameter " + std::to_string(i + 1));
     }
 
     ResultSet result;
@@ -221,8 +203,7 @@ ResultSet SqliteConnection::run(sqlite3_stmt* stmt, const std::vector<SqlValue>&
     deadline_ = std::chrono::steady_clock::now() + statement_timeout_;
     for (bool first = true;; first = false) {
         int rc = sqlite3_step(stmt);
-        if (rc != SQLITE_ROW && rc != SQLITE_DONE)
-            throw_error(db_, rc);
+        if (rc != SQLITE_ROW && rc != SQLITE_DONE) throw_error(db_, rc);
         if (first) {
             // Read the shape only after the first step: when the schema changed since the
             // statement was cached, step re-prepares it and `SELECT *` may gain columns.
@@ -234,8 +215,7 @@ ResultSet SqliteConnection::run(sqlite3_stmt* stmt, const std::vector<SqlValue>&
                 kinds.push_back(kind_of(sqlite3_column_decltype(stmt, i)));
             }
         }
-        if (rc == SQLITE_DONE)
-            break;
+        if (rc == SQLITE_DONE) break;
         std::vector<SqlValue> row;
         row.reserve(static_cast<std::size_t>(columns));
         for (int i = 0; i < columns; ++i) {
@@ -244,8 +224,7 @@ ResultSet SqliteConnection::run(sqlite3_stmt* stmt, const std::vector<SqlValue>&
         result.rows.push_back(std::move(row));
     }
     // sqlite3_changes keeps the count of the last write, so only writes may report it.
-    if (sqlite3_stmt_readonly(stmt) == 0)
-        result.affected_rows = sqlite3_changes64(db_);
+    if (sqlite3_stmt_readonly(stmt) == 0) result.affected_rows = sqlite3_changes64(db_);
     return result;
 }
 
@@ -261,12 +240,10 @@ void SqliteConnection::exec_script(std::string_view sql) {
 }
 
 bool SqliteConnection::recycle() noexcept {
-    if (sqlite3_get_autocommit(db_) != 0)
-        return true;
+    if (sqlite3_get_autocommit(db_) != 0) return true;
     // A borrower left a transaction open: roll it back so it does not hold SQLite's locks
     // while the connection sits idle.
-    return sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr) == SQLITE_OK &&
-           sqlite3_get_autocommit(db_) != 0;
+    return sqlite3_exec(db_, "ROLLBACK", nullptr, nullptr, nullptr) == SQLITE_OK && sqlite3_get_autocommit(db_) != 0;
 }
 
 }  // namespace ambient::store::sqlite

@@ -13,10 +13,9 @@
 namespace ambient::store::sqlite {
 
 class SqliteConnection final : public PooledConnection {
-  public:
+public:
     // Opens (creating when missing) the database file at `path`; throws StoreError.
-    SqliteConnection(const std::string& path, std::chrono::milliseconds statement_timeout,
-                     Database* owner);
+    SqliteConnection(const std::string& path, std::chrono::milliseconds statement_timeout, Database* owner);
     SqliteConnection(const SqliteConnection&) = delete;
     SqliteConnection& operator=(const SqliteConnection&) = delete;
     ~SqliteConnection() override;
@@ -31,7 +30,7 @@ class SqliteConnection final : public PooledConnection {
 
     static constexpr std::size_t kStatementCacheSize = 64;
 
-  private:
+private:
     struct StatementFinalizer {
         void operator()(sqlite3_stmt* stmt) const { sqlite3_finalize(stmt); }
     };

@@ -14,9 +14,7 @@ namespace ambient::store {
 namespace sqlite {
 
 SqliteDatabase::SqliteDatabase(std::string path, const DatabaseOptions& options)
-    : path_(std::move(path)),
-      options_(options),
-      pool_(options.pool_size, options.acquire_timeout, [this] {
+    : path_(std::move(path)), options_(options), pool_(options.pool_size, options.acquire_timeout, [this] {
           return std::make_unique<SqliteConnection>(path_, options_.statement_timeout, this);
       }) {
     pool_.adopt(std::make_unique<SqliteConnection>(path_, options_.statement_timeout, this));
@@ -32,8 +30,7 @@ void SqliteDatabase::release(std::unique_ptr<Connection> conn) {
 
 void SqliteDatabase::lock_writer() {
     std::unique_lock lock(writer_mutex_);
-    if (!writer_free_.wait_for(lock, options_.statement_timeout,
-                               [this] { return !writer_busy_; })) {
+    if (!writer_free_.wait_for(lock, options_.statement_timeout, [this] { return !writer_busy_; })) {
         throw Unavailable("timed out waiting for the SQLite writer lock");
     }
     writer_busy_ = true;
@@ -66,16 +63,13 @@ namespace {
 // the server's user because it holds the whole database.
 void make_data_dir(const std::filesystem::path& dir) {
     std::error_code ec;
-    if (std::filesystem::is_directory(dir, ec))
-        return;
+    if (std::filesystem::is_directory(dir, ec)) return;
     if (dir.has_parent_path() && dir.parent_path() != dir) {
         std::filesystem::create_directories(dir.parent_path(), ec);
-        if (ec)
-            throw StoreError("cannot create " + dir.parent_path().string() + ": " + ec.message());
+        if (ec) throw StoreError("cannot create " + dir.parent_path().string() + ": " + ec.message());
     }
     if (::mkdir(dir.c_str(), 0700) != 0 && errno != EEXIST) {
-        throw StoreError("cannot create data directory " + dir.string() + ": " +
-                         std::strerror(errno));
+        throw StoreError("cannot create data directory " + dir.string() + ": " + std::strerror(errno));
     }
 }
 

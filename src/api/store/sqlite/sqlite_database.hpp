@@ -11,7 +11,7 @@
 namespace ambient::store::sqlite {
 
 class SqliteDatabase final : public Database {
-  public:
+public:
     // Opens one connection at once so a bad path is reported here rather than on first use.
     SqliteDatabase(std::string path, const DatabaseOptions& options);
 
@@ -22,12 +22,12 @@ class SqliteDatabase final : public Database {
 
     const std::string& path() const { return path_; }
 
-  protected:
+protected:
     void release(std::unique_ptr<Connection> conn) override;
     void lock_writer() override;
     void unlock_writer() override;
 
-  private:
+private:
     const std::string path_;
     const DatabaseOptions options_;
     // A flag under a mutex rather than a timed_mutex: waiting is bounded so a writer stuck

@@ -7,8 +7,7 @@
 namespace ambient::store::sqlite {
 
 void throw_error(int rc, std::string_view message, std::string_view context) {
-    std::string text =
-        context.empty() ? std::string(message) : std::string(context) + ": " + std::string(message);
+    std::string text = context.empty() ? std::string(message) : std::string(context) + ": " + std::string(message);
     switch (rc) {
         case SQLITE_CONSTRAINT_UNIQUE:
         case SQLITE_CONSTRAINT_PRIMARYKEY:
