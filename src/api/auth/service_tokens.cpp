@@ -1,5 +1,7 @@
 #include "api/auth/service_tokens.hpp"
 
+#include "common/jwt/base64url.hpp"
+
 #include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
@@ -16,23 +18,6 @@ namespace {
 std::array<unsigned char, 32> digest(std::string_view s) {
     std::array<unsigned char, 32> out{};
     SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), out.data());
-    return out;
-}
-
-std::string base64url(const unsigned char* data, std::size_t n) {
-    static constexpr char kAlphabet[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-    std::string out;
-    std::uint32_t buffer = 0;
-    int bits = 0;
-    for (std::size_t i = 0; i < n; ++i) {
-        buffer = (buffer << 8) | data[i];
-        bits += 8;
-        while (bits >= 6) {
-            bits -= 6;
-            out += kAlphabet[(buffer >> bits) & 0x3f];
-        }
-    }
-    if (bits > 0) out += kAlphabet[(buffer << (6 - bits)) & 0x3f];
     return out;
 }
 
@@ -81,7 +66,8 @@ std::string load_or_create_token(const std::filesystem::path& path, bool& create
     }
     unsigned char random[32];
     if (RAND_bytes(random, sizeof random) != 1) throw std::runtime_error("RAND_bytes failed");
-    const std::string token = base64url(random, sizeof random);
+    const std::string token =
+        jwt::base64url_encode(std::string_view(reinterpret_cast<const char*>(random), sizeof random));
     // O_EXCL: two servers starting on one data dir must not overwrite each other's token.
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
     if (fd < 0) {
