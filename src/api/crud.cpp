@@ -37,8 +37,8 @@ http::Handler Crud::create() const {
 http::Handler Crud::get() const {
     return [self = *this](http::Request& req) {
         const auto& id = req.param(kIdParam);
-        const auto row = in_transaction(self.ctx_, TxMode::Read, self.schema_,
-                                        [&](store::Connection& conn) { return repo::find(conn, self.schema_, id); });
+        const auto row = with_connection(self.ctx_, self.schema_,
+                                         [&](store::Connection& conn) { return repo::find(conn, self.schema_, id); });
         if (!row) throw not_found(self.schema_, id);
         return json_response(200, model::render(self.schema_, *row));
     };
