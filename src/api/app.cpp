@@ -83,8 +83,8 @@ std::optional<http::Response> App::authenticate(http::Request& req, const http::
     } catch (const ApiError& e) {
         return unauthenticated(req, e.reason());
     }
-    req.principal = principal.username;
     if (principal.kind == Principal::Kind::User) provision_user(principal);
+    set_principal(req, std::move(principal));
     return std::nullopt;
 }
 

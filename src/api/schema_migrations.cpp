@@ -257,6 +257,37 @@ CREATE TABLE inbox_messages (
 );
 CREATE INDEX idx_inbox_messages_agent ON inbox_messages (agent_id);
 )"),
+        // Who read which token, and who changed credentials and role bindings. Never a secret.
+        both(13, "audit_events", R"(
+CREATE TABLE audit_events (
+    id TEXT PRIMARY KEY,
+    created_at {ts} NOT NULL,
+    updated_at {ts} NOT NULL,
+    deleted_at {ts},
+    actor TEXT NOT NULL,
+    actor_kind TEXT NOT NULL,
+    session_id TEXT,
+    target_kind TEXT NOT NULL,
+    target_id TEXT,
+    action TEXT NOT NULL,
+    outcome TEXT NOT NULL,
+    reason TEXT
+);
+CREATE INDEX idx_audit_events_created ON audit_events (created_at);
+CREATE INDEX idx_audit_events_target ON audit_events (target_kind, target_id);
+)"),
+        // The keys the server signs runner tokens with; private keys sealed with the
+        // credential keyring (the key id as associated data) so every replica shares them.
+        both(14, "signing_keys", R"(
+CREATE TABLE signing_keys (
+    id TEXT PRIMARY KEY,
+    created_at {ts} NOT NULL,
+    algorithm TEXT NOT NULL,
+    private_key TEXT NOT NULL,
+    public_jwk TEXT NOT NULL,
+    retired_at {ts}
+);
+)"),
     };
     return migrations;
 }

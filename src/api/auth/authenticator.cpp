@@ -45,7 +45,7 @@ Principal Authenticator::authenticate(const http::Request& req) {
     const auto token = bearer_token(req);
     if (!token) throw ApiError::unauthenticated("Authentication required: send 'Authorization: Bearer <token>'");
     if (token->empty()) throw ApiError::unauthenticated("Authorization header is not a bearer token");
-    if (tokens_.matches(*token)) return Principal{Principal::Kind::Service, "ambient-service", {}, {}};
+    if (tokens_.matches(*token)) return Principal{.kind = Principal::Kind::Service, .username = "ambient-service"};
     if (jwks_ == nullptr || !looks_like_jwt(*token)) throw ApiError::unauthenticated("Invalid token");
     return verify_user_token(*token);
 }

@@ -13,18 +13,12 @@
 #include <nlohmann/json.hpp>
 
 #include "api/auth/jwks_provider.hpp"
+#include "api/auth/principal.hpp"
 #include "api/auth/service_tokens.hpp"
 #include "common/http/message.hpp"
 
 namespace ambient::api {
 
-struct Principal {
-    enum class Kind { Service, User };
-    Kind kind = Kind::Service;
-    std::string username;  // users: first non-empty of username, preferred_username, sub
-    std::string name;      // users: display name from the claims, when present
-    std::string email;
-};
 
 struct OidcOptions {
     std::string issuer;    // checked when set

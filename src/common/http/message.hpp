@@ -1,6 +1,7 @@
 #pragma once
 // Requests and responses as the application sees them: plain data, no Beast types, so
 // handlers and their tests never include the HTTP library.
+#include <any>
 #include <functional>
 #include <optional>
 #include <string>
@@ -27,6 +28,7 @@ struct Request {
     std::string operation_id;                                  // KSUID, echoed as X-Operation-ID
     std::string remote_address;
     std::string principal;  // who is calling, set by authentication (a username, or a service name)
+    std::any identity;      // the application's full view of the caller, set by authentication
 
     // Case-insensitive header lookup; the first value wins.
     std::optional<std::string_view> header(std::string_view name) const;

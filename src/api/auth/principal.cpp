@@ -1,0 +1,16 @@
+#include "api/auth/principal.hpp"
+
+namespace ambient::api {
+
+const Principal& principal_of(const http::Request& req) {
+    static const Principal anonymous{};
+    const auto* p = std::any_cast<Principal>(&req.identity);
+    return p != nullptr ? *p : anonymous;
+}
+
+void set_principal(http::Request& req, Principal principal) {
+    req.principal = principal.username;
+    req.identity = std::move(principal);
+}
+
+}  // namespace ambient::api

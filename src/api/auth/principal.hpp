@@ -1,0 +1,30 @@
+#pragma once
+// Who is calling, as authentication established it. Handlers read it with principal_of().
+#include <string>
+
+#include "common/http/message.hpp"
+
+namespace ambient::api {
+
+struct Principal {
+    // Service: a static service token (the control plane); a platform admin.
+    // User: a verified OIDC token; may do what its role bindings allow.
+    // Runner: a runner token the server signed for one live session; see authz/runner_policy.
+    enum class Kind { Service, User, Runner };
+    Kind kind = Kind::User;
+    std::string username;  // users: first non-empty of username, preferred_username, sub
+    std::string name;      // users: display name from the claims, when present
+    std::string email;
+    // Runner tokens: the session the token was issued for, and that session's project and
+    // agent (agent empty when the session has none).
+    std::string session_id;
+    std::string project_id;
+    std::string agent_id;
+};
+
+// The principal authentication stored on the request; for a request that was never
+// authenticated, an anonymous user (no bindings, so no access): failing closed.
+const Principal& principal_of(const http::Request& req);
+void set_principal(http::Request& req, Principal principal);
+
+}  // namespace ambient::api
