@@ -28,7 +28,10 @@ http::Handler Crud::create() const {
         if (self.hooks_.validate) self.hooks_.validate(row);
         const auto stored = in_transaction(self.ctx_, TxMode::Write, self.schema_, [&](store::Connection& conn) {
             if (self.hooks_.before_create) self.hooks_.before_create(conn, row);
-            return repo::insert(conn, self.schema_, std::move(row));
+            if (self.hooks_.authorize_write) self.hooks_.authorize_write(conn, req, WriteKind::Create, nullptr, row);
+            auto inserted = repo::insert(conn, self.schema_, std::move(row));
+            if (self.hooks_.after_write) self.hooks_.after_write(conn, req, WriteKind::Create, inserted);
+            return inserted;
         });
         return json_response(201, model::render(self.schema_, stored));
     };
@@ -53,8 +56,15 @@ http::Handler Crud::patch() const {
             const auto current = repo::find(conn, self.schema_, id);
             if (!current) throw not_found(self.schema_, id);
             if (self.hooks_.before_update) self.hooks_.before_update(conn, *current, changes);
+            if (self.hooks_.authorize_write) {
+                model::Row proposed = *current;
+                for (const auto& [column, value] : changes)
+                    proposed[column] = value;
+                self.hooks_.authorize_write(conn, req, WriteKind::Update, &*current, proposed);
+            }
             auto updated = repo::update(conn, self.schema_, id, changes);
             if (!updated) throw not_found(self.schema_, id);
+            if (self.hooks_.after_write) self.hooks_.after_write(conn, req, WriteKind::Update, *updated);
             return *updated;
         });
         return json_response(200, model::render(self.schema_, row));
@@ -68,7 +78,11 @@ http::Handler Crud::remove() const {
             const auto current = repo::find(conn, self.schema_, id);
             if (!current) throw not_found(self.schema_, id);
             if (self.hooks_.before_delete) self.hooks_.before_delete(conn, *current);
+            if (self.hooks_.authorize_write) {
+                self.hooks_.authorize_write(conn, req, WriteKind::Delete, &*current, *current);
+            }
             repo::remove(conn, self.schema_, id);
+            if (self.hooks_.after_write) self.hooks_.after_write(conn, req, WriteKind::Delete, *current);
         });
         return no_content();
     };

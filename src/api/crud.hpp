@@ -9,6 +9,8 @@
 
 namespace ambient::api {
 
+enum class WriteKind { Create, Update, Delete };
+
 struct CrudHooks {
     // Checks and completes a new row before insert (may query through conn). Throw ApiError.
     std::function<void(store::Connection&, model::Row&)> before_create;
@@ -20,6 +22,16 @@ struct CrudHooks {
     // A filter the server adds to every list (e.g. the project named by the request). Watch
     // streams (?watch=true) apply it to the events table, so it may name only project_id.
     std::function<store::SqlFragment(const http::Request&)> list_scope;
+
+    // Checks a write against the caller (role-binding grant rules): runs in the write's
+    // transaction after the other hooks, with the row as it is (null on create) and as it
+    // would be after the write (the current row on delete). Throw ApiError to refuse.
+    std::function<void(store::Connection&, const http::Request&, WriteKind, const model::Row* current,
+                       const model::Row& proposed)>
+        authorize_write;
+    // Runs in the write's transaction after it succeeded (audit records), with the row as
+    // stored (as it was, on delete).
+    std::function<void(store::Connection&, const http::Request&, WriteKind, const model::Row& row)> after_write;
 };
 
 class Crud {

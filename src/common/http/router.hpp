@@ -24,6 +24,9 @@ struct Route {
     Handler handler;
     bool is_public = false;  // no authentication (metadata, health, metrics)
     std::string summary;     // one line for the OpenAPI document
+    // What the caller needs, as "resource:action" (e.g. "session:read"); the application's
+    // authorization checks it before the handler runs. Empty only on public routes.
+    std::string permission;
 };
 
 class Router {
