@@ -67,6 +67,7 @@ App::App(store::Database& db, std::unique_ptr<Authenticator> auth, AppOptions op
     register_session_events(router_, ctx_);
     register_agents(router_, ctx_);
     register_inbox(router_, ctx_);
+    register_audit_events(router_, ctx_);
     if (options.bench_ceiling) register_bench_ceiling(router_);
 }
 

@@ -17,8 +17,14 @@
 //   GET    /projects/{id}/credentials/{cred_id}/token     token    credential:fetch_token
 //
 // Project routes answer 404 for an unknown project and for a credential of another project.
+//
+// Audit (audit/audit_log.hpp): every token read writes an audit_events row (fetch_token,
+// allowed) in the transaction that reads the token, and the read fails when that write
+// fails; create, update and delete each write one (create/update/delete, allowed) in the
+// write's transaction. Refusals are recorded by the authorization layer, not here.
 #include <spdlog/spdlog.h>
 
+#include "api/audit/audit_log.hpp"
 #include "api/credentials/keyring.hpp"
 #include "api/crud.hpp"
 #include "api/resources/resources.hpp"
@@ -33,6 +39,24 @@ constexpr const char* kToken = "token";
 constexpr const char* kProjectId = "project_id";
 // Set by in_project() for the handlers it wraps: the project named by the URL.
 constexpr const char* kProjectParam = "project_id";
+constexpr const char* kAuditTarget = "credential";
+
+const char* action_name(WriteKind kind) {
+    switch (kind) {
+        case WriteKind::Create:
+            return "create";
+        case WriteKind::Update:
+            return "update";
+        case WriteKind::Delete:
+            return "delete";
+    }
+    return "update";
+}
+
+// An allowed action of the caller on a credential; never carries the token.
+void audit(store::Connection& conn, const http::Request& req, const std::string& credential_id, const char* action) {
+    write_audit(conn, audit_record(principal_of(req), kAuditTarget, credential_id, action, kAuditAllowed));
+}
 
 // Replaces a plaintext token in `row` by its sealed envelope; an empty token means none.
 void seal_token(const credentials::Keyring& keyring, const std::string& credential_id, model::Row& row) {
@@ -67,32 +91,49 @@ http::Handler create_handler(ApiContext& ctx) {
         if (const auto& project = req.param(kProjectParam); !project.empty()) row[kProjectId] = project;
         const auto stored = in_transaction(ctx, TxMode::Write, schema, [&](store::Connection& conn) {
             prepare_new(conn, ctx.keyring, row);
-            return repo::insert(conn, schema, std::move(row));
+            auto inserted = repo::insert(conn, schema, std::move(row));
+            audit(conn, req, model::text_of(inserted, model::kIdColumn), action_name(WriteKind::Create));
+            return inserted;
         });
         return json_response(201, model::render(schema, stored));
     };
 }
 
+// The token is read, decrypted and its read audited in one write transaction: when the
+// audit row cannot be written the transaction rolls back and the client gets an error body
+// and no token (fail closed).
 http::Handler token_handler(ApiContext& ctx) {
     return [&ctx](http::Request& req) {
         const auto& schema = credential_schema();
         const auto& id = req.param(Crud::kIdParam);
-        const auto row = in_transaction(ctx, TxMode::Read, schema,
-                                        [&](store::Connection& conn) { return repo::find(conn, schema, id); });
-        if (!row) throw not_found(schema, id);
-        std::string token;
-        if (const auto& sealed = model::text_of(*row, kToken); !sealed.empty()) {
-            try {
-                token = ctx.keyring.open(id, sealed);
-            } catch (const credentials::SealedValueError& e) {
-                // The cause is for the operator; the client learns only that it failed.
-                spdlog::error("credential {}: the stored token cannot be decrypted (op={}): {}", id, req.operation_id,
-                              e.what());
-                throw ApiError(500, ErrorCode::General, "The credential's token cannot be read");
+        struct Read {
+            std::string provider;
+            std::string token;
+        };
+        const auto read = in_transaction(ctx, TxMode::Write, schema, [&](store::Connection& conn) {
+            const auto row = repo::find(conn, schema, id);
+            if (!row) throw not_found(schema, id);
+            Read out{model::text_of(*row, "provider"), {}};
+            if (const auto& sealed = model::text_of(*row, kToken); !sealed.empty()) {
+                try {
+                    out.token = ctx.keyring.open(id, sealed);
+                } catch (const credentials::SealedValueError& e) {
+                    // The cause is for the operator; the client learns only that it failed.
+                    spdlog::error("credential {}: the stored token cannot be decrypted (op={}): {}", id,
+                                  req.operation_id, e.what());
+                    throw ApiError(500, ErrorCode::General, "The credential's token cannot be read");
+                }
             }
-        }
-        auto response = json_response(
-            200, {{"credential_id", id}, {"provider", model::text_of(*row, "provider")}, {"token", token}});
+            try {
+                audit(conn, req, id, "fetch_token");
+            } catch (const std::exception& e) {
+                spdlog::error("credential {}: the token read could not be audited, refusing it (op={}): {}", id,
+                              req.operation_id, e.what());
+                throw;  // mapped to 500 (503 when the database is unavailable) by in_transaction
+            }
+            return out;
+        });
+        auto response = json_response(200, {{"credential_id", id}, {"provider", read.provider}, {"token", read.token}});
         response.set_header("Cache-Control", "no-store");
         return response;
     };
@@ -137,6 +178,9 @@ CrudHooks hooks(ApiContext& ctx) {
         // A deleted credential keeps no secret.
         conn.exec("UPDATE credentials SET token = NULL WHERE id = ?", {model::text_of(current, model::kIdColumn)});
     };
+    h.after_write = [](store::Connection& conn, const http::Request& req, WriteKind kind, const model::Row& row) {
+        audit(conn, req, model::text_of(row, model::kIdColumn), action_name(kind));
+    };
     h.list_scope = [](const http::Request& req) -> store::SqlFragment {
         if (const auto& project = req.param(kProjectParam); !project.empty()) return {"project_id = ?", {project}};
         return {};
@@ -179,22 +223,27 @@ const model::KindSchema& credential_schema() {
 void register_credentials(http::Router& router, ApiContext& ctx) {
     const Crud crud(ctx, credential_schema(), hooks(ctx));
     const std::string base = std::string(model::kApiBasePath) + "/credentials";
-    router.add({"GET", base, crud.list(), false, "List credentials"});
-    router.add({"POST", base, create_handler(ctx), false, "Create a credential"});
-    router.add({"GET", base + "/{id}", crud.get(), false, "Get a credential (never its token)"});
-    router.add({"PATCH", base + "/{id}", crud.patch(), false, "Update a credential; a new token replaces the old"});
-    router.add({"DELETE", base + "/{id}", crud.remove(), false, "Delete a credential"});
-    router.add({"GET", base + "/{id}/token", token_handler(ctx), false, "Read a credential's decrypted token"});
+    router.add({"GET", base, crud.list(), false, "List credentials", "credential:list"});
+    router.add({"POST", base, create_handler(ctx), false, "Create a credential", "credential:create"});
+    router.add({"GET", base + "/{id}", crud.get(), false, "Get a credential (never its token)", "credential:read"});
+    router.add({"PATCH", base + "/{id}", crud.patch(), false, "Update a credential; a new token replaces the old",
+                "credential:update"});
+    router.add({"DELETE", base + "/{id}", crud.remove(), false, "Delete a credential", "credential:delete"});
+    router.add({"GET", base + "/{id}/token", token_handler(ctx), false, "Read a credential's decrypted token",
+                "credential:fetch_token"});
 
     const std::string nested = std::string(model::kApiBasePath) + "/projects/{id}/credentials";
-    router.add({"GET", nested, in_project(ctx, crud.list()), false, "List a project's credentials"});
-    router.add({"POST", nested, in_project(ctx, create_handler(ctx)), false, "Create a credential in a project"});
-    router.add({"GET", nested + "/{cred_id}", in_project(ctx, crud.get()), false, "Get a project's credential"});
-    router.add({"PATCH", nested + "/{cred_id}", in_project(ctx, crud.patch()), false, "Update a project's credential"});
-    router.add(
-        {"DELETE", nested + "/{cred_id}", in_project(ctx, crud.remove()), false, "Delete a project's credential"});
+    router.add({"GET", nested, in_project(ctx, crud.list()), false, "List a project's credentials", "credential:list"});
+    router.add({"POST", nested, in_project(ctx, create_handler(ctx)), false, "Create a credential in a project",
+                "credential:create"});
+    router.add({"GET", nested + "/{cred_id}", in_project(ctx, crud.get()), false, "Get a project's credential",
+                "credential:read"});
+    router.add({"PATCH", nested + "/{cred_id}", in_project(ctx, crud.patch()), false, "Update a project's credential",
+                "credential:update"});
+    router.add({"DELETE", nested + "/{cred_id}", in_project(ctx, crud.remove()), false, "Delete a project's credential",
+                "credential:delete"});
     router.add({"GET", nested + "/{cred_id}/token", in_project(ctx, token_handler(ctx)), false,
-                "Read a project credential's decrypted token"});
+                "Read a project credential's decrypted token", "credential:fetch_token"});
 }
 
 }  // namespace ambient::api

@@ -14,6 +14,7 @@ const model::KindSchema& role_binding_schema();
 const model::KindSchema& credential_schema();
 const model::KindSchema& agent_schema();
 const model::KindSchema& inbox_message_schema();
+const model::KindSchema& audit_event_schema();
 
 void register_projects(http::Router& router, ApiContext& ctx);
 void register_project_settings(http::Router& router, ApiContext& ctx);
@@ -26,6 +27,7 @@ void register_session_messages(http::Router& router, ApiContext& ctx);
 void register_agents(http::Router& router, ApiContext& ctx);
 void register_inbox(http::Router& router, ApiContext& ctx);
 void register_session_events(http::Router& router, ApiContext& ctx);
+void register_audit_events(http::Router& router, ApiContext& ctx);
 
 // Every kind the server serves, for the OpenAPI document.
 std::vector<const model::KindSchema*> all_schemas();
