@@ -1,20 +1,37 @@
 #include "api/crud.hpp"
 
+#include "api/auth/principal.hpp"
+#include "api/authz/list_visibility.hpp"
 #include "api/watch.hpp"
 
 namespace ambient::api {
 
 using store::TxMode;
 
+namespace {
+
+// Both filters must hold; either may be empty.
+store::SqlFragment both(store::SqlFragment a, std::optional<store::SqlFragment> b) {
+    if (!b) return a;
+    if (a.sql.empty()) return std::move(*b);
+    a.sql = "(" + a.sql + ") AND (" + b->sql + ")";
+    a.params.insert(a.params.end(), b->params.begin(), b->params.end());
+    return a;
+}
+
+}  // namespace
+
 http::Handler Crud::list() const {
     return [self = *this](http::Request& req) {
+        store::SqlFragment scope;
+        if (self.hooks_.list_scope) scope = self.hooks_.list_scope(req);
+        const auto& principal = principal_of(req);
         if (watch_requested(req)) {
-            store::SqlFragment scope;
-            if (self.hooks_.list_scope) scope = self.hooks_.list_scope(req);
+            scope = both(std::move(scope), authz::visible_events(principal, self.schema_.table));
             return watch_response(self.ctx_, self.schema_, std::move(scope), req);
         }
         auto params = list_params(self.schema_, req);
-        if (self.hooks_.list_scope) params.query.scope = self.hooks_.list_scope(req);
+        params.query.scope = both(std::move(scope), authz::visible_rows(principal, self.schema_.table));
         const auto result = in_transaction(self.ctx_, TxMode::Read, self.schema_, [&](store::Connection& conn) {
             return repo::list(conn, self.schema_, params.query);
         });

@@ -13,4 +13,8 @@ void set_principal(http::Request& req, Principal principal) {
     req.identity = std::move(principal);
 }
 
+Principal* mutable_principal(http::Request& req) {
+    return std::any_cast<Principal>(&req.identity);
+}
+
 }  // namespace ambient::api

@@ -1,10 +1,14 @@
 #pragma once
 // Who is calling, as authentication established it. Handlers read it with principal_of().
+#include <memory>
 #include <string>
 
 #include "common/http/message.hpp"
 
 namespace ambient::api {
+namespace authz {
+class Access;
+}
 
 struct Principal {
     // Service: a static service token (the control plane); a platform admin.
@@ -20,11 +24,15 @@ struct Principal {
     std::string session_id;
     std::string project_id;
     std::string agent_id;
+    // What the caller may do, loaded by authorization before the handler runs (null before).
+    std::shared_ptr<const authz::Access> access;
 };
 
 // The principal authentication stored on the request; for a request that was never
 // authenticated, an anonymous user (no bindings, so no access): failing closed.
 const Principal& principal_of(const http::Request& req);
 void set_principal(http::Request& req, Principal principal);
+// The principal stored on the request, for authorization to complete; null when none.
+Principal* mutable_principal(http::Request& req);
 
 }  // namespace ambient::api

@@ -403,26 +403,29 @@ void register_agents(http::Router& router, ApiContext& ctx) {
 
     const std::string nested = std::string(model::kApiBasePath) + "/projects/{id}/agents";
     const std::string one = nested + "/{agent_id}";
-    router.add({"GET", nested, in_existing_project(ctx, agents.list()), false, "List a project's agents"});
-    router.add({"POST", nested, create_handler(ctx), false, "Create an agent in a project"});
-    router.add({"GET", one, get_handler(ctx, nested_address), false, "Get a project's agent"});
-    router.add({"PATCH", one, patch_handler(ctx, nested_address), false, "Update a project's agent"});
-    router.add({"DELETE", one, delete_handler(ctx, nested_address), false, "Delete a project's agent and its inbox"});
+    router.add(
+        {"GET", nested, in_existing_project(ctx, agents.list()), false, "List a project's agents", "agent:list"});
+    router.add({"POST", nested, create_handler(ctx), false, "Create an agent in a project", "agent:create"});
+    router.add({"GET", one, get_handler(ctx, nested_address), false, "Get a project's agent", "agent:read"});
+    router.add({"PATCH", one, patch_handler(ctx, nested_address), false, "Update a project's agent", "agent:update"});
+    router.add({"DELETE", one, delete_handler(ctx, nested_address), false, "Delete a project's agent and its inbox",
+                "agent:delete"});
     router.add({"POST", one + "/start", start_handler(ctx), false,
-                "Start an agent: a new session (201), or its active one (200)"});
+                "Start an agent: a new session (201), or its active one (200)", "agent:start"});
     router.add({"GET", one + "/start", text_preview_handler(ctx), false,
-                "Preview an agent's start prompt as text (no side effects)"});
+                "Preview an agent's start prompt as text (no side effects)", "agent:read"});
     router.add({"GET", one + "/ignition", ignition_handler(ctx), false,
-                "Preview an agent's start prompt as JSON (no side effects)"});
+                "Preview an agent's start prompt as JSON (no side effects)", "agent:read"});
     router.add({"GET", one + "/sessions", agent_scoped_list(ctx, session_schema(), "agent_id"), false,
-                "List an agent's sessions"});
+                "List an agent's sessions", "session:list"});
 
     const std::string flat = std::string(model::kApiBasePath) + "/agents";
-    router.add({"GET", flat, agents.list(), false, "List agents of every project"});
-    router.add({"POST", flat, create_handler(ctx), false, "Create an agent (project_id in the body)"});
-    router.add({"GET", flat + "/{id}", get_handler(ctx, flat_address), false, "Get an agent"});
-    router.add({"PATCH", flat + "/{id}", patch_handler(ctx, flat_address), false, "Update an agent"});
-    router.add({"DELETE", flat + "/{id}", delete_handler(ctx, flat_address), false, "Delete an agent and its inbox"});
+    router.add({"GET", flat, agents.list(), false, "List agents of every project", "agent:list"});
+    router.add({"POST", flat, create_handler(ctx), false, "Create an agent (project_id in the body)", "agent:create"});
+    router.add({"GET", flat + "/{id}", get_handler(ctx, flat_address), false, "Get an agent", "agent:read"});
+    router.add({"PATCH", flat + "/{id}", patch_handler(ctx, flat_address), false, "Update an agent", "agent:update"});
+    router.add({"DELETE", flat + "/{id}", delete_handler(ctx, flat_address), false, "Delete an agent and its inbox",
+                "agent:delete"});
 }
 
 }  // namespace ambient::api

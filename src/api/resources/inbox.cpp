@@ -114,11 +114,12 @@ const model::KindSchema& inbox_message_schema() {
 void register_inbox(http::Router& router, ApiContext& ctx) {
     const std::string base = std::string(model::kApiBasePath) + "/projects/{id}/agents/{agent_id}/inbox";
     router.add({"GET", base, agent_scoped_list(ctx, inbox_message_schema(), "agent_id", kDefaultOrder), false,
-                "List an agent's inbox, unread first"});
-    router.add({"POST", base, create_handler(ctx), false, "Send a message to an agent's inbox"});
-    router.add({"GET", base + "/{msg_id}", get_handler(ctx), false, "Get an inbox message"});
-    router.add({"PATCH", base + "/{msg_id}", patch_handler(ctx), false, "Mark an inbox message read or unread"});
-    router.add({"DELETE", base + "/{msg_id}", delete_handler(ctx), false, "Delete an inbox message"});
+                "List an agent's inbox, unread first", "agent:read"});
+    router.add({"POST", base, create_handler(ctx), false, "Send a message to an agent's inbox", "agent:update"});
+    router.add({"GET", base + "/{msg_id}", get_handler(ctx), false, "Get an inbox message", "agent:read"});
+    router.add({"PATCH", base + "/{msg_id}", patch_handler(ctx), false, "Mark an inbox message read or unread",
+                "agent:update"});
+    router.add({"DELETE", base + "/{msg_id}", delete_handler(ctx), false, "Delete an inbox message", "agent:update"});
 }
 
 }  // namespace ambient::api

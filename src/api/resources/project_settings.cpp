@@ -51,11 +51,11 @@ void register_project_settings(http::Router& router, ApiContext& ctx) {
     const Crud crud(ctx, project_settings_schema(),
                     {.before_create = before_create, .before_update = before_update, .list_scope = list_scope});
     const std::string base = std::string(model::kApiBasePath) + "/project_settings";
-    router.add({"GET", base, crud.list(), false, "List project settings"});
-    router.add({"POST", base, crud.create(), false, "Create a project's settings"});
-    router.add({"GET", base + "/{id}", crud.get(), false, "Get project settings"});
-    router.add({"PATCH", base + "/{id}", crud.patch(), false, "Update project settings"});
-    router.add({"DELETE", base + "/{id}", crud.remove(), false, "Delete project settings"});
+    router.add({"GET", base, crud.list(), false, "List project settings", "project_settings:list"});
+    router.add({"POST", base, crud.create(), false, "Create a project's settings", "project:update"});
+    router.add({"GET", base + "/{id}", crud.get(), false, "Get project settings", "project:read"});
+    router.add({"PATCH", base + "/{id}", crud.patch(), false, "Update project settings", "project:update"});
+    router.add({"DELETE", base + "/{id}", crud.remove(), false, "Delete project settings", "project:update"});
 }
 
 }  // namespace ambient::api

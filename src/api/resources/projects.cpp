@@ -6,7 +6,9 @@
 //   GET    /projects/{id}   get     project:read
 //   PATCH  /projects/{id}   patch   project:update
 //   DELETE /projects/{id}   delete  project:delete
+#include "api/auth/principal.hpp"
 #include "api/crud.hpp"
+#include "api/resources/owner_bindings.hpp"
 #include "api/resources/resources.hpp"
 #include "api/resources/sessions.hpp"
 
@@ -69,8 +71,23 @@ void before_delete(store::Connection& conn, const model::Row& current) {
         remove_where(conn, *schema, "SELECT id FROM " + schema->table + " WHERE project_id = ? AND deleted_at IS NULL",
                      project);
     }
+    // Bindings on the project, its sessions and its credentials go too: a project that
+    // takes the name later must not be open to the old project's members.
+    for (const char* sql : {"SELECT id FROM role_bindings WHERE project_id = ? AND deleted_at IS NULL",
+                            "SELECT id FROM role_bindings WHERE deleted_at IS NULL AND session_id IN "
+                            "(SELECT id FROM sessions WHERE project_id = ?)",
+                            "SELECT id FROM role_bindings WHERE deleted_at IS NULL AND credential_id IN "
+                            "(SELECT id FROM credentials WHERE project_id = ?)"}) {
+        remove_where(conn, role_binding_schema(), sql, project);
+    }
     // Stored tokens of the deleted credentials are secrets with no owner left: erase them.
     conn.exec("UPDATE credentials SET token = NULL WHERE project_id = ? AND deleted_at IS NOT NULL", {project});
+}
+
+void bind_owner(store::Connection& conn, const http::Request& req, WriteKind kind, const model::Row& row) {
+    if (kind == WriteKind::Create) {
+        bind_creator(conn, principal_of(req), "project:owner", "project", model::text_of(row, model::kIdColumn));
+    }
 }
 
 }  // namespace
@@ -98,13 +115,14 @@ void register_projects(http::Router& router, ApiContext& ctx) {
                     {.before_create = before_create,
                      .before_update = before_update,
                      .before_delete = before_delete,
-                     .validate = validate_project});
+                     .validate = validate_project,
+                     .after_write = bind_owner});
     const std::string base = std::string(model::kApiBasePath) + "/projects";
-    router.add({"GET", base, crud.list(), false, "List projects"});
-    router.add({"POST", base, crud.create(), false, "Create a project"});
-    router.add({"GET", base + "/{id}", crud.get(), false, "Get a project"});
-    router.add({"PATCH", base + "/{id}", crud.patch(), false, "Update a project"});
-    router.add({"DELETE", base + "/{id}", crud.remove(), false, "Delete a project"});
+    router.add({"GET", base, crud.list(), false, "List projects", "project:list"});
+    router.add({"POST", base, crud.create(), false, "Create a project", "project:create"});
+    router.add({"GET", base + "/{id}", crud.get(), false, "Get a project", "project:read"});
+    router.add({"PATCH", base + "/{id}", crud.patch(), false, "Update a project", "project:update"});
+    router.add({"DELETE", base + "/{id}", crud.remove(), false, "Delete a project", "project:delete"});
 }
 
 }  // namespace ambient::api

@@ -17,6 +17,9 @@
 #include <algorithm>
 #include <array>
 
+#include "api/audit/audit_log.hpp"
+#include "api/auth/principal.hpp"
+#include "api/authz/grant_rules.hpp"
 #include "api/crud.hpp"
 #include "api/resources/resources.hpp"
 
@@ -100,6 +103,53 @@ void before_update(store::Connection& conn, const model::Row& current, model::Ro
     check_references(conn, merged);
 }
 
+void authorize_write(store::Connection& conn, const http::Request& req, WriteKind kind, const model::Row* current,
+                     const model::Row& proposed) {
+    const auto& caller = principal_of(req);
+    switch (kind) {
+        case WriteKind::Create:
+            authz::check_binding_create(conn, caller, proposed);
+            break;
+        case WriteKind::Update:
+            authz::check_binding_update(conn, caller, *current, proposed);
+            break;
+        case WriteKind::Delete:
+            authz::check_binding_delete(conn, caller, *current);
+            break;
+    }
+}
+
+const char* action_name(WriteKind kind) {
+    switch (kind) {
+        case WriteKind::Create:
+            return "create";
+        case WriteKind::Update:
+            return "update";
+        case WriteKind::Delete:
+            return "delete";
+    }
+    return "update";
+}
+
+void audit_write(store::Connection& conn, const http::Request& req, WriteKind kind, const model::Row& row) {
+    write_audit(conn, audit_record(principal_of(req), "role_binding", model::text_of(row, "id"), action_name(kind),
+                                   kAuditAllowed));
+}
+
+// GET by id: bindings the caller may not see are 404.
+http::Handler get_handler(ApiContext& ctx) {
+    return [&ctx](http::Request& req) {
+        const auto& id = req.param("id");
+        const auto row = with_connection(ctx, role_binding_schema(), [&](store::Connection& conn) {
+            auto found = repo::find(conn, role_binding_schema(), id);
+            if (found) authz::check_binding_visible(conn, principal_of(req), *found);
+            return found;
+        });
+        if (!row) throw not_found(role_binding_schema(), id);
+        return json_response(200, model::render(role_binding_schema(), *row));
+    };
+}
+
 }  // namespace
 
 const model::KindSchema& role_binding_schema() {
@@ -122,13 +172,17 @@ const model::KindSchema& role_binding_schema() {
 }
 
 void register_role_bindings(http::Router& router, ApiContext& ctx) {
-    const Crud crud(ctx, role_binding_schema(), {.before_create = before_create, .before_update = before_update});
+    const Crud crud(ctx, role_binding_schema(),
+                    {.before_create = before_create,
+                     .before_update = before_update,
+                     .authorize_write = authorize_write,
+                     .after_write = audit_write});
     const std::string base = std::string(model::kApiBasePath) + "/role_bindings";
-    router.add({"GET", base, crud.list(), false, "List role bindings"});
-    router.add({"POST", base, crud.create(), false, "Create a role binding"});
-    router.add({"GET", base + "/{id}", crud.get(), false, "Get a role binding"});
-    router.add({"PATCH", base + "/{id}", crud.patch(), false, "Update a role binding"});
-    router.add({"DELETE", base + "/{id}", crud.remove(), false, "Delete a role binding"});
+    router.add({"GET", base, crud.list(), false, "List role bindings", "role_binding:list"});
+    router.add({"POST", base, crud.create(), false, "Create a role binding", "role_binding:create"});
+    router.add({"GET", base + "/{id}", get_handler(ctx), false, "Get a role binding", "role_binding:read"});
+    router.add({"PATCH", base + "/{id}", crud.patch(), false, "Update a role binding", "role_binding:update"});
+    router.add({"DELETE", base + "/{id}", crud.remove(), false, "Delete a role binding", "role_binding:delete"});
 }
 
 }  // namespace ambient::api

@@ -87,11 +87,11 @@ void register_roles(http::Router& router, ApiContext& ctx) {
          .before_delete = [](store::Connection&, const model::Row& current) { refuse_builtin(current); },
          .validate = validate_role});
     const std::string base = std::string(model::kApiBasePath) + "/roles";
-    router.add({"GET", base, crud.list(), false, "List roles"});
-    router.add({"POST", base, crud.create(), false, "Create a role"});
-    router.add({"GET", base + "/{id}", crud.get(), false, "Get a role"});
-    router.add({"PATCH", base + "/{id}", crud.patch(), false, "Update a role"});
-    router.add({"DELETE", base + "/{id}", crud.remove(), false, "Delete a role"});
+    router.add({"GET", base, crud.list(), false, "List roles", "role:list"});
+    router.add({"POST", base, crud.create(), false, "Create a role", "role:create"});
+    router.add({"GET", base + "/{id}", crud.get(), false, "Get a role", "role:read"});
+    router.add({"PATCH", base + "/{id}", crud.patch(), false, "Update a role", "role:update"});
+    router.add({"DELETE", base + "/{id}", crud.remove(), false, "Delete a role", "role:delete"});
 }
 
 }  // namespace ambient::api

@@ -95,7 +95,7 @@ http::Handler events_handler(ApiContext& ctx) {
 
 void register_session_events(http::Router& router, ApiContext& ctx) {
     router.add({"GET", std::string(model::kApiBasePath) + "/sessions/{id}/events", events_handler(ctx), false,
-                "Stream a session's live events from its runner"});
+                "Stream a session's live events from its runner", "session:read"});
 }
 
 }  // namespace ambient::api

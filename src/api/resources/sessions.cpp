@@ -270,14 +270,18 @@ void register_sessions(http::Router& router, ApiContext& ctx) {
                      .validate = validate,
                      .list_scope = list_scope});
     const std::string base = std::string(model::kApiBasePath) + "/sessions";
-    router.add({"GET", base, crud.list(), false, "List sessions"});
-    router.add({"POST", base, create_handler(ctx), false, "Create a session"});
-    router.add({"GET", base + "/{id}", crud.get(), false, "Get a session"});
-    router.add({"PATCH", base + "/{id}", crud.patch(), false, "Update a session (status fields are ignored)"});
-    router.add({"DELETE", base + "/{id}", crud.remove(), false, "Delete a session"});
-    router.add({"PATCH", base + "/{id}/status", status_handler(ctx), false, "Write a session's status"});
-    router.add({"POST", base + "/{id}/start", lifecycle_handler(ctx, &start_session), false, "Start a session"});
-    router.add({"POST", base + "/{id}/stop", lifecycle_handler(ctx, &stop_session), false, "Stop a session"});
+    router.add({"GET", base, crud.list(), false, "List sessions", "session:list"});
+    router.add({"POST", base, create_handler(ctx), false, "Create a session", "session:create"});
+    router.add({"GET", base + "/{id}", crud.get(), false, "Get a session", "session:read"});
+    router.add({"PATCH", base + "/{id}", crud.patch(), false, "Update a session (status fields are ignored)",
+                "session:update"});
+    router.add({"DELETE", base + "/{id}", crud.remove(), false, "Delete a session", "session:delete"});
+    router.add({"PATCH", base + "/{id}/status", status_handler(ctx), false, "Write a session's status",
+                "session:update_status"});
+    router.add({"POST", base + "/{id}/start", lifecycle_handler(ctx, &start_session), false, "Start a session",
+                "session:start"});
+    router.add(
+        {"POST", base + "/{id}/stop", lifecycle_handler(ctx, &stop_session), false, "Stop a session", "session:stop"});
 }
 
 }  // namespace ambient::api

@@ -37,11 +37,11 @@ const model::KindSchema& user_schema() {
 void register_users(http::Router& router, ApiContext& ctx) {
     const Crud crud(ctx, user_schema(), {.validate = validate_user});
     const std::string base = std::string(model::kApiBasePath) + "/users";
-    router.add({"GET", base, crud.list(), false, "List users"});
-    router.add({"POST", base, crud.create(), false, "Create a user"});
-    router.add({"GET", base + "/{id}", crud.get(), false, "Get a user"});
-    router.add({"PATCH", base + "/{id}", crud.patch(), false, "Update a user"});
-    router.add({"DELETE", base + "/{id}", crud.remove(), false, "Delete a user"});
+    router.add({"GET", base, crud.list(), false, "List users", "user:list"});
+    router.add({"POST", base, crud.create(), false, "Create a user", "user:create"});
+    router.add({"GET", base + "/{id}", crud.get(), false, "Get a user", "user:read"});
+    router.add({"PATCH", base + "/{id}", crud.patch(), false, "Update a user", "user:update"});
+    router.add({"DELETE", base + "/{id}", crud.remove(), false, "Delete a user", "user:delete"});
 }
 
 }  // namespace ambient::api

@@ -1,0 +1,14 @@
+#pragma once
+// Reading a user's role bindings (with their roles' permissions) from storage.
+#include <string>
+#include <vector>
+
+#include "api/authz/access.hpp"
+#include "api/store/database.hpp"
+
+namespace ambient::api::authz {
+
+// The live bindings whose subject is `username`, each with its live role's permissions.
+std::vector<Binding> load_user_bindings(store::Connection& conn, const std::string& username);
+
+}  // namespace ambient::api::authz

@@ -1,0 +1,29 @@
+#pragma once
+// Who may create, change, see and remove role bindings. Platform admins may do anything
+// but remove a project's last owner. Everyone else:
+//
+//  - grants only at scopes where they hold role_binding:create, and only roles strictly
+//    below their own best level there (an owner grants editor or viewer, never owner);
+//  - never grants a global binding, nor an internal role (agent:runner,
+//    credential:token-reader) — except that the owner of a credential who is owner or
+//    editor of a project may grant credential:token-reader on that credential to the
+//    project or to one of its agents: how a credential is given to agents;
+//  - may change only a binding's role, and only as if granting the new one;
+//  - removes their own bindings, or bindings below their level where they hold
+//    role_binding:delete;
+//  - sees their own bindings and those where they manage bindings.
+// Bindings the caller cannot see are 404.
+#include "api/auth/principal.hpp"
+#include "api/model/row.hpp"
+#include "api/store/database.hpp"
+
+namespace ambient::api::authz {
+
+void check_binding_create(store::Connection& conn, const Principal& caller, const model::Row& binding);
+void check_binding_update(store::Connection& conn, const Principal& caller, const model::Row& current,
+                          const model::Row& proposed);
+void check_binding_delete(store::Connection& conn, const Principal& caller, const model::Row& current);
+// Throws 404 when the caller may not see the binding.
+void check_binding_visible(store::Connection& conn, const Principal& caller, const model::Row& binding);
+
+}  // namespace ambient::api::authz

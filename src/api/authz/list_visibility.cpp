@@ -1,0 +1,108 @@
+#include "api/authz/list_visibility.hpp"
+
+#include <algorithm>
+#include <utility>
+#include <vector>
+
+#include "api/authz/access.hpp"
+
+namespace ambient::api::authz {
+namespace {
+
+// "column IN (?, ?, …)" — or a condition that is never true for no ids.
+std::string in_list(const std::string& column, const std::vector<std::string>& ids,
+                    std::vector<store::SqlValue>& params) {
+    if (ids.empty()) return "1 = 0";
+    std::string sql = column + " IN (";
+    for (std::size_t i = 0; i < ids.size(); ++i) {
+        sql += i == 0 ? "?" : ", ?";
+        params.emplace_back(ids[i]);
+    }
+    return sql + ")";
+}
+
+void unite(std::vector<std::string>& into, const std::vector<std::string>& more) {
+    for (const auto& id : more) {
+        if (std::find(into.begin(), into.end(), id) == into.end()) into.push_back(id);
+    }
+}
+
+// Projects (or credentials) in which the caller may see role bindings: where it may
+// read, list, create or delete them.
+std::vector<std::string> binding_managed(const Access& access, const char* scope) {
+    std::vector<std::string> ids;
+    for (const char* p : {"role_binding:read", "role_binding:list", "role_binding:create", "role_binding:delete"}) {
+        unite(ids, access.scope_ids(scope, p));
+    }
+    return ids;
+}
+
+store::SqlFragment rows_filter(const Access& access, const Principal& principal, const std::string& table) {
+    store::SqlFragment f;
+    auto& p = f.params;
+    if (table == "projects") {
+        f.sql = in_list("id", access.scope_ids("project", "project:read"), p);
+    } else if (table == "project_settings") {
+        f.sql = in_list("project_id", access.scope_ids("project", "project:read"), p);
+    } else if (table == "agents") {
+        f.sql = in_list("project_id", access.scope_ids("project", "agent:read"), p) + " OR " +
+                in_list("id", access.scope_ids("agent", "agent:read"), p);
+    } else if (table == "sessions") {
+        f.sql = in_list("project_id", access.scope_ids("project", "session:read"), p) + " OR " +
+                in_list("agent_id", access.scope_ids("agent", "session:read"), p) + " OR " +
+                in_list("id", access.scope_ids("session", "session:read"), p);
+    } else if (table == "credentials") {
+        f.sql = in_list("id", access.scope_ids("credential", "credential:read"), p);
+    } else if (table == "role_bindings") {
+        const auto projects = binding_managed(access, "project");
+        f.sql = "user_id = ?";
+        p.emplace_back(principal.username);
+        f.sql += " OR " + in_list("project_id", projects, p);
+        f.sql += " OR " + in_list("credential_id", binding_managed(access, "credential"), p);
+        std::vector<store::SqlValue> session_params;
+        const auto in_projects = in_list("project_id", projects, session_params);
+        f.sql += " OR session_id IN (SELECT id FROM sessions WHERE " + in_projects + ")";
+        p.insert(p.end(), session_params.begin(), session_params.end());
+    } else if (table == "users") {
+        f.sql = "username = ?";
+        p.emplace_back(principal.username);
+    } else {
+        f.sql = "1 = 0";
+    }
+    return f;
+}
+
+// The permission whose global grant lifts a kind's filter.
+std::string read_permission(const std::string& table) {
+    if (table == "projects" || table == "project_settings") return "project:read";
+    if (table == "agents") return "agent:read";
+    if (table == "sessions") return "session:read";
+    if (table == "credentials") return "credential:read";
+    if (table == "role_bindings") return "role_binding:read";
+    if (table == "users") return "user:read";
+    if (table == "roles") return "";
+    return "*:*";
+}
+
+}  // namespace
+
+std::optional<store::SqlFragment> visible_rows(const Principal& principal, const std::string& table) {
+    if (principal.kind == Principal::Kind::Service) return std::nullopt;
+    const auto permission = read_permission(table);
+    if (permission.empty()) return std::nullopt;
+    if (principal.kind == Principal::Kind::Runner || principal.access == nullptr)
+        return store::SqlFragment{"1 = 0", {}};
+    const Access& access = *principal.access;
+    if (access.allows_everywhere(permission)) return std::nullopt;
+    return rows_filter(access, principal, table);
+}
+
+std::optional<store::SqlFragment> visible_events(const Principal& principal, const std::string& table) {
+    auto rows = visible_rows(principal, table);
+    if (!rows) return std::nullopt;
+    // Soft-deleted rows stay in their table, so deletes stream to those who saw the object.
+    rows->sql = "source_id IN (SELECT id FROM " + table + " WHERE " + rows->sql + ")";
+    return rows;
+}
+
+}  // namespace ambient::api::authz

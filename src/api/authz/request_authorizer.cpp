@@ -1,0 +1,247 @@
+#include "api/authz/request_authorizer.hpp"
+
+#include <spdlog/spdlog.h>
+#include <nlohmann/json.hpp>
+
+#include "api/audit/audit_log.hpp"
+#include "api/auth/principal.hpp"
+#include "api/authz/access.hpp"
+#include "api/authz/binding_store.hpp"
+#include "api/authz/runner_policy.hpp"
+#include "api/handler_support.hpp"
+#include "api/model/kind.hpp"
+
+namespace ambient::api::authz {
+namespace {
+
+using K = Target::Kind;
+
+std::vector<std::string_view> segments_after_base(std::string_view pattern) {
+    std::vector<std::string_view> out;
+    const std::string_view base = model::kApiBasePath;
+    if (pattern.substr(0, base.size()) != base) return out;
+    pattern.remove_prefix(base.size());
+    while (!pattern.empty()) {
+        if (pattern.front() == '/') pattern.remove_prefix(1);
+        const auto end = pattern.find('/');
+        out.push_back(pattern.substr(0, end));
+        if (end == std::string_view::npos) break;
+        pattern.remove_prefix(end);
+    }
+    return out;
+}
+
+// What the route does with respect to access.
+enum class Rule {
+    Targeted,    // check the permission on `target`
+    Listed,      // a top-level list: filtered by the handler
+    Open,        // any authenticated user (create a project or credential, read roles)
+    GrantRules,  // role-binding writes: the handler applies the grant rules
+    GlobalOnly,  // only a global grant of the permission (audit, users, roles changes)
+};
+
+struct Decision {
+    Rule rule = Rule::GlobalOnly;
+    std::optional<Target> target;  // Targeted: nullopt when the named object doesn't exist
+    std::string kind;              // for the 404 message
+    std::string id;
+    std::string permission;  // may differ from the route's (project settings act on their project)
+};
+
+std::string text(const store::SqlValue& v) {
+    const auto* s = std::get_if<std::string>(&v);
+    return s != nullptr ? *s : std::string();
+}
+
+std::optional<Target> lookup_session(store::Connection& conn, const std::string& id) {
+    const auto rs = conn.exec("SELECT project_id, agent_id FROM sessions WHERE id = ? AND deleted_at IS NULL", {id});
+    if (rs.rows.empty()) return std::nullopt;
+    return Target::session(id, text(rs.rows[0][0]), text(rs.rows[0][1]));
+}
+
+std::optional<Target> lookup_agent(store::Connection& conn, const std::string& id) {
+    const auto rs = conn.exec("SELECT project_id FROM agents WHERE id = ? AND deleted_at IS NULL", {id});
+    if (rs.rows.empty()) return std::nullopt;
+    return Target::agent(id, text(rs.rows[0][0]));
+}
+
+std::optional<Target> lookup_settings_project(store::Connection& conn, const std::string& id) {
+    const auto rs = conn.exec("SELECT project_id FROM project_settings WHERE id = ? AND deleted_at IS NULL", {id});
+    if (rs.rows.empty()) return std::nullopt;
+    return Target::project(text(rs.rows[0][0]));
+}
+
+std::string body_project(const http::Request& req) {
+    const auto body = nlohmann::json::parse(req.body, nullptr, false);
+    if (!body.is_object()) return {};
+    auto it = body.find("project_id");
+    return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+Decision decide_route(store::Connection& conn, const http::Request& req, const http::Route& route) {
+    const auto seg = segments_after_base(route.pattern);
+    Decision d;
+    d.permission = route.permission;
+    if (seg.empty()) return d;
+    const std::string_view collection = seg[0];
+    const bool read = req.method == "GET";
+
+    if (collection == "projects" && seg.size() >= 2) {
+        const auto& project = req.param("id");
+        d.rule = Rule::Targeted;
+        d.kind = "Project";
+        d.id = project;
+        if (seg.size() >= 4 && seg[2] == "agents") {
+            d.target = Target::agent(req.param("agent_id"), project);
+            d.kind = "Agent";
+            d.id = req.param("agent_id");
+        } else if (seg.size() >= 4 && seg[2] == "credentials") {
+            d.target = Target::credential(req.param("cred_id"));
+            d.kind = "Credential";
+            d.id = req.param("cred_id");
+        } else if (seg.size() == 3 && seg[2] == "credentials") {
+            // A project's credentials: listed like all credentials (filtered), created by
+            // anyone who sees the project.
+            d.target = Target::project(project);
+            d.permission = "project:read";
+        } else {
+            d.target = Target::project(project);
+        }
+        return d;
+    }
+    if (seg.size() == 1) {
+        if (read) {
+            d.rule = collection == "roles"          ? Rule::Open
+                     : collection == "audit_events" ? Rule::GlobalOnly
+                                                    : Rule::Listed;
+            return d;
+        }
+        if (collection == "projects" || collection == "credentials") {
+            d.rule = Rule::Open;
+        } else if (collection == "role_bindings") {
+            d.rule = Rule::GrantRules;
+        } else if (collection == "sessions" || collection == "agents" || collection == "project_settings") {
+            auto project = collection == "sessions" ? requested_project(req) : std::nullopt;
+            const std::string id = project ? *project : body_project(req);
+            // Without a project the handler answers 400.
+            d.rule = id.empty() ? Rule::Open : Rule::Targeted;
+            d.target = Target::project(id);
+            d.kind = "Project";
+            d.id = id;
+            if (collection == "project_settings") d.permission = "project:update";
+        }
+        return d;
+    }
+    const std::string& id = req.param("id");
+    d.id = id;
+    d.rule = Rule::Targeted;
+    if (collection == "sessions") {
+        d.kind = "Session";
+        d.target = lookup_session(conn, id);
+    } else if (collection == "credentials") {
+        d.kind = "Credential";
+        d.target = Target::credential(id);
+    } else if (collection == "agents") {
+        d.kind = "Agent";
+        d.target = lookup_agent(conn, id);
+    } else if (collection == "project_settings") {
+        d.kind = "ProjectSettings";
+        d.target = lookup_settings_project(conn, id);
+        d.permission = read ? "project:read" : "project:update";
+    } else if (collection == "role_bindings") {
+        d.rule = Rule::GrantRules;  // visibility and grant rules live with the bindings
+    } else if (collection == "roles" && read) {
+        d.rule = Rule::Open;
+    } else if (collection == "users" && read) {
+        // Everyone may read their own user.
+        const auto rs = conn.exec("SELECT username FROM users WHERE id = ? AND deleted_at IS NULL", {id});
+        const auto& principal = principal_of(req);
+        if (!rs.rows.empty() && text(rs.rows[0][0]) == principal.username)
+            d.rule = Rule::Open;
+        else
+            d.rule = Rule::GlobalOnly;
+    } else {
+        d.rule = Rule::GlobalOnly;
+    }
+    return d;
+}
+
+void audit_denied_token_read(store::Connection& conn, const Principal& principal, const Decision& d,
+                             const std::string& reason) {
+    try {
+        store::Transaction tx(conn, store::TxMode::Write);
+        write_audit(conn, audit_record(principal, "credential", d.id, "fetch_token", kAuditDenied, reason));
+        tx.commit();
+    } catch (const std::exception& e) {
+        // The read is refused either way; the missing record is an operator's problem.
+        spdlog::error("could not write the audit record of a denied token read: {}", e.what());
+        throw ApiError::unavailable("audit record could not be written");
+    }
+}
+
+[[noreturn]] void refuse(store::Connection& conn, const Principal& principal, const Decision& d, int status,
+                         const std::string& reason) {
+    if (d.permission == "credential:fetch_token") audit_denied_token_read(conn, principal, d, reason);
+    if (status == 404) {
+        throw ApiError::not_found(d.kind + " with id='" + d.id.substr(0, 128) + "' not found");
+    }
+    throw ApiError::forbidden(reason);
+}
+
+void authorize_user(store::Connection& conn, const Principal& principal, const Access& access, const http::Request& req,
+                    const http::Route& route) {
+    if (access.is_platform_admin()) return;
+    const auto d = decide_route(conn, req, route);
+    switch (d.rule) {
+        case Rule::Listed:
+        case Rule::Open:
+        case Rule::GrantRules:
+            return;
+        case Rule::GlobalOnly:
+            if (access.allows_everywhere(d.permission)) return;
+            throw ApiError::forbidden("Forbidden: " + d.permission + " is reserved to platform admins");
+        case Rule::Targeted:
+            break;
+    }
+    if (!d.target) refuse(conn, principal, d, 404, "");
+    if (access.allows(d.permission, *d.target)) return;
+    if (!access.sees(*d.target)) refuse(conn, principal, d, 404, "");
+    refuse(conn, principal, d, 403, "Forbidden: your role bindings do not grant " + d.permission + " here");
+}
+
+void authorize_or_throw(ApiContext& ctx, http::Request& req, const http::Route& route) {
+    Principal* principal = mutable_principal(req);
+    if (principal == nullptr) throw ApiError::forbidden("Forbidden");
+    if (principal->kind == Principal::Kind::Service) {
+        static const auto admin = std::make_shared<const Access>(Access::platform_admin());
+        principal->access = admin;
+        return;
+    }
+    auto lease = ctx.db.acquire();
+    if (principal->kind == Principal::Kind::Runner) {
+        const auto d = decide_route(*lease, req, route);
+        const bool targeted = d.rule == Rule::Targeted;
+        const auto refusal =
+            runner_refusal(*lease, *principal, targeted ? d.target : std::nullopt, targeted && !d.target, d.permission);
+        if (refusal) refuse(*lease, *principal, d, refusal->status, refusal->reason);
+        return;
+    }
+    auto access = std::make_shared<const Access>(load_user_bindings(*lease, principal->username));
+    principal->access = access;
+    authorize_user(*lease, *principal, *access, req, route);
+}
+
+}  // namespace
+
+void authorize_request(ApiContext& ctx, http::Request& req, const http::Route& route) {
+    try {
+        authorize_or_throw(ctx, req, route);
+    } catch (const ApiError&) {
+        throw;
+    } catch (const std::exception& e) {
+        spdlog::error("authorization check failed: {}", e.what());
+        throw ApiError::unavailable("authorization check failed");
+    }
+}
+
+}  // namespace ambient::api::authz

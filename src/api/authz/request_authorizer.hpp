@@ -1,0 +1,22 @@
+#pragma once
+// The check every authenticated request passes before its handler: does the caller hold
+// the route's permission on the object the request names?
+//
+//   user     bindings covering the target grant the permission → on; else 403 when a
+//            binding covers the target (the caller knows it exists), else 404
+//   service  a platform admin: always on
+//   runner   its own session and the credentials granted to it, nothing else (runner_policy)
+//
+// Lists are let through and filtered (list_visibility); creating a project or a
+// credential and reading roles are open to every user; role-binding writes are checked
+// by the grant rules in the handler, where the binding's role and scope are known.
+#include "api/context.hpp"
+#include "common/http/router.hpp"
+
+namespace ambient::api::authz {
+
+// Loads the caller's access into its principal, then throws ApiError (403, 404) when the
+// request is refused. Denied credential token reads are audited here.
+void authorize_request(ApiContext& ctx, http::Request& req, const http::Route& route);
+
+}  // namespace ambient::api::authz
