@@ -18,6 +18,8 @@
 
 namespace ambient::api {
 
+class RunnerTokens;
+
 // The principal of requests authenticated with a static service token.
 inline constexpr const char* kServicePrincipal = "ambient-service";
 
@@ -34,6 +36,10 @@ struct AppOptions {
     const credentials::Keyring* keyring = nullptr;
     // Events kept for watch streams to resume from (event_retention.hpp).
     std::int64_t event_retention_count = kDefaultEventRetentionCount;
+    // Signs runner tokens (auth/runner_tokens.hpp), owned by the caller and outliving the
+    // App; the Authenticator is given the same object to accept them. nullptr: the token and
+    // JWKS routes answer 503.
+    RunnerTokens* runner_tokens = nullptr;
 };
 
 class App {

@@ -13,6 +13,7 @@
 #include <iostream>
 
 #include "api/app.hpp"
+#include "api/auth/runner_tokens.hpp"
 #include "api/credentials/keyring.hpp"
 #include "api/credentials/stored_tokens.hpp"
 #include "api/schema_migrations.hpp"
@@ -38,6 +39,7 @@ struct Options {
     std::string jwk_cert_url;
     std::string oidc_issuer;
     std::string oidc_audience;
+    std::string runner_token_ttl = "15m";
 };
 
 constexpr const char* kVersion = "0.1.0";
@@ -124,12 +126,20 @@ int serve(const Options& opt) {
     migrate(*db);
     const auto keyring = api::credentials::load_configured_keyring(opt.data_dir);
     api::credentials::check_stored_tokens(*db, keyring);
-    api::App app(*db, make_authenticator(opt),
+    const auto runner_token_ttl = api::parse_runner_token_ttl(opt.runner_token_ttl);
+    if (!runner_token_ttl) {
+        throw std::runtime_error("--runner-token-ttl: expected seconds or a number with s, m or h, at most 24h");
+    }
+    api::RunnerTokens runner_tokens(*db, keyring, *runner_token_ttl);
+    auto authenticator = make_authenticator(opt);
+    authenticator->set_runner_tokens(&runner_tokens);
+    api::App app(*db, std::move(authenticator),
                  {.version = kVersion,
                   .data_dir = opt.data_dir,
                   .bench_ceiling = opt.bench_ceiling,
                   .keyring = &keyring,
-                  .event_retention_count = opt.event_retention_count});
+                  .event_retention_count = opt.event_retention_count,
+                  .runner_tokens = &runner_tokens});
     if (!opt.db_url.empty()) app.notifier().listen_postgres(opt.db_url);
 
     http::ServerOptions server_options;
@@ -194,6 +204,10 @@ int main(int argc, char** argv) {
         ->envname("JWK_CERT_URL");
     serve_cmd->add_option("--oidc-issuer", opt.oidc_issuer, "Required `iss` of user tokens");
     serve_cmd->add_option("--oidc-audience", opt.oidc_audience, "Required `aud` of user tokens");
+    serve_cmd
+        ->add_option("--runner-token-ttl", opt.runner_token_ttl,
+                     "Lifetime of runner tokens: seconds (900) or a number with s, m or h (15m); at most 24h")
+        ->capture_default_str();
     serve_cmd->add_option("--http-workers", opt.workers, "Threads that run request handlers")->capture_default_str();
     serve_cmd->add_option("--http-io-threads", opt.io_threads, "Threads that do network I/O")->capture_default_str();
     serve_cmd->add_flag("--bench-ceiling", opt.bench_ceiling, "Benchmark only: add storage-free reference routes");

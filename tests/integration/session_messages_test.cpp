@@ -60,9 +60,10 @@ TEST_P(Messages, PushAppendsUserMessagesWithIncreasingSeq) {
 }
 
 TEST_P(Messages, OnlyUserMessagesMayBePushedHere) {
+    // Other event types are the session runner's (runner_tokens_test.cpp).
     for (const char* type : {"assistant", "TEXT_MESSAGE_CONTENT", "system"}) {
         auto r = http().post(path_, json{{"event_type", type}, {"payload", "x"}}.dump());
-        EXPECT_EQ(r.status, 400) << type;
+        EXPECT_EQ(r.status, 403) << type;
         EXPECT_EQ(r.json()["kind"], "Error");
     }
     EXPECT_EQ(http().post(path_, "{nope").status, 400);

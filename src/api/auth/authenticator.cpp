@@ -2,6 +2,7 @@
 
 #include <openssl/sha.h>
 
+#include "api/auth/runner_tokens.hpp"
 #include "common/api_error.hpp"
 #include "common/jwt/jwt.hpp"
 
@@ -46,8 +47,24 @@ Principal Authenticator::authenticate(const http::Request& req) {
     if (!token) throw ApiError::unauthenticated("Authentication required: send 'Authorization: Bearer <token>'");
     if (token->empty()) throw ApiError::unauthenticated("Authorization header is not a bearer token");
     if (tokens_.matches(*token)) return Principal{.kind = Principal::Kind::Service, .username = "ambient-service"};
-    if (jwks_ == nullptr || !looks_like_jwt(*token)) throw ApiError::unauthenticated("Invalid token");
+    if (!looks_like_jwt(*token)) throw ApiError::unauthenticated("Invalid token");
+    if (runner_tokens_ != nullptr && runner_tokens_->is_runner_token(*token)) return verify_runner_token(*token);
+    if (jwks_ == nullptr) throw ApiError::unauthenticated("Invalid token");
     return verify_user_token(*token);
+}
+
+// Never cached: the session's phase is read on every request.
+Principal Authenticator::verify_runner_token(const std::string& token) {
+    Principal p;
+    try {
+        p = runner_tokens_->verify(token);
+    } catch (const jwt::JwtError& e) {
+        throw ApiError::unauthenticated(std::string("Invalid token: ") + e.what());
+    }
+    if (!runner_tokens_->session_live(p.session_id, p.project_id)) {
+        throw ApiError::unauthenticated("Invalid token: runner token of a session that is not running");
+    }
+    return p;
 }
 
 Principal Authenticator::verify_user_token(const std::string& token) {

@@ -1,7 +1,8 @@
 #pragma once
-// Who is calling: a static service token, or an OIDC JWT verified against the configured
-// key set. The token comes from `Authorization: Bearer …`, or from X-Forwarded-Access-Token
-// when Authorization is absent (an OAuth proxy in front) — verified the same way.
+// Who is calling: a static service token, a runner token this server signed (when
+// RunnerTokens are set), or an OIDC JWT verified against the configured key set. The token
+// comes from `Authorization: Bearer …`, or from X-Forwarded-Access-Token when Authorization
+// is absent (an OAuth proxy in front) — verified the same way.
 #include <chrono>
 #include <list>
 #include <memory>
@@ -19,6 +20,7 @@
 
 namespace ambient::api {
 
+class RunnerTokens;
 
 struct OidcOptions {
     std::string issuer;    // checked when set
@@ -35,10 +37,19 @@ public:
     Principal authenticate(const http::Request& req);
     bool accepts_user_tokens() const { return jwks_ != nullptr; }
 
+    // Accept runner tokens (runner_tokens.hpp): a JWT whose header kid is a runner key or
+    // whose aud is the runner audience is verified by `runner_tokens`, and then its session
+    // must be live (read from the database on every request, so a stop or delete revokes it
+    // at once). nullptr (the default): runner tokens are refused like any unknown token.
+    // `runner_tokens` is owned by the caller and outlives this object. Call before serving.
+    void set_runner_tokens(RunnerTokens* runner_tokens) { runner_tokens_ = runner_tokens; }
+
 private:
     Principal verify_user_token(const std::string& token);
+    Principal verify_runner_token(const std::string& token);
 
     ServiceTokens tokens_;
+    RunnerTokens* runner_tokens_ = nullptr;
     std::unique_ptr<JwksProvider> jwks_;
     OidcOptions oidc_;
 

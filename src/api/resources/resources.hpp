@@ -6,6 +6,8 @@
 
 namespace ambient::api {
 
+class RunnerTokens;
+
 const model::KindSchema& project_schema();
 const model::KindSchema& project_settings_schema();
 const model::KindSchema& user_schema();
@@ -27,6 +29,9 @@ void register_session_messages(http::Router& router, ApiContext& ctx);
 void register_agents(http::Router& router, ApiContext& ctx);
 void register_inbox(http::Router& router, ApiContext& ctx);
 void register_session_events(http::Router& router, ApiContext& ctx);
+// POST /sessions/{id}/runner_token, GET /runner_tokens/jwks (public) and
+// GET /sessions/{id}/credentials; `tokens` null: the first two answer 503.
+void register_runner_tokens(http::Router& router, ApiContext& ctx, RunnerTokens* tokens);
 void register_audit_events(http::Router& router, ApiContext& ctx);
 
 // Every kind the server serves, for the OpenAPI document.

@@ -3,7 +3,8 @@
 //   GET  /sessions/{id}/messages   JSON array after `after_seq`, or, with
 //                                  Accept: text/event-stream, a stream that replays from
 //                                  Last-Event-ID (or after_seq) and then follows live   session_message:read
-//   POST /sessions/{id}/messages   append (event_type "user" only for users and services) session_message:create
+//   POST /sessions/{id}/messages   append: users and services push only event_type "user",
+//                                  the session's runner anything but "user" (else 403)     session_message:create
 #include "api/resources/session_messages.hpp"
 
 #include <utility>  // Boost 1.74's asio needs std::exchange first
@@ -11,6 +12,7 @@
 #include <boost/asio/thread_pool.hpp>
 #include <charconv>
 
+#include "api/auth/principal.hpp"
 #include "api/crud.hpp"
 #include "api/notify/notifier.hpp"
 #include "api/resources/resources.hpp"
@@ -115,7 +117,13 @@ http::Handler push_handler(ApiContext& ctx) {
             payload = it->get<std::string>();
         }
         // Only a session's runner may speak for the agent; everyone else posts user turns.
-        if (event_type != "user") throw ApiError::bad_request("event_type must be \"user\" on this endpoint");
+        // (Which session a runner may reach is the authorization middleware's concern.)
+        const bool runner = principal_of(req).kind == Principal::Kind::Runner;
+        if (runner && event_type == "user") throw ApiError::forbidden("runner tokens cannot push user messages");
+        if (!runner && event_type != "user") {
+            throw ApiError::forbidden("only the session's runner may push event_type '" + event_type.substr(0, 64) +
+                                      "'");
+        }
         const auto message = in_transaction(ctx, store::TxMode::Write, session_schema(), [&](store::Connection& conn) {
             require_session(conn, id);
             return append_message(conn, id, event_type, payload);

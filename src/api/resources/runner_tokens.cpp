@@ -1,0 +1,79 @@
+// Runner tokens over HTTP (auth/runner_tokens.hpp):
+//
+//   POST /sessions/{id}/runner_token   {"token","expires_at"}   service callers only   session:runner_token
+//                                      (404 no such session, 409 not Pending/Creating/Running)
+//   GET  /runner_tokens/jwks           {"keys":[…]}              public
+//   GET  /sessions/{id}/credentials    session_credentials.hpp   session:read
+#include <utility>
+
+#include "api/auth/principal.hpp"
+#include "api/auth/runner_tokens.hpp"
+#include "api/crud.hpp"
+#include "api/resources/resources.hpp"
+#include "api/resources/session_credentials.hpp"
+#include "api/resources/sessions.hpp"
+
+namespace ambient::api {
+namespace {
+
+RunnerTokens& require_configured(RunnerTokens* tokens) {
+    if (tokens == nullptr) throw ApiError::unavailable("runner tokens are not configured on this server");
+    return *tokens;
+}
+
+http::Handler issue_handler(ApiContext& ctx, RunnerTokens* tokens) {
+    return [&ctx, tokens](http::Request& req) {
+        if (principal_of(req).kind != Principal::Kind::Service) {
+            throw ApiError::forbidden("only the control plane may request runner tokens");
+        }
+        auto& runner_tokens = require_configured(tokens);
+        const auto& id = req.param("id");
+        const auto session = with_connection(
+            ctx, session_schema(), [&](store::Connection& conn) { return repo::find(conn, session_schema(), id); });
+        if (!session) throw not_found(session_schema(), id);
+        const auto& phase = model::text_of(*session, "phase");
+        if (phase != "Pending" && phase != "Creating" && phase != "Running") {
+            throw ApiError::conflict("cannot issue a runner token for a session in phase \"" + phase + "\"");
+        }
+        RunnerTokens::Issued issued;
+        try {
+            issued =
+                runner_tokens.issue(id, model::text_of(*session, "project_id"), model::text_of(*session, "agent_id"));
+        } catch (const store::StoreError&) {
+            rethrow_as_api_error(session_schema());
+        } catch (const std::exception& e) {
+            throw ApiError::internal(std::string("runner token: ") + e.what());
+        }
+        return json_response(200, Json{{"token", issued.token}, {"expires_at", issued.expires_at}});
+    };
+}
+
+http::Handler jwks_handler(RunnerTokens* tokens) {
+    return [tokens](http::Request&) {
+        auto& runner_tokens = require_configured(tokens);
+        Json keys;
+        try {
+            keys = runner_tokens.jwks();
+        } catch (const store::StoreError&) {
+            rethrow_as_api_error(session_schema());
+        } catch (const std::exception& e) {
+            throw ApiError::internal(std::string("runner token keys: ") + e.what());
+        }
+        auto response = json_response(200, keys);
+        response.set_header("Cache-Control", "public, max-age=300");
+        return response;
+    };
+}
+
+}  // namespace
+
+void register_runner_tokens(http::Router& router, ApiContext& ctx, RunnerTokens* tokens) {
+    const std::string base = std::string(model::kApiBasePath);
+    router.add({"POST", base + "/sessions/{id}/runner_token", issue_handler(ctx, tokens), false,
+                "Issue a runner token for a live session (control plane only)", "session:runner_token"});
+    router.add(
+        {"GET", base + "/runner_tokens/jwks", jwks_handler(tokens), true, "The public keys that verify runner tokens"});
+    register_session_credentials(router, ctx);
+}
+
+}  // namespace ambient::api
