@@ -27,6 +27,7 @@
 #include "api/audit/audit_log.hpp"
 #include "api/credentials/keyring.hpp"
 #include "api/crud.hpp"
+#include "api/resources/owner_bindings.hpp"
 #include "api/resources/resources.hpp"
 #include "common/ksuid.hpp"
 
@@ -93,6 +94,8 @@ http::Handler create_handler(ApiContext& ctx) {
             prepare_new(conn, ctx.keyring, row);
             auto inserted = repo::insert(conn, schema, std::move(row));
             audit(conn, req, model::text_of(inserted, model::kIdColumn), action_name(WriteKind::Create));
+            bind_creator(conn, principal_of(req), "credential:owner", "credential",
+                         model::text_of(inserted, model::kIdColumn));
             return inserted;
         });
         return json_response(201, model::render(schema, stored));
@@ -175,8 +178,13 @@ CrudHooks hooks(ApiContext& ctx) {
         seal_token(ctx.keyring, model::text_of(current, model::kIdColumn), changes);
     };
     h.before_delete = [](store::Connection& conn, const model::Row& current) {
-        // A deleted credential keeps no secret.
-        conn.exec("UPDATE credentials SET token = NULL WHERE id = ?", {model::text_of(current, model::kIdColumn)});
+        // A deleted credential keeps no secret, and no grants.
+        const auto& id = model::text_of(current, model::kIdColumn);
+        conn.exec("UPDATE credentials SET token = NULL WHERE id = ?", {id});
+        for (const auto& cells :
+             conn.exec("SELECT id FROM role_bindings WHERE credential_id = ? AND deleted_at IS NULL", {id}).rows) {
+            repo::remove(conn, role_binding_schema(), std::get<std::string>(cells[0]));
+        }
     };
     h.after_write = [](store::Connection& conn, const http::Request& req, WriteKind kind, const model::Row& row) {
         audit(conn, req, model::text_of(row, model::kIdColumn), action_name(kind));

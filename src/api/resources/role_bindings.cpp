@@ -78,6 +78,14 @@ void check_references(store::Connection& conn, const model::Row& row) {
     if (present(row, "project_id") && !project_exists(conn, model::text_of(row, "project_id"))) {
         throw ApiError::validation("project '" + model::text_of(row, "project_id").substr(0, 63) + "' does not exist");
     }
+    for (auto [column, table] : {std::pair{"session_id", "sessions"}, std::pair{"credential_id", "credentials"}}) {
+        const auto& id = model::text_of(row, column);
+        if (id.empty()) continue;
+        const std::string sql = std::string("SELECT 1 FROM ") + table + " WHERE id = ? AND deleted_at IS NULL";
+        if (conn.exec(sql, {id}).rows.empty()) {
+            throw ApiError::validation(std::string(column) + " '" + id.substr(0, 64) + "' does not exist");
+        }
+    }
 }
 
 // An empty id means "none": store it as NULL so uniqueness and scope checks agree.
@@ -88,19 +96,17 @@ void normalise_ids(model::Row& row) {
     }
 }
 
-void before_create(store::Connection& conn, model::Row& row) {
+void before_create(store::Connection&, model::Row& row) {
     normalise_ids(row);
     validate_scope(row);
-    check_references(conn, row);
 }
 
-void before_update(store::Connection& conn, const model::Row& current, model::Row& changes) {
+void before_update(store::Connection&, const model::Row& current, model::Row& changes) {
     model::Row merged = current;
     normalise_ids(changes);
     for (const auto& [column, value] : changes)
         merged[column] = value;
     validate_scope(merged);
-    check_references(conn, merged);
 }
 
 void authorize_write(store::Connection& conn, const http::Request& req, WriteKind kind, const model::Row* current,
@@ -108,10 +114,13 @@ void authorize_write(store::Connection& conn, const http::Request& req, WriteKin
     const auto& caller = principal_of(req);
     switch (kind) {
         case WriteKind::Create:
+            // Authority first, so a missing object and one the caller may not see answer alike.
             authz::check_binding_create(conn, caller, proposed);
+            check_references(conn, proposed);
             break;
         case WriteKind::Update:
             authz::check_binding_update(conn, caller, *current, proposed);
+            check_references(conn, proposed);
             break;
         case WriteKind::Delete:
             authz::check_binding_delete(conn, caller, *current);
