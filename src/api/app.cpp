@@ -4,6 +4,7 @@
 
 #include <boost/asio/thread_pool.hpp>
 
+#include "api/authz/request_authorizer.hpp"
 #include "api/handler_support.hpp"
 #include "api/resources/metadata.hpp"
 #include "api/resources/resources.hpp"
@@ -87,6 +88,7 @@ std::optional<http::Response> App::authenticate(http::Request& req, const http::
     }
     if (principal.kind == Principal::Kind::User) provision_user(principal);
     set_principal(req, std::move(principal));
+    authz::authorize_request(ctx_, req, *route);
     return std::nullopt;
 }
 

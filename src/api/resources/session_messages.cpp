@@ -178,8 +178,8 @@ std::vector<SessionMessage> messages_after(store::Connection& conn, const std::s
 
 void register_session_messages(http::Router& router, ApiContext& ctx) {
     const std::string base = std::string(model::kApiBasePath) + "/sessions/{id}/messages";
-    router.add({"GET", base, list_handler(ctx), false, "List or stream a session's messages"});
-    router.add({"POST", base, push_handler(ctx), false, "Append a message to a session"});
+    router.add({"GET", base, list_handler(ctx), false, "List or stream a session's messages", "session_message:read"});
+    router.add({"POST", base, push_handler(ctx), false, "Append a message to a session", "session_message:create"});
 }
 
 }  // namespace ambient::api
