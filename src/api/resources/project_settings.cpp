@@ -21,10 +21,6 @@ void before_create(store::Connection& conn, model::Row& row) {
     require_project(conn, model::text_of(row, "project_id"));
 }
 
-void before_update(store::Connection& conn, const model::Row&, model::Row& changes) {
-    if (changes.contains("project_id")) require_project(conn, model::text_of(changes, "project_id"));
-}
-
 store::SqlFragment list_scope(const http::Request& req) {
     if (auto project = requested_project(req)) return {"project_id = ?", {*project}};
     return {};
@@ -39,7 +35,10 @@ const model::KindSchema& project_settings_schema() {
         "project_settings",
         "ProjectSettings",
         {
-            {.name = "project_id", .required = true, .description = "The project these settings belong to"},
+            {.name = "project_id",
+             .required = true,
+             .patchable = false,
+             .description = "The project these settings belong to; cannot move to another project"},
             {.name = "group_access", .description = "JSON text, e.g. [{\"group_name\":\"devs\",\"role\":\"edit\"}]"},
             {.name = "repositories", .description = "JSON text"},
         },
@@ -49,7 +48,7 @@ const model::KindSchema& project_settings_schema() {
 
 void register_project_settings(http::Router& router, ApiContext& ctx) {
     const Crud crud(ctx, project_settings_schema(),
-                    {.before_create = before_create, .before_update = before_update, .list_scope = list_scope});
+                    {.before_create = before_create, .list_scope = list_scope});
     const std::string base = std::string(model::kApiBasePath) + "/project_settings";
     router.add({"GET", base, crud.list(), false, "List project settings", "project_settings:list"});
     router.add({"POST", base, crud.create(), false, "Create a project's settings", "project:update"});
