@@ -17,6 +17,7 @@
 #include "api/credentials/keyring.hpp"
 #include "api/credentials/stored_tokens.hpp"
 #include "api/schema_migrations.hpp"
+#include "api/seed_admin.hpp"
 #include "api/store/migrations.hpp"
 #include "common/http/server.hpp"
 
@@ -225,6 +226,13 @@ int main(int argc, char** argv) {
     add_database_options(encrypt_cmd);
     encrypt_cmd->add_flag("--dry-run", opt.dry_run, "Count what would change; write nothing");
 
+    std::string admin_username;
+    auto* seed_admin_cmd =
+        cli.add_subcommand("seed-admin", "Bind a user to platform:admin at global scope (the first admin), then exit");
+    add_database_options(seed_admin_cmd);
+    seed_admin_cmd->add_option("--username", admin_username, "The user's username (as in their OIDC token)")
+        ->required();
+
     CLI11_PARSE(cli, argc, argv);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     // Logs go to stderr; stdout carries only the listening line scripts read.
@@ -237,6 +245,12 @@ int main(int argc, char** argv) {
             return 0;
         }
         if (*encrypt_cmd) return encrypt_credentials(opt);
+        if (*seed_admin_cmd) {
+            auto db = open_database(opt);
+            migrate(*db);
+            api::seed_admin(*db, admin_username, std::cout);
+            return 0;
+        }
         return serve(opt);
     } catch (const std::exception& e) {
         spdlog::error("{}", e.what());

@@ -38,6 +38,9 @@ public:
     std::unique_ptr<store::Database> open_database() const;
     ServerProcess& process() { return *process_; }
     const std::filesystem::path& data_dir() const { return data_dir_; }
+    // The PostgreSQL URL (empty on SQLite): with data_dir(), what a command-line tool needs
+    // to work on this server's database.
+    const std::string& db_url() const { return db_url_; }
     Backend backend() const { return backend_; }
 
 private:
