@@ -6,6 +6,7 @@
 //   GET    /projects/{id}   get     project:read
 //   PATCH  /projects/{id}   patch   project:update
 //   DELETE /projects/{id}   delete  project:delete
+#include "api/audit/audit_log.hpp"
 #include "api/auth/principal.hpp"
 #include "api/crud.hpp"
 #include "api/resources/owner_bindings.hpp"
@@ -52,42 +53,51 @@ void before_update(store::Connection&, const model::Row& current, model::Row& ch
     }
 }
 
-// Soft-deletes the live rows of `schema` that `sql` selects (by id), with their events.
-void remove_where(store::Connection& conn, const model::KindSchema& schema, const std::string& sql,
-                  const std::string& key) {
-    for (const auto& cells : conn.exec(sql, {key}).rows)
-        repo::remove(conn, schema, std::get<std::string>(cells[0]));
+// Soft-deletes the live rows of `schema` that `sql` selects (by id), with their events;
+// returns their ids.
+std::vector<std::string> remove_where(store::Connection& conn, const model::KindSchema& schema, const std::string& sql,
+                                      const std::string& key) {
+    std::vector<std::string> ids;
+    for (const auto& cells : conn.exec(sql, {key}).rows) {
+        ids.push_back(std::get<std::string>(cells[0]));
+        repo::remove(conn, schema, ids.back());
+    }
+    return ids;
 }
 
-void before_delete(store::Connection& conn, const model::Row& current) {
-    // Everything that lives in a project goes with it: a new project that takes the name
-    // later must not inherit another owner's settings, agents, sessions or credentials.
-    const auto& project = model::text_of(current, model::kIdColumn);
+// Everything that lives in a project goes with it, in the delete's transaction: a new
+// project that takes the name later must not inherit another owner's settings, agents,
+// sessions, credentials or members. Credentials and bindings removed are audited.
+void remove_contents(store::Connection& conn, const Principal& principal, const std::string& project) {
+    auto audit = [&](const char* kind, const std::vector<std::string>& ids) {
+        for (const auto& id : ids)
+            write_audit(conn, audit_record(principal, kind, id, "delete", kAuditAllowed));
+    };
     remove_where(conn, inbox_message_schema(),
                  "SELECT m.id FROM inbox_messages m JOIN agents a ON a.id = m.agent_id "
                  "WHERE a.project_id = ? AND m.deleted_at IS NULL",
                  project);
-    for (const auto* schema : {&project_settings_schema(), &agent_schema(), &session_schema(), &credential_schema()}) {
-        remove_where(conn, *schema, "SELECT id FROM " + schema->table + " WHERE project_id = ? AND deleted_at IS NULL",
-                     project);
-    }
-    // Bindings on the project, its sessions and its credentials go too: a project that
-    // takes the name later must not be open to the old project's members.
+    // Bindings first, while their sessions and credentials are still live.
     for (const char* sql : {"SELECT id FROM role_bindings WHERE project_id = ? AND deleted_at IS NULL",
                             "SELECT id FROM role_bindings WHERE deleted_at IS NULL AND session_id IN "
                             "(SELECT id FROM sessions WHERE project_id = ?)",
                             "SELECT id FROM role_bindings WHERE deleted_at IS NULL AND credential_id IN "
                             "(SELECT id FROM credentials WHERE project_id = ?)"}) {
-        remove_where(conn, role_binding_schema(), sql, project);
+        audit("role_binding", remove_where(conn, role_binding_schema(), sql, project));
+    }
+    for (const auto* schema : {&project_settings_schema(), &agent_schema(), &session_schema(), &credential_schema()}) {
+        const auto ids = remove_where(
+            conn, *schema, "SELECT id FROM " + schema->table + " WHERE project_id = ? AND deleted_at IS NULL", project);
+        if (schema == &credential_schema()) audit("credential", ids);
     }
     // Stored tokens of the deleted credentials are secrets with no owner left: erase them.
     conn.exec("UPDATE credentials SET token = NULL WHERE project_id = ? AND deleted_at IS NOT NULL", {project});
 }
 
-void bind_owner(store::Connection& conn, const http::Request& req, WriteKind kind, const model::Row& row) {
-    if (kind == WriteKind::Create) {
-        bind_creator(conn, principal_of(req), "project:owner", "project", model::text_of(row, model::kIdColumn));
-    }
+void after_write(store::Connection& conn, const http::Request& req, WriteKind kind, const model::Row& row) {
+    const auto& project = model::text_of(row, model::kIdColumn);
+    if (kind == WriteKind::Create) bind_creator(conn, principal_of(req), "project:owner", "project", project);
+    if (kind == WriteKind::Delete) remove_contents(conn, principal_of(req), project);
 }
 
 }  // namespace
@@ -114,9 +124,8 @@ void register_projects(http::Router& router, ApiContext& ctx) {
     const Crud crud(ctx, project_schema(),
                     {.before_create = before_create,
                      .before_update = before_update,
-                     .before_delete = before_delete,
                      .validate = validate_project,
-                     .after_write = bind_owner});
+                     .after_write = after_write});
     const std::string base = std::string(model::kApiBasePath) + "/projects";
     router.add({"GET", base, crud.list(), false, "List projects", "project:list"});
     router.add({"POST", base, crud.create(), false, "Create a project", "project:create"});
