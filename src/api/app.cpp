@@ -56,6 +56,7 @@ App::App(store::Database& db, std::unique_ptr<Authenticator> auth, AppOptions op
            options.keyring != nullptr ? *options.keyring : no_keyring_,
            event_retention_.get()},
       auth_(auth ? std::move(auth) : std::make_unique<Authenticator>(ServiceTokens{}, nullptr, OidcOptions{})) {
+    ctx_.access_cache = &access_cache_;
     register_metadata(router_, ctx_, metrics_, options.version);
     register_projects(router_, ctx_);
     register_project_settings(router_, ctx_);

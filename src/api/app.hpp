@@ -9,6 +9,7 @@
 #include <unordered_set>
 
 #include "api/auth/authenticator.hpp"
+#include "api/authz/access_cache.hpp"
 #include "api/context.hpp"
 #include "api/credentials/keyring.hpp"
 #include "api/event_retention.hpp"
@@ -68,6 +69,7 @@ private:
     std::unique_ptr<boost::asio::thread_pool> stream_pool_;
     credentials::Keyring no_keyring_;  // what ctx_ refers to when options.keyring is nullptr
     std::unique_ptr<EventRetention> event_retention_;
+    authz::AccessCache access_cache_;
     ApiContext ctx_;
     std::unique_ptr<Authenticator> auth_;
     // Users already provisioned from their token's claims in this process.

@@ -15,6 +15,9 @@ class Keyring;
 }
 class Notifier;
 class EventRetention;
+namespace authz {
+class AccessCache;
+}
 
 struct ApiContext {
     store::Database& db;
@@ -29,6 +32,8 @@ struct ApiContext {
     const credentials::Keyring& keyring;
     // Prunes the events table; told after each committed write. nullptr: no pruning.
     EventRetention* event_retention = nullptr;
+    // Users' access between requests (authz/access_cache.hpp). nullptr: loaded every time.
+    authz::AccessCache* access_cache = nullptr;
 };
 
 }  // namespace ambient::api

@@ -288,6 +288,10 @@ CREATE TABLE signing_keys (
     retired_at {ts}
 );
 )"),
+        // Each start of a session is a new run; runner tokens are bound to one run.
+        both(15, "sessions: run_id", R"(
+ALTER TABLE sessions ADD COLUMN run_id TEXT;
+)"),
     };
     return migrations;
 }

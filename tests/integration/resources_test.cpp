@@ -197,6 +197,15 @@ TEST_P(Resources, RolePermissionsMustBeAJsonArrayOfResourceActions) {
 
 TEST_P(Resources, RoleBindingScopesNeedTheirIdsAndNoOthers) {
     ASSERT_EQ(post("/projects", {{"name", "scoped"}}).status, 201);
+    // The objects the scopes name must exist (and an agent must be in its project).
+    auto made = [&](const std::string& path, const json& body) {
+        auto r = post(path, body);
+        EXPECT_EQ(r.status, 201) << r.body;
+        return r.status == 201 ? r.json()["id"].get<std::string>() : std::string("missing");
+    };
+    const auto a1 = made("/projects/scoped/agents", {{"name", "a1"}});
+    const auto s1 = made("/sessions", {{"name", "s1"}, {"project_id", "scoped"}});
+    const auto c1 = made("/credentials", {{"name", "c1"}, {"provider", "github"}});
     const auto viewer = role_id("project:viewer");
     struct Case {
         json body;
@@ -208,18 +217,21 @@ TEST_P(Resources, RoleBindingScopesNeedTheirIdsAndNoOthers) {
         {{{"scope", "project"}, {"user_id", "u1"}, {"project_id", "scoped"}}, 201},
         {{{"scope", "project"}, {"user_id", "u1"}}, 400},
         {{{"scope", "project"}, {"user_id", "u3"}, {"project_id", "missing"}}, 400},
-        {{{"scope", "project"}, {"user_id", "u3"}, {"project_id", "scoped"}, {"session_id", "s"}}, 400},
-        {{{"scope", "agent"}, {"user_id", "u1"}, {"project_id", "scoped"}, {"agent_id", "a1"}}, 201},
-        {{{"scope", "agent"}, {"user_id", "u1"}, {"agent_id", "a1"}}, 400},
-        {{{"scope", "session"}, {"user_id", "u1"}, {"session_id", "s1"}}, 201},
+        {{{"scope", "project"}, {"user_id", "u3"}, {"project_id", "scoped"}, {"session_id", s1}}, 400},
+        {{{"scope", "agent"}, {"user_id", "u1"}, {"project_id", "scoped"}, {"agent_id", a1}}, 201},
+        {{{"scope", "agent"}, {"user_id", "u1"}, {"agent_id", a1}}, 400},
+        {{{"scope", "session"}, {"user_id", "u1"}, {"session_id", s1}}, 201},
         {{{"scope", "session"}, {"user_id", "u1"}}, 400},
-        {{{"scope", "credential"}, {"user_id", "u1"}, {"credential_id", "c1"}}, 201},
-        {{{"scope", "credential"}, {"credential_id", "c1"}, {"project_id", "scoped"}}, 201},
-        {{{"scope", "credential"}, {"credential_id", "c1"}, {"project_id", "scoped"}, {"agent_id", "a1"}}, 201},
-        {{{"scope", "credential"}, {"credential_id", "c1"}, {"agent_id", "a1"}}, 400},
-        {{{"scope", "credential"}, {"credential_id", "c1"}, {"session_id", "s1"}}, 400},
+        {{{"scope", "credential"}, {"user_id", "u1"}, {"credential_id", c1}}, 201},
+        {{{"scope", "credential"}, {"credential_id", c1}, {"project_id", "scoped"}}, 201},
+        {{{"scope", "credential"}, {"credential_id", c1}, {"project_id", "scoped"}, {"agent_id", a1}}, 201},
+        {{{"scope", "credential"}, {"credential_id", c1}, {"agent_id", a1}}, 400},
+        {{{"scope", "credential"}, {"credential_id", c1}, {"session_id", s1}}, 400},
         {{{"scope", "credential"}, {"user_id", "u1"}}, 400},
         {{{"scope", "galaxy"}, {"user_id", "u1"}}, 400},
+        {{{"scope", "agent"}, {"user_id", "u4"}, {"project_id", "scoped"}, {"agent_id", "no-such-agent"}}, 400},
+        {{{"scope", "session"}, {"user_id", "u4"}, {"session_id", "no-such-session"}}, 400},
+        {{{"scope", "credential"}, {"user_id", "u4"}, {"credential_id", "no-such-credential"}}, 400},
     };
     for (const auto& c : cases) {
         auto body = c.body;

@@ -164,6 +164,16 @@ TEST_P(RunnerTokens, StoppingTheSessionRevokesTheTokenAtOnce) {
     EXPECT_EQ(server_->process().log().find(token.substr(0, 40)), std::string::npos);
 }
 
+TEST_P(RunnerTokens, RestartingTheSessionDoesNotReviveAnEarlierRunsToken) {
+    const auto id = session("Running");
+    const auto old_token = token_for(id);
+    ASSERT_EQ(http().post(session_path(id, "/stop"), "").status, 200);
+    set_phase(id, "Stopped");
+    ASSERT_EQ(http().post(session_path(id, "/start"), "").status, 200);
+    expect_not_running(as(old_token).get(session_path(id)), old_token);
+    EXPECT_EQ(as(token_for(id)).get(session_path(id)).status, 200);
+}
+
 TEST_P(RunnerTokens, DeletingTheSessionRevokesTheToken) {
     const auto id = session("Running");
     const auto token = token_for(id);

@@ -48,9 +48,22 @@ Principal Authenticator::authenticate(const http::Request& req) {
     if (token->empty()) throw ApiError::unauthenticated("Authorization header is not a bearer token");
     if (tokens_.matches(*token)) return Principal{.kind = Principal::Kind::Service, .username = "ambient-service"};
     if (!looks_like_jwt(*token)) throw ApiError::unauthenticated("Invalid token");
+    // A user token seen before is answered from the cache (runner tokens never enter it).
+    const auto key = digest(*token);
+    if (auto cached = cached_user(key)) return *cached;
     if (runner_tokens_ != nullptr && runner_tokens_->is_runner_token(*token)) return verify_runner_token(*token);
     if (jwks_ == nullptr) throw ApiError::unauthenticated("Invalid token");
-    return verify_user_token(*token);
+    return verify_user_token(*token, key);
+}
+
+std::optional<Principal> Authenticator::cached_user(const std::string& key) {
+    std::lock_guard lock(cache_mutex_);
+    auto it = cache_.find(key);
+    if (it == cache_.end()) return std::nullopt;
+    if (std::chrono::system_clock::now() <= it->second.expires) return it->second.principal;
+    cache_order_.erase(it->second.order);
+    cache_.erase(it);
+    return std::nullopt;
 }
 
 // Never cached: the session's phase is read on every request.
@@ -61,24 +74,14 @@ Principal Authenticator::verify_runner_token(const std::string& token) {
     } catch (const jwt::JwtError& e) {
         throw ApiError::unauthenticated(std::string("Invalid token: ") + e.what());
     }
-    if (!runner_tokens_->session_live(p.session_id, p.project_id)) {
+    if (!runner_tokens_->session_live(p.session_id, p.project_id, p.run_id)) {
         throw ApiError::unauthenticated("Invalid token: runner token of a session that is not running");
     }
     return p;
 }
 
-Principal Authenticator::verify_user_token(const std::string& token) {
-    const auto key = digest(token);
+Principal Authenticator::verify_user_token(const std::string& token, const std::string& key) {
     const auto now = std::chrono::system_clock::now();
-    {
-        std::lock_guard lock(cache_mutex_);
-        auto it = cache_.find(key);
-        if (it != cache_.end()) {
-            if (now <= it->second.expires) return it->second.principal;
-            cache_order_.erase(it->second.order);
-            cache_.erase(it);
-        }
-    }
     jwt::VerifyOptions options;
     options.now = now;
     options.leeway = oidc_.leeway;

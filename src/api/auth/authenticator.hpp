@@ -45,7 +45,9 @@ public:
     void set_runner_tokens(RunnerTokens* runner_tokens) { runner_tokens_ = runner_tokens; }
 
 private:
-    Principal verify_user_token(const std::string& token);
+    // `key`: the token's digest, its key in the cache.
+    Principal verify_user_token(const std::string& token, const std::string& key);
+    std::optional<Principal> cached_user(const std::string& key);
     Principal verify_runner_token(const std::string& token);
 
     ServiceTokens tokens_;

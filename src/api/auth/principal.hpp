@@ -24,6 +24,7 @@ struct Principal {
     std::string session_id;
     std::string project_id;
     std::string agent_id;
+    std::string run_id;  // the session's run the token was issued for (a restart starts another)
     // What the caller may do, loaded by authorization before the handler runs (null before).
     std::shared_ptr<const authz::Access> access;
 };

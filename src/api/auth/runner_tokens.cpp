@@ -174,7 +174,7 @@ std::shared_ptr<const RunnerTokens::Keys> RunnerTokens::reload_for_unknown_key()
 }
 
 RunnerTokens::Issued RunnerTokens::issue(const std::string& session_id, const std::string& project_id,
-                                         const std::string& agent_id) {
+                                         const std::string& agent_id, const std::string& run_id) {
     std::shared_ptr<const Keys> k;
     {
         std::lock_guard lock(mutex_);
@@ -198,6 +198,7 @@ RunnerTokens::Issued RunnerTokens::issue(const std::string& session_id, const st
                    {"iat", iat},
                    {"exp", exp}};
     if (!agent_id.empty()) claims["agent_id"] = agent_id;
+    if (!run_id.empty()) claims["run_id"] = run_id;
     return {jwt::sign(claims, k->signing_key.get(), k->signing_alg, k->signing_kid),
             format_rfc3339(std::chrono::system_clock::time_point{std::chrono::seconds{exp}})};
 }
@@ -225,6 +226,7 @@ Principal RunnerTokens::verify(std::string_view token, std::chrono::system_clock
     p.session_id = string_claim(claims, "session_id");
     p.project_id = string_claim(claims, "project_id");
     p.agent_id = string_claim(claims, "agent_id");
+    p.run_id = string_claim(claims, "run_id");
     if (p.session_id.empty()) throw jwt::JwtError("runner token has no session_id");
     if (p.project_id.empty()) throw jwt::JwtError("runner token has no project_id");
     p.username = kSubjectPrefix + p.session_id;
@@ -233,13 +235,14 @@ Principal RunnerTokens::verify(std::string_view token, std::chrono::system_clock
     return p;
 }
 
-bool RunnerTokens::session_live(const std::string& session_id, const std::string& project_id) {
+bool RunnerTokens::session_live(const std::string& session_id, const std::string& project_id,
+                                const std::string& run_id) {
     auto lease = db_.acquire();
     const auto rs = lease->exec(
-        "SELECT project_id FROM sessions WHERE id = ? AND deleted_at IS NULL "
+        "SELECT project_id, run_id FROM sessions WHERE id = ? AND deleted_at IS NULL "
         "AND phase IN ('Pending', 'Creating', 'Running')",
         {session_id});
-    return !rs.rows.empty() && text(rs.rows.front()[0]) == project_id;
+    return !rs.rows.empty() && text(rs.rows.front()[0]) == project_id && text(rs.rows.front()[1]) == run_id;
 }
 
 bool RunnerTokens::is_runner_token(std::string_view token) const {

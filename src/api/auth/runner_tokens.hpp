@@ -54,7 +54,10 @@ public:
     // A token for the session, valid for the configured ttl. Throws jwt::JwtError,
     // credentials::KeyringError / SealedValueError (the signing key cannot be sealed or
     // opened) or store errors.
-    Issued issue(const std::string& session_id, const std::string& project_id, const std::string& agent_id);
+    // `run_id`: the session's current run (sessions.run_id, new at every start), so that a
+    // token of an earlier run stays dead when the session is started again.
+    Issued issue(const std::string& session_id, const std::string& project_id, const std::string& agent_id,
+                 const std::string& run_id = {});
 
     // The runner principal of a token this server signed, or jwt::JwtError naming why not
     // (never containing the token). Does not check that the session is live.
@@ -63,7 +66,7 @@ public:
 
     // True when the session exists, is not deleted, is in phase Pending, Creating or Running,
     // and belongs to `project_id`. Queries the database on every call.
-    bool session_live(const std::string& session_id, const std::string& project_id);
+    bool session_live(const std::string& session_id, const std::string& project_id, const std::string& run_id = {});
 
     // Whether a token looks like one of ours, without verifying it: its header's kid is one
     // of the loaded runner keys, or its aud is the runner audience. For routing a bearer token

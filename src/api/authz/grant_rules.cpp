@@ -110,7 +110,9 @@ void check_grant(store::Connection& conn, const Principal& caller, const model::
     const auto role = role_name(conn, field(b, "role_id"));
     const auto& scope = field(b, "scope");
     if (is_admin(caller)) {
-        if (scope == "agent") require_agent_in_project(conn, field(b, "agent_id"), field(b, "project_id"));
+        if (scope == "agent" || scope == "credential") {
+            require_agent_in_project(conn, field(b, "agent_id"), field(b, "project_id"));
+        }
         return;
     }
     const Access& access = access_of(caller);

@@ -6,10 +6,12 @@
 #include "api/audit/audit_log.hpp"
 #include "api/auth/principal.hpp"
 #include "api/authz/access.hpp"
+#include "api/authz/access_cache.hpp"
 #include "api/authz/binding_store.hpp"
 #include "api/authz/runner_policy.hpp"
 #include "api/handler_support.hpp"
 #include "api/model/kind.hpp"
+#include "api/notify/notifier.hpp"
 
 namespace ambient::api::authz {
 namespace {
@@ -121,8 +123,11 @@ Decision decide_route(store::Connection& conn, const http::Request& req, const h
         } else if (collection == "role_bindings") {
             d.rule = Rule::GrantRules;
         } else if (collection == "sessions" || collection == "agents" || collection == "project_settings") {
-            auto project = collection == "sessions" ? requested_project(req) : std::nullopt;
-            const std::string id = project ? *project : body_project(req);
+            // The project the handler will use: the body's project_id, else (sessions only)
+            // the project_id query or X-Ambient-Project. Checking the query first would let
+            // a body naming another project through.
+            std::string id = body_project(req);
+            if (id.empty() && collection == "sessions") id = requested_project(req).value_or("");
             // Without a project the handler answers 400.
             d.rule = id.empty() ? Rule::Open : Rule::Targeted;
             d.target = Target::project(id);
@@ -226,7 +231,12 @@ void authorize_or_throw(ApiContext& ctx, http::Request& req, const http::Route& 
         if (refusal) refuse(*lease, *principal, d, refusal->status, refusal->reason);
         return;
     }
-    auto access = std::make_shared<const Access>(load_user_bindings(*lease, principal->username));
+    const auto generation = ctx.notifier.generation(Channel::Events);
+    auto access = ctx.access_cache != nullptr ? ctx.access_cache->find(principal->username, generation) : nullptr;
+    if (access == nullptr) {
+        access = std::make_shared<const Access>(load_user_bindings(*lease, principal->username));
+        if (ctx.access_cache != nullptr) ctx.access_cache->store(principal->username, generation, access);
+    }
     principal->access = access;
     authorize_user(*lease, *principal, *access, req, route);
 }

@@ -28,8 +28,14 @@ http::Handler issue_handler(ApiContext& ctx, RunnerTokens* tokens) {
         }
         auto& runner_tokens = require_configured(tokens);
         const auto& id = req.param("id");
-        const auto session = with_connection(
-            ctx, session_schema(), [&](store::Connection& conn) { return repo::find(conn, session_schema(), id); });
+        std::string run_id;
+        const auto session = with_connection(ctx, session_schema(), [&](store::Connection& conn) {
+            const auto rs = conn.exec("SELECT run_id FROM sessions WHERE id = ?", {id});
+            if (!rs.rows.empty()) {
+                if (const auto* s = std::get_if<std::string>(&rs.rows[0][0])) run_id = *s;
+            }
+            return repo::find(conn, session_schema(), id);
+        });
         if (!session) throw not_found(session_schema(), id);
         const auto& phase = model::text_of(*session, "phase");
         if (phase != "Pending" && phase != "Creating" && phase != "Running") {
@@ -37,8 +43,8 @@ http::Handler issue_handler(ApiContext& ctx, RunnerTokens* tokens) {
         }
         RunnerTokens::Issued issued;
         try {
-            issued =
-                runner_tokens.issue(id, model::text_of(*session, "project_id"), model::text_of(*session, "agent_id"));
+            issued = runner_tokens.issue(id, model::text_of(*session, "project_id"),
+                                         model::text_of(*session, "agent_id"), run_id);
         } catch (const store::StoreError&) {
             rethrow_as_api_error(session_schema());
         } catch (const std::exception& e) {

@@ -256,7 +256,10 @@ model::Row create_session(store::Connection& conn, model::Row row, const std::st
 }
 
 model::Row start_session(store::Connection& conn, const std::string& id) {
-    return transition(conn, id, {"", "Stopped", "Completed", "Failed"}, "Pending", "start");
+    auto row = transition(conn, id, {"", "Stopped", "Completed", "Failed"}, "Pending", "start");
+    // Each run gets its own id: runner tokens name it, so an earlier run's tokens stay dead.
+    conn.exec("UPDATE sessions SET run_id = ? WHERE id = ?", {new_ksuid(), id});
+    return row;
 }
 
 model::Row stop_session(store::Connection& conn, const std::string& id) {
