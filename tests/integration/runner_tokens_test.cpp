@@ -301,6 +301,14 @@ protected:
 
 TEST_P(SessionCredentials, GrantsResolveAgentThenProjectThenGlobal) {
     ASSERT_EQ(http().post(std::string(kApi) + "/projects", R"({"name":"other"})").status, 201);
+    // A grant names a real agent of the project.
+    auto agent_named = [&](const std::string& name) {
+        auto r = http().post(std::string(kApi) + "/projects/proj/agents", json{{"name", name}}.dump());
+        EXPECT_EQ(r.status, 201) << r.body;
+        return r.json().value("id", std::string());
+    };
+    const auto agent_a = agent_named("agent-a");
+    const auto agent_b = agent_named("agent-b");
     // Created in the reverse of the resolution order, so the order is the grants', not creation's.
     const auto global2 = credential("global-2");
     const auto global1 = credential("global-1");
@@ -315,18 +323,18 @@ TEST_P(SessionCredentials, GrantsResolveAgentThenProjectThenGlobal) {
     bind(global2, "", "");
     bind(global1, "", "");
     bind(project, "proj", "");
-    bind(agent, "proj", "agent-a");
+    bind(agent, "proj", agent_a);
     bind(both, "", "");
-    bind(both, "proj", "agent-a");
+    bind(both, "proj", agent_a);
     bind(other_project, "other", "");
-    bind(other_agent, "proj", "agent-b");
+    bind(other_agent, "proj", agent_b);
     bind(user_only, "proj", "", "credential:token-reader", "ada");
     bind(viewer_only, "proj", "", "credential:viewer");
     bind(deleted, "proj", "");
     ASSERT_EQ(http().del(std::string(kApi) + "/credentials/" + deleted).status, 204);
 
     using Grants = std::vector<std::pair<std::string, std::string>>;
-    const auto with_agent = session("Running", "agent-a");
+    const auto with_agent = session("Running", agent_a);
     EXPECT_EQ(granted(with_agent), (Grants{{"agent", "agent"},
                                            {"agent-and-global", "agent"},
                                            {"project", "project"},

@@ -2,7 +2,9 @@
 // who can administer a fresh installation with their own OIDC token.
 #include <gtest/gtest.h>
 
+#include <chrono>
 #include <fstream>
+#include <thread>
 
 #include "api/builtin_roles.hpp"
 #include "common/jwt/jwt.hpp"
@@ -54,8 +56,16 @@ TEST_P(SeedAdmin, MakesTheUserAPlatformAdminOnce) {
     ASSERT_EQ(first.exit_code, 0) << first.output;
     EXPECT_NE(first.output.find("root-user is now a platform admin"), std::string::npos) << first.output;
 
+    // A running server sees the new binding at once on PostgreSQL (NOTIFY), and on SQLite
+    // when its cached access of the user expires (at most 5 s): wait for it, with a deadline.
     auto admin = as("root-user");
-    EXPECT_EQ(admin.get("/api/ambient/v1/audit_events").status, 200);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(20);
+    int status = 0;
+    while ((status = admin.get("/api/ambient/v1/audit_events").status) != 200 &&
+           std::chrono::steady_clock::now() < deadline) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    EXPECT_EQ(status, 200);
     // An admin grants what no one else may: a global binding.
     const json global = {{"role_id", api::builtin_role_id("platform:viewer")}, {"scope", "global"}, {"user_id", "v"}};
     EXPECT_EQ(admin.post("/api/ambient/v1/role_bindings", global.dump()).status, 201);

@@ -94,6 +94,15 @@ bool Access::allows_everywhere(std::string_view permission) const {
                        [&](const Binding& b) { return b.scope == "global" && b.grants(permission); });
 }
 
+std::vector<std::pair<std::string, std::string>> Access::agent_scopes(std::string_view permission) const {
+    std::vector<std::pair<std::string, std::string>> out;
+    for (const auto& b : bindings_) {
+        if (b.scope == "agent" && !b.agent_id.empty() && b.grants(permission))
+            out.emplace_back(b.project_id, b.agent_id);
+    }
+    return out;
+}
+
 std::vector<std::string> Access::scope_ids(std::string_view scope, std::string_view permission) const {
     std::vector<std::string> ids;
     for (const auto& b : bindings_) {

@@ -13,6 +13,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <utility>
 #include <vector>
 
 namespace ambient::api::authz {
@@ -81,6 +82,8 @@ public:
     // The ids named by bindings of `scope` that grant `permission`, e.g. the projects in
     // which the caller may read sessions. For list filters.
     std::vector<std::string> scope_ids(std::string_view scope, std::string_view permission) const;
+    // (project, agent) of the agent bindings that grant `permission`.
+    std::vector<std::pair<std::string, std::string>> agent_scopes(std::string_view permission) const;
 
 private:
     Access() = default;

@@ -21,6 +21,21 @@ std::string in_list(const std::string& column, const std::vector<std::string>& i
     return sql + ")";
 }
 
+// "(project_id = ? AND <agent column> = ?) OR …" — an agent binding covers its agent in its
+// project only.
+std::string in_agents(const std::string& agent_column, const std::vector<std::pair<std::string, std::string>>& agents,
+                      std::vector<store::SqlValue>& params) {
+    if (agents.empty()) return "1 = 0";
+    std::string sql;
+    for (const auto& [project, agent] : agents) {
+        if (!sql.empty()) sql += " OR ";
+        sql += "(project_id = ? AND " + agent_column + " = ?)";
+        params.emplace_back(project);
+        params.emplace_back(agent);
+    }
+    return sql;
+}
+
 void unite(std::vector<std::string>& into, const std::vector<std::string>& more) {
     for (const auto& id : more) {
         if (std::find(into.begin(), into.end(), id) == into.end()) into.push_back(id);
@@ -46,10 +61,10 @@ store::SqlFragment rows_filter(const Access& access, const Principal& principal,
         f.sql = in_list("project_id", access.scope_ids("project", "project:read"), p);
     } else if (table == "agents") {
         f.sql = in_list("project_id", access.scope_ids("project", "agent:read"), p) + " OR " +
-                in_list("id", access.scope_ids("agent", "agent:read"), p);
+                in_agents("id", access.agent_scopes("agent:read"), p);
     } else if (table == "sessions") {
         f.sql = in_list("project_id", access.scope_ids("project", "session:read"), p) + " OR " +
-                in_list("agent_id", access.scope_ids("agent", "session:read"), p) + " OR " +
+                in_agents("agent_id", access.agent_scopes("session:read"), p) + " OR " +
                 in_list("id", access.scope_ids("session", "session:read"), p);
     } else if (table == "credentials") {
         f.sql = in_list("id", access.scope_ids("credential", "credential:read"), p);

@@ -355,6 +355,10 @@ http::Handler agent_scoped_list(ApiContext& ctx, const model::KindSchema& schema
         auto params = list_params(schema, req);
         if (params.query.order_by.empty()) params.query.order_by = default_order;
         params.query.scope = {agent_column + " = ?", {agent}};
+        if (schema.field("project_id") != nullptr) {
+            params.query.scope.sql += " AND project_id = ?";
+            params.query.scope.params.emplace_back(project);
+        }
         const auto result = in_transaction(ctx, TxMode::Read, schema, [&](store::Connection& conn) {
             require_agent_in_project(conn, project, agent);
             return repo::list(conn, schema, params.query);

@@ -241,6 +241,14 @@ model::Row create_session(store::Connection& conn, model::Row row, const std::st
     if (!project_exists(conn, project))
         throw ApiError::validation("project '" + project.substr(0, 63) + "' does not exist");
     check_parent(conn, row);
+    // A session of an agent is in that agent's project: access to it follows the project.
+    if (const auto& agent = model::text_of(row, "agent_id"); !agent.empty()) {
+        if (conn.exec("SELECT 1 FROM agents WHERE id = ? AND project_id = ? AND deleted_at IS NULL", {agent, project})
+                .rows.empty()) {
+            throw ApiError::validation("agent '" + agent.substr(0, 64) + "' is not an agent of project '" +
+                                       project.substr(0, 63) + "'");
+        }
+    }
     if (model::text_of(row, "llm_model").empty()) row["llm_model"] = std::string(kDefaultModel);
     if (!row.contains("llm_temperature")) row["llm_temperature"] = kDefaultTemperature;
     if (!row.contains("llm_max_tokens")) row["llm_max_tokens"] = kDefaultMaxTokens;
