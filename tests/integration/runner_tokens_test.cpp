@@ -351,6 +351,56 @@ TEST_P(SessionCredentials, GrantsResolveAgentThenProjectThenGlobal) {
     EXPECT_EQ(http().get(session_path("2zzzzzzzzzzzzzzzzzzzzzzzzzz", "/credentials")).status, 404);
 }
 
+// What a runner token may do, and nothing more: issue 4's runner-token scenario.
+TEST_P(SessionCredentials, ARunnerReadsItsSessionAndGrantedCredentialsOnly) {
+    const auto granted_cred = credential("granted");
+    const auto ungranted_cred = credential("ungranted");
+    bind(granted_cred, "proj", "");
+    const auto a = session("Running");
+    const auto b = session("Running");
+    auto runner = as(token_for(a));
+
+    // Its own session and messages.
+    EXPECT_EQ(runner.get(session_path(a)).status, 200);
+    EXPECT_EQ(runner.post(session_path(a, "/messages"), R"({"event_type":"assistant","payload":"hi"})").status, 201);
+    auto messages = runner.get(session_path(a, "/messages"));
+    ASSERT_EQ(messages.status, 200) << messages.body;
+    EXPECT_NE(messages.body.find("\"hi\""), std::string::npos) << messages.body;
+    EXPECT_EQ(runner.post(session_path(a, "/messages"), R"({"event_type":"user","payload":"x"})").status, 403);
+
+    // The credential granted to its project: the token, audited as the runner.
+    auto token = runner.get(std::string(kApi) + "/credentials/" + granted_cred + "/token");
+    ASSERT_EQ(token.status, 200) << token.body;
+    EXPECT_EQ(token.json()["token"], "secret-granted");
+    auto ungranted = runner.get(std::string(kApi) + "/credentials/" + ungranted_cred + "/token");
+    EXPECT_EQ(ungranted.status, 403) << ungranted.body;
+    EXPECT_EQ(ungranted.body.find("secret-ungranted"), std::string::npos);
+    auto audit = http()
+                     .get(std::string(kApi) + "/audit_events?search=" + url_encode("actor = 'runner:" + a + "'") +
+                          "&orderBy=created_at")
+                     .json();
+    ASSERT_EQ(audit["total"], 2) << audit.dump();
+    EXPECT_EQ(audit["items"][0]["target_id"], granted_cred);
+    EXPECT_EQ(audit["items"][0]["outcome"], "allowed");
+    EXPECT_EQ(audit["items"][0]["session_id"], a);
+    EXPECT_EQ(audit["items"][1]["target_id"], ungranted_cred);
+    EXPECT_EQ(audit["items"][1]["outcome"], "denied");
+
+    // Another session does not exist for it; everything else is refused.
+    EXPECT_EQ(runner.get(session_path(b)).status, 404);
+    EXPECT_EQ(runner.get(session_path(b, "/messages")).status, 404);
+    EXPECT_EQ(runner.post(session_path(b, "/messages"), R"({"event_type":"assistant","payload":"x"})").status, 404);
+    EXPECT_EQ(runner.get(std::string(kApi) + "/sessions").status, 403);
+    EXPECT_EQ(runner.get(std::string(kApi) + "/projects/proj").status, 403);
+    EXPECT_EQ(runner.post(session_path(a, "/stop"), "").status, 403);
+    EXPECT_EQ(runner.get(std::string(kApi) + "/credentials/" + granted_cred).status, 403);
+    EXPECT_EQ(runner.post(session_path(a, "/runner_token"), "").status, 403);
+
+    // Once its session stops, the token is worth nothing.
+    ASSERT_EQ(http().post(session_path(a, "/stop"), "").status, 200);
+    EXPECT_EQ(runner.get(std::string(kApi) + "/credentials/" + granted_cred + "/token").status, 401);
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, RunnerTokens, ::testing::Values(Backend::Sqlite, Backend::Postgres), backend_name);
 INSTANTIATE_TEST_SUITE_P(Backends, SessionCredentials, ::testing::Values(Backend::Sqlite, Backend::Postgres),
                          backend_name);
