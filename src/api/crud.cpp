@@ -8,6 +8,18 @@ namespace ambient::api {
 
 using store::TxMode;
 
+const char* write_action_name(WriteKind kind) {
+    switch (kind) {
+        case WriteKind::Create:
+            return "create";
+        case WriteKind::Update:
+            return "update";
+        case WriteKind::Delete:
+            return "delete";
+    }
+    return "update";
+}
+
 namespace {
 
 // Both filters must hold; either may be empty.

@@ -10,6 +10,8 @@
 namespace ambient::api {
 
 enum class WriteKind { Create, Update, Delete };
+// "create", "update", "delete": the action's name in permissions and audit records.
+const char* write_action_name(WriteKind kind);
 
 struct CrudHooks {
     // Checks and completes a new row before insert (may query through conn). Throw ApiError.

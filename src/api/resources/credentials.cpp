@@ -42,18 +42,6 @@ constexpr const char* kProjectId = "project_id";
 constexpr const char* kProjectParam = "project_id";
 constexpr const char* kAuditTarget = "credential";
 
-const char* action_name(WriteKind kind) {
-    switch (kind) {
-        case WriteKind::Create:
-            return "create";
-        case WriteKind::Update:
-            return "update";
-        case WriteKind::Delete:
-            return "delete";
-    }
-    return "update";
-}
-
 // An allowed action of the caller on a credential; never carries the token.
 void audit(store::Connection& conn, const http::Request& req, const std::string& credential_id, const char* action) {
     write_audit(conn, audit_record(principal_of(req), kAuditTarget, credential_id, action, kAuditAllowed));
@@ -93,7 +81,7 @@ http::Handler create_handler(ApiContext& ctx) {
         const auto stored = in_transaction(ctx, TxMode::Write, schema, [&](store::Connection& conn) {
             prepare_new(conn, ctx.keyring, row);
             auto inserted = repo::insert(conn, schema, std::move(row));
-            audit(conn, req, model::text_of(inserted, model::kIdColumn), action_name(WriteKind::Create));
+            audit(conn, req, model::text_of(inserted, model::kIdColumn), write_action_name(WriteKind::Create));
             bind_creator(conn, principal_of(req), "credential:owner", "credential",
                          model::text_of(inserted, model::kIdColumn));
             return inserted;
@@ -187,7 +175,7 @@ CrudHooks hooks(ApiContext& ctx) {
         }
     };
     h.after_write = [](store::Connection& conn, const http::Request& req, WriteKind kind, const model::Row& row) {
-        audit(conn, req, model::text_of(row, model::kIdColumn), action_name(kind));
+        audit(conn, req, model::text_of(row, model::kIdColumn), write_action_name(kind));
     };
     h.list_scope = [](const http::Request& req) -> store::SqlFragment {
         if (const auto& project = req.param(kProjectParam); !project.empty()) return {"project_id = ?", {project}};

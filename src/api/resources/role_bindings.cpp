@@ -128,21 +128,9 @@ void authorize_write(store::Connection& conn, const http::Request& req, WriteKin
     }
 }
 
-const char* action_name(WriteKind kind) {
-    switch (kind) {
-        case WriteKind::Create:
-            return "create";
-        case WriteKind::Update:
-            return "update";
-        case WriteKind::Delete:
-            return "delete";
-    }
-    return "update";
-}
-
 void audit_write(store::Connection& conn, const http::Request& req, WriteKind kind, const model::Row& row) {
-    write_audit(conn, audit_record(principal_of(req), "role_binding", model::text_of(row, "id"), action_name(kind),
-                                   kAuditAllowed));
+    write_audit(conn, audit_record(principal_of(req), "role_binding", model::text_of(row, "id"),
+                                   write_action_name(kind), kAuditAllowed));
 }
 
 // GET by id: bindings the caller may not see are 404.
