@@ -24,8 +24,8 @@ struct AuditRecord {
 };
 
 // A record of `principal` doing `action` on a target.
-AuditRecord audit_record(const Principal& principal, std::string target_kind, std::string target_id,
-                         std::string action, std::string outcome, std::string reason = {});
+AuditRecord audit_record(const Principal& principal, std::string target_kind, std::string target_id, std::string action,
+                         std::string outcome, std::string reason = {});
 
 // Inserts the record through `conn` (the caller's transaction). Throws on failure, so a
 // write that must be audited fails with it.

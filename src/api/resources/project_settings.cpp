@@ -47,8 +47,7 @@ const model::KindSchema& project_settings_schema() {
 }
 
 void register_project_settings(http::Router& router, ApiContext& ctx) {
-    const Crud crud(ctx, project_settings_schema(),
-                    {.before_create = before_create, .list_scope = list_scope});
+    const Crud crud(ctx, project_settings_schema(), {.before_create = before_create, .list_scope = list_scope});
     const std::string base = std::string(model::kApiBasePath) + "/project_settings";
     router.add({"GET", base, crud.list(), false, "List project settings", "project_settings:list"});
     router.add({"POST", base, crud.create(), false, "Create a project's settings", "project:update"});
