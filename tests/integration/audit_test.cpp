@@ -235,7 +235,9 @@ TEST_P(Audit, ListPagesSearchesAndOrdersNewestFirst) {
     auto reads = http().get(audit_search("action = 'fetch_token'"));
     ASSERT_EQ(reads.status, 200) << reads.body;
     EXPECT_EQ(reads.json()["total"], 3);
-    for (const auto& e : reads.json()["items"])
+    // The body outlives the loop (a member of a temporary would not).
+    const auto read_items = reads.json()["items"];
+    for (const auto& e : read_items)
         EXPECT_EQ(e["action"], "fetch_token");
     auto one = http().get(audit_search("action = 'fetch_token' and target_id = '" + ids[1] + "'")).json();
     EXPECT_EQ(one["total"], 1);
