@@ -75,11 +75,6 @@ std::int64_t epoch_seconds(std::chrono::system_clock::time_point t) {
     return std::chrono::duration_cast<std::chrono::seconds>(t.time_since_epoch()).count();
 }
 
-std::string text(const store::SqlValue& v) {
-    const auto* s = std::get_if<std::string>(&v);
-    return s != nullptr ? *s : std::string();
-}
-
 std::string string_claim(const json& claims, const char* name) {
     auto it = claims.find(name);
     if (it == claims.end() || it->is_null()) return {};
@@ -126,23 +121,23 @@ std::shared_ptr<const RunnerTokens::Keys> RunnerTokens::load(bool create_if_miss
     auto keys = std::make_shared<Keys>();
     json public_keys = json::array();
     for (const auto& row : rs.rows) {
-        auto jwk = json::parse(text(row[3]), nullptr, false);
+        auto jwk = json::parse(store::text_of(row[3]), nullptr, false);
         if (jwk.is_discarded() || !jwk.is_object()) {
-            spdlog::warn("runner token signing key {} has an unreadable public JWK; skipped", text(row[0]));
+            spdlog::warn("runner token signing key {} has an unreadable public JWK; skipped", store::text_of(row[0]));
             continue;
         }
-        jwk["kid"] = text(row[0]);
+        jwk["kid"] = store::text_of(row[0]);
         public_keys.push_back(jwk);
-        keys->kids.insert(text(row[0]));
+        keys->kids.insert(store::text_of(row[0]));
     }
     keys->verify_keys = jwt::Jwks::parse(json{{"keys", public_keys}}.dump());
     keys->jwks = json{{"keys", public_keys}};
     if (!rs.rows.empty()) {
         const auto& first = rs.rows.front();
-        keys->signing_kid = text(first[0]);
+        keys->signing_kid = store::text_of(first[0]);
         try {
-            keys->signing_alg = jwt::parse_algorithm(text(first[1]));
-            const SecretString pem(keyring_.open(keys->signing_kid, text(first[2])));
+            keys->signing_alg = jwt::parse_algorithm(store::text_of(first[1]));
+            const SecretString pem(keyring_.open(keys->signing_kid, store::text_of(first[2])));
             keys->signing_key = read_private_key(pem);
         } catch (const std::exception& e) {
             // Verification still works; issuing says why it cannot.
@@ -242,7 +237,8 @@ bool RunnerTokens::session_live(const std::string& session_id, const std::string
         "SELECT project_id, run_id FROM sessions WHERE id = ? AND deleted_at IS NULL "
         "AND phase IN ('Pending', 'Creating', 'Running')",
         {session_id});
-    return !rs.rows.empty() && text(rs.rows.front()[0]) == project_id && text(rs.rows.front()[1]) == run_id;
+    return !rs.rows.empty() && store::text_of(rs.rows.front()[0]) == project_id &&
+           store::text_of(rs.rows.front()[1]) == run_id;
 }
 
 bool RunnerTokens::is_runner_token(std::string_view token) const {

@@ -5,11 +5,6 @@
 namespace ambient::api::authz {
 namespace {
 
-std::string text(const store::SqlValue& value) {
-    const auto* s = std::get_if<std::string>(&value);
-    return s != nullptr ? *s : std::string();
-}
-
 std::vector<std::string> parse_permissions(const std::string& json) {
     std::vector<std::string> out;
     const auto parsed = nlohmann::json::parse(json, nullptr, false);
@@ -31,8 +26,10 @@ std::vector<Binding> load_user_bindings(store::Connection& conn, const std::stri
     std::vector<Binding> bindings;
     bindings.reserve(rs.rows.size());
     for (const auto& row : rs.rows) {
-        bindings.push_back(Binding{text(row[0]), text(row[1]), parse_permissions(text(row[2])), text(row[3]),
-                                   text(row[4]), text(row[5]), text(row[6]), text(row[7])});
+        bindings.push_back(Binding{store::text_of(row[0]), store::text_of(row[1]),
+                                   parse_permissions(store::text_of(row[2])), store::text_of(row[3]),
+                                   store::text_of(row[4]), store::text_of(row[5]), store::text_of(row[6]),
+                                   store::text_of(row[7])});
     }
     return bindings;
 }

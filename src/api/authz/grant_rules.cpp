@@ -8,11 +8,6 @@
 namespace ambient::api::authz {
 namespace {
 
-std::string text(const store::SqlValue& v) {
-    const auto* s = std::get_if<std::string>(&v);
-    return s != nullptr ? *s : std::string();
-}
-
 const std::string& field(const model::Row& row, const char* name) {
     return model::text_of(row, name);
 }
@@ -20,7 +15,7 @@ const std::string& field(const model::Row& row, const char* name) {
 std::string role_name(store::Connection& conn, const std::string& role_id) {
     const auto rs = conn.exec("SELECT name FROM roles WHERE id = ? AND deleted_at IS NULL", {role_id});
     if (rs.rows.empty()) throw ApiError::validation("role '" + role_id.substr(0, 64) + "' does not exist");
-    return text(rs.rows[0][0]);
+    return store::text_of(rs.rows[0][0]);
 }
 
 // The object a binding is about, for the caller's authority over it.
@@ -33,7 +28,7 @@ Target binding_target(store::Connection& conn, const model::Row& b) {
         const auto& id = field(b, "session_id");
         const auto rs = conn.exec("SELECT project_id, agent_id FROM sessions WHERE id = ?", {id});
         if (rs.rows.empty()) return Target::session(id, "", "");
-        return Target::session(id, text(rs.rows[0][0]), text(rs.rows[0][1]));
+        return Target::session(id, store::text_of(rs.rows[0][0]), store::text_of(rs.rows[0][1]));
     }
     return Target::global();
 }

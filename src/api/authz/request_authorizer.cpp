@@ -50,27 +50,22 @@ struct Decision {
     std::string permission;  // may differ from the route's (project settings act on their project)
 };
 
-std::string text(const store::SqlValue& v) {
-    const auto* s = std::get_if<std::string>(&v);
-    return s != nullptr ? *s : std::string();
-}
-
 std::optional<Target> lookup_session(store::Connection& conn, const std::string& id) {
     const auto rs = conn.exec("SELECT project_id, agent_id FROM sessions WHERE id = ? AND deleted_at IS NULL", {id});
     if (rs.rows.empty()) return std::nullopt;
-    return Target::session(id, text(rs.rows[0][0]), text(rs.rows[0][1]));
+    return Target::session(id, store::text_of(rs.rows[0][0]), store::text_of(rs.rows[0][1]));
 }
 
 std::optional<Target> lookup_agent(store::Connection& conn, const std::string& id) {
     const auto rs = conn.exec("SELECT project_id FROM agents WHERE id = ? AND deleted_at IS NULL", {id});
     if (rs.rows.empty()) return std::nullopt;
-    return Target::agent(id, text(rs.rows[0][0]));
+    return Target::agent(id, store::text_of(rs.rows[0][0]));
 }
 
 std::optional<Target> lookup_settings_project(store::Connection& conn, const std::string& id) {
     const auto rs = conn.exec("SELECT project_id FROM project_settings WHERE id = ? AND deleted_at IS NULL", {id});
     if (rs.rows.empty()) return std::nullopt;
-    return Target::project(text(rs.rows[0][0]));
+    return Target::project(store::text_of(rs.rows[0][0]));
 }
 
 std::string body_project(const http::Request& req) {
@@ -161,7 +156,7 @@ Decision decide_route(store::Connection& conn, const http::Request& req, const h
         // Everyone may read their own user.
         const auto rs = conn.exec("SELECT username FROM users WHERE id = ? AND deleted_at IS NULL", {id});
         const auto& principal = principal_of(req);
-        if (!rs.rows.empty() && text(rs.rows[0][0]) == principal.username)
+        if (!rs.rows.empty() && store::text_of(rs.rows[0][0]) == principal.username)
             d.rule = Rule::Open;
         else
             d.rule = Rule::GlobalOnly;

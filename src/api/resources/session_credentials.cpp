@@ -14,11 +14,6 @@ namespace {
 
 constexpr const char* kFetchToken = "credential:fetch_token";
 
-std::string text(const store::SqlValue& v) {
-    const auto* s = std::get_if<std::string>(&v);
-    return s != nullptr ? *s : std::string();
-}
-
 // True when the role's permissions (a JSON array of "resource:action") cover fetch_token.
 bool covers_fetch_token(const std::string& permissions) {
     const auto doc = nlohmann::json::parse(permissions, nullptr, false);
@@ -60,12 +55,14 @@ std::vector<Row> candidates(store::Connection& conn, const std::string& project_
     const auto rs = conn.exec(sql, params);
     std::vector<Row> out;
     for (const auto& r : rs.rows) {
-        if (!covers_fetch_token(text(r[6]))) continue;
-        const bool has_project = !text(r[4]).empty();
-        const bool has_agent = !text(r[5]).empty();
+        if (!covers_fetch_token(store::text_of(r[6]))) continue;
+        const bool has_project = !store::text_of(r[4]).empty();
+        const bool has_agent = !store::text_of(r[5]).empty();
         const int rank = has_agent ? 0 : has_project ? 1 : 2;
         static const char* const kGrants[] = {"agent", "project", "global"};
-        out.push_back({{text(r[0]), text(r[1]), text(r[2]), kGrants[rank]}, rank, text(r[3])});
+        out.push_back({{store::text_of(r[0]), store::text_of(r[1]), store::text_of(r[2]), kGrants[rank]},
+                       rank,
+                       store::text_of(r[3])});
     }
     return out;
 }

@@ -15,6 +15,12 @@ inline bool is_null(const SqlValue& v) {
     return std::holds_alternative<std::monostate>(v);
 }
 
+// A text cell's value; empty for NULL (and for a cell that is not text).
+inline std::string text_of(const SqlValue& v) {
+    const auto* s = std::get_if<std::string>(&v);
+    return s != nullptr ? *s : std::string();
+}
+
 // The declared type of a column; drivers use it to convert cells and the search
 // compiler uses it to reject operators that make no sense for the column.
 enum class ColumnType { Text, Integer, Real, Bool, Timestamp };
