@@ -16,7 +16,7 @@ namespace ambient::testing {
 
 enum class Backend { Sqlite, Postgres };
 
-inline constexpr const char* kTestToken = "integration-test-token";
+inline constexpr const char* kTestToken = "integration-test-service-token-0123456789";
 
 std::string backend_name(const ::testing::TestParamInfo<Backend>& info);
 
