@@ -8,6 +8,7 @@
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <thread>
 
 #include "blocking_poster.hpp"
 #include "latency_summary.hpp"
@@ -18,6 +19,8 @@ namespace bench {
 namespace {
 
 constexpr std::int64_t kNotReceived = -1;
+// How long after closing its streams the client looks at the server's descriptors.
+constexpr auto kCloseGrace = std::chrono::seconds(3);
 
 // The digits after `key` in `data`, past at most a few separator characters: `"key":12`
 // in plain JSON and `\"key\":12` in JSON carried inside a JSON string look the same to it.
@@ -106,18 +109,20 @@ int run_delivery(const DeliveryOptions& options) {
     const pid_t pid = options.server_pid;
     if (pid > 0) wait_until_quiet(pid, std::chrono::seconds(5));
     const long rss_before = pid > 0 ? process_rss_kib(pid) : -1;
+    const long fds_before = pid > 0 ? process_fd_count(pid) : -1;
 
     Deliveries deliveries(n, m);
-    SseConnections readers(options.readers, [&deliveries](std::size_t i, std::string_view data, Clock::time_point at) {
-        deliveries.record(i, data, at);
-    });
+    auto connections = std::make_unique<SseConnections>(
+        options.readers,
+        [&deliveries](std::size_t i, std::string_view data, Clock::time_point at) { deliveries.record(i, data, at); });
+    auto& readers = *connections;
     const auto opened = readers.open();
     print_open_report(options.label, n, opened);
     // Let the server finish what opening cost it (first reads of each stream) before measuring.
     const bool settled = pid <= 0 || wait_until_quiet(pid, std::chrono::seconds(15));
     const long rss_after = pid > 0 ? process_rss_kib(pid) : -1;
 
-    BlockingPoster publisher(options.publish_url, options.publish_headers);
+    auto publisher = std::make_unique<BlockingPoster>(options.publish_url, options.publish_headers);
     std::size_t published = 0;
     std::vector<bool> was_published(m, false);
     std::size_t timed_out = 0;
@@ -127,7 +132,7 @@ int run_delivery(const DeliveryOptions& options) {
     for (std::size_t k = 0; k < m && opened.open > 0; ++k) {
         deliveries.expected = readers.open_count();
         const auto sent = Clock::now();
-        const auto result = publisher.post(message_body(k, steady_ns(sent), options.as_session_message));
+        const auto result = publisher->post(message_body(k, steady_ns(sent), options.as_session_message));
         if (result.status < 200 || result.status > 299) {
             ++publish_errors[result.status == 0 ? result.error : "HTTP " + std::to_string(result.status)];
             continue;
@@ -164,6 +169,10 @@ int run_delivery(const DeliveryOptions& options) {
         }
         if (missing) ++readers_missing;
     }
+    connections.reset();
+    publisher.reset();
+    std::this_thread::sleep_for(kCloseGrace);
+    const long fds_held = fds_before >= 0 ? process_fd_count(pid) - fds_before : -1;
     const auto summary = summarize_latencies(std::move(samples));
 
     std::printf(
@@ -188,6 +197,12 @@ int run_delivery(const DeliveryOptions& options) {
             options.label.c_str(), rss_before, rss_after, memory["rss_per_stream_kib"].get<double>(),
             settled ? "" : " (server never went idle)",
             published ? (cpu_after - cpu_before) / static_cast<double>(published) : 0.0);
+    }
+    if (pid > 0) {
+        std::printf(
+            "  %s: %lld s after the client closed its streams, the server held %ld descriptors more than "
+            "before them\n",
+            options.label.c_str(), static_cast<long long>(kCloseGrace.count()), fds_held);
     }
     if (deliveries.unrecognised || deliveries.duplicates) {
         std::printf("  %s: %llu events without a known message index, %llu duplicates\n", options.label.c_str(),
@@ -216,6 +231,7 @@ int run_delivery(const DeliveryOptions& options) {
                              {"dropped", opened.open - still_open},
                              {"drop_reasons", drops},
                              {"client_threads", options.readers.threads},
+                             {"fds_held_after_close", fds_held},
                              {"server_cpu_ms_per_message",
                               pid > 0 && published ? (cpu_after - cpu_before) / static_cast<double>(published) : -1.0}};
     result.update(memory);

@@ -57,6 +57,15 @@ long process_rss_kib(pid_t pid) {
     return -1;
 }
 
+long process_fd_count(pid_t pid) {
+    std::error_code ec;
+    long n = 0;
+    for (auto it = std::filesystem::directory_iterator("/proc/" + std::to_string(pid) + "/fd", ec);
+         !ec && it != std::filesystem::directory_iterator(); it.increment(ec))
+        ++n;
+    return ec ? -1 : n;
+}
+
 bool wait_until_quiet(pid_t pid, std::chrono::milliseconds limit, std::chrono::microseconds poll, int quiet_polls) {
     const auto deadline = std::chrono::steady_clock::now() + limit;
     const auto busy_threshold = std::chrono::duration_cast<std::chrono::nanoseconds>(poll).count() / 50;

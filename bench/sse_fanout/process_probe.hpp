@@ -15,6 +15,9 @@ double process_cpu_ms(pid_t pid);
 // VmRSS of /proc/PID/status in KiB; -1 when the process is gone.
 long process_rss_kib(pid_t pid);
 
+// Open descriptors of the process (entries of /proc/PID/fd); -1 when unreadable.
+long process_fd_count(pid_t pid);
+
 // Waits until the process has been idle for a while: for `quiet_polls` polls in a row, its
 // threads together neither ran nor waited for a CPU for more than 2 % of the poll interval
 // (from /proc/PID/task/*/schedstat, nanoseconds). Lets work a request triggered after its
