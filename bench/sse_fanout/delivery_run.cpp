@@ -1,5 +1,7 @@
 #include "delivery_run.hpp"
 
+#include <unistd.h>
+
 #include <atomic>
 #include <charconv>
 #include <condition_variable>
@@ -128,6 +130,7 @@ int run_delivery(const DeliveryOptions& options) {
     std::size_t timed_out = 0;
     std::map<std::string, std::size_t> publish_errors;
     const double cpu_before = pid > 0 ? process_cpu_ms(pid) : -1;
+    const double client_cpu_before = process_cpu_ms(getpid());
     const auto started = Clock::now();
     for (std::size_t k = 0; k < m && opened.open > 0; ++k) {
         deliveries.expected = readers.open_count();
@@ -143,6 +146,12 @@ int run_delivery(const DeliveryOptions& options) {
     }
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
     const double cpu_after = pid > 0 ? process_cpu_ms(pid) : -1;
+    const double client_cpu_after = process_cpu_ms(getpid());
+    const auto per_message = [published](double total) {
+        return published ? total / static_cast<double>(published) : -1.0;
+    };
+    const double server_cpu_per_message = pid > 0 ? per_message(cpu_after - cpu_before) : -1.0;
+    const double client_cpu_per_message = per_message(client_cpu_after - client_cpu_before);
     const auto still_open = readers.open_count();
     const auto drops = readers.drop_reasons();
     readers.stop();
@@ -190,15 +199,12 @@ int run_delivery(const DeliveryOptions& options) {
     for (const auto& [reason, count] : publish_errors)
         std::printf("    publish failed: %zu x \"%s\"\n", count, reason.c_str());
     auto memory = memory_figures(rss_before, rss_after, opened.open);
+    std::printf("  %s: CPU per message: server %.1f ms, this client %.1f ms\n", options.label.c_str(),
+                server_cpu_per_message, client_cpu_per_message);
     if (pid > 0) {
-        std::printf(
-            "  %s: server RSS %ld -> %ld KiB with the readers open: %.1f KiB per stream%s; server CPU %.1f ms "
-            "per message\n",
-            options.label.c_str(), rss_before, rss_after, memory["rss_per_stream_kib"].get<double>(),
-            settled ? "" : " (server never went idle)",
-            published ? (cpu_after - cpu_before) / static_cast<double>(published) : 0.0);
-    }
-    if (pid > 0) {
+        std::printf("  %s: server RSS %ld -> %ld KiB with the readers open: %.1f KiB per stream%s\n",
+                    options.label.c_str(), rss_before, rss_after, memory["rss_per_stream_kib"].get<double>(),
+                    settled ? "" : " (server never went idle)");
         std::printf(
             "  %s: %lld s after the client closed its streams, the server held %ld descriptors more than "
             "before them\n",
@@ -232,8 +238,8 @@ int run_delivery(const DeliveryOptions& options) {
                              {"drop_reasons", drops},
                              {"client_threads", options.readers.threads},
                              {"fds_held_after_close", fds_held},
-                             {"server_cpu_ms_per_message",
-                              pid > 0 && published ? (cpu_after - cpu_before) / static_cast<double>(published) : -1.0}};
+                             {"server_cpu_ms_per_message", server_cpu_per_message},
+                             {"client_cpu_ms_per_message", client_cpu_per_message}};
     result.update(memory);
     print_result(result);
     return 0;
