@@ -161,6 +161,8 @@ int run_delivery(const DeliveryOptions& options) {
     std::size_t missed = 0;
     std::size_t readers_missing = 0;
     std::size_t late = 0;
+    // The slowest delivery of each message: shows whether the tail is every message's or a few messages'.
+    std::vector<double> slowest_ms(m, 0.0);
     const auto deadline_ns = std::chrono::duration_cast<std::chrono::nanoseconds>(options.deadline).count();
     for (std::size_t i = 0; i < n; ++i) {
         if (!readers.opened(i)) continue;
@@ -174,6 +176,7 @@ int run_delivery(const DeliveryOptions& options) {
                 continue;
             }
             samples.push_back(ns);
+            slowest_ms[k] = std::max(slowest_ms[k], static_cast<double>(ns) / 1e6);
             if (ns > deadline_ns) ++late;
         }
         if (missing) ++readers_missing;
@@ -194,6 +197,10 @@ int run_delivery(const DeliveryOptions& options) {
         "the deadline, %zu readers dropped\n",
         options.label.c_str(), missed, readers_missing, late, static_cast<long long>(options.deadline.count()),
         timed_out, opened.open - still_open);
+    std::printf("  %s: slowest delivery of each message (ms):", options.label.c_str());
+    for (std::size_t k = 0; k < m; ++k)
+        if (was_published[k]) std::printf(" %.0f", slowest_ms[k]);
+    std::printf("\n");
     for (const auto& [reason, count] : drops)
         std::printf("    dropped: %zu x \"%s\"\n", count, reason.c_str());
     for (const auto& [reason, count] : publish_errors)
@@ -233,6 +240,7 @@ int run_delivery(const DeliveryOptions& options) {
                              {"missed", missed},
                              {"readers_missing", readers_missing},
                              {"late", late},
+                             {"slowest_ms_per_message", slowest_ms},
                              {"deadline_ms", options.deadline.count()},
                              {"dropped", opened.open - still_open},
                              {"drop_reasons", drops},
