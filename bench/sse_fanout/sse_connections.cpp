@@ -1,9 +1,9 @@
 #include "sse_connections.hpp"
 
+#include <algorithm>
 #include <array>
 #include <stdexcept>
 
-#include <boost/asio/connect.hpp>
 #include <boost/asio/post.hpp>
 #include <boost/asio/write.hpp>
 
