@@ -65,14 +65,17 @@ History read_history(ApiContext& ctx, const WatchSpec& spec, const streams::Even
     return h;
 }
 
-// `opened`: the newest event id when the stream was opened.
+// `opened`: the newest event id when the stream was opened; `resync`: the client's resume
+// id could not be honoured (it is told to list again, then gets what follows).
 boost::asio::awaitable<void> stream_events(ApiContext& ctx, WatchSpec spec, std::int64_t position, std::int64_t opened,
+                                           bool resync,
                                            std::shared_ptr<streams::StreamQuota::Ticket> /*held while streaming*/,
                                            std::shared_ptr<streams::StreamGuard> guard, http::StreamWriter& writer) {
     auto wakeup = std::make_shared<streams::Wakeup>(writer.executor());
     auto watch = ctx.event_log->watch(spec.source, spec.project,
                                       authz::EventVisibility::of(guard->principal(), spec.table), wakeup);
     guard->attach(wakeup);
+    if (resync && !co_await writer.write(std::string(kResyncFrame))) co_return;
     auto last_write = Clock::now();
     while (!writer.stopping()) {
         const auto verdict = co_await guard->check();
@@ -147,12 +150,16 @@ http::Response watch_response(ApiContext& ctx, const model::KindSchema& schema, 
     auto ticket = streams::admit_stream(ctx.stream_quota, principal);
     // Resolved before the headers go out, so that a client holding them is sure to see
     // every change made afterwards.
-    const auto opened = in_transaction(ctx, store::TxMode::Read, schema, streams::newest_event_id);
-    const auto position = resume.value_or(opened);
+    const auto bounds = in_transaction(ctx, store::TxMode::Read, schema, streams::event_bounds);
+    const auto opened = bounds.newest;
+    // A resume id whose successors were pruned, or that is not from this database, cannot
+    // be honoured: RESYNC, then what follows the current end.
+    const bool resync = resume && !bounds.can_resume_from(*resume);
+    const auto position = resume && !resync ? *resume : opened;
     auto guard = std::make_shared<streams::StreamGuard>(ctx, principal, std::string(), std::string());
     return sse_response([&ctx, spec = WatchSpec{schema.source, schema.table, std::move(project)}, position, opened,
-                         ticket = std::move(ticket), guard = std::move(guard)](http::StreamWriter& writer) {
-        return stream_events(ctx, spec, position, opened, ticket, guard, writer);
+                         resync, ticket = std::move(ticket), guard = std::move(guard)](http::StreamWriter& writer) {
+        return stream_events(ctx, spec, position, opened, resync, ticket, guard, writer);
     });
 }
 

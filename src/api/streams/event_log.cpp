@@ -49,7 +49,10 @@ struct EventLog::Entry {
     std::int64_t id = 0;
     std::string type;
     authz::EventRoute route;
-    std::shared_ptr<const std::string> frame;  // null once sealed
+    std::shared_ptr<const std::string> frame;  // null when it was sealed before it was read
+    // The object was deleted since: streams replaying this event (it is older than the
+    // stream) skip it, as they would in the table; streams that were open get it as it came.
+    bool sealed = false;
     std::size_t bytes = 0;
 };
 
@@ -204,10 +207,9 @@ void EventLog::append(EventRange range, std::unordered_map<std::string, std::int
             incarnations_[route.source_id] = entry->id;
         }
         if (entry->type == deleted) {
-            // The deleted object's fields leave memory as they left the table.
             for (auto& earlier : entries_) {
                 if (earlier->route.source_id == route.source_id && earlier->route.source == route.source)
-                    earlier->frame.reset();
+                    earlier->sealed = true;
             }
         }
         if (auto it = watches_.find(route.source); it != watches_.end() && entry->frame) {
@@ -305,7 +307,7 @@ EventLog::Batch EventLog::Watch::take(std::int64_t position, std::int64_t opened
                                [](std::int64_t p, const std::shared_ptr<Entry>& e) { return p < e->id; });
     for (; it != entries.end(); ++it) {
         const Entry& e = **it;
-        if (!e.frame || e.route.source != reg_->source) continue;
+        if (!e.frame || (e.sealed && e.id <= opened) || e.route.source != reg_->source) continue;
         if (!reg_->project.empty() && reg_->project != e.route.project_id) continue;
         if (!log_.in_incarnation(e.route.project_id, e.id) || !reg_->visibility.sees(e.route)) continue;
         batch.frames.push_back(e.frame);

@@ -15,8 +15,8 @@
 //
 // Memory holds every event with an id in (floor, head]; the oldest leave first once the
 // count or byte budget is exceeded. Events of a project's earlier incarnation (a deleted
-// project whose name was taken again) and the fields of deleted objects (sealed) are never
-// handed out.
+// project whose name was taken again) are never handed out, nor — to a stream replaying
+// them — the creates and updates of an object deleted since (sealed, as in the table).
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 
 #include <atomic>

@@ -103,6 +103,12 @@ std::int64_t newest_event_id(store::Connection& conn) {
     return rs.rows.empty() ? 0 : as_int(rs.rows[0][0]).value_or(0);
 }
 
+EventBounds event_bounds(store::Connection& conn) {
+    const auto rs = conn.exec("SELECT MIN(id), MAX(id) FROM events");
+    if (rs.rows.empty()) return {};
+    return {as_int(rs.rows[0][0]), as_int(rs.rows[0][1]).value_or(0)};
+}
+
 std::unordered_map<std::string, std::int64_t> incarnation_starts(store::Connection& conn,
                                                                  const std::vector<std::string>& projects) {
     std::unordered_map<std::string, std::int64_t> starts;

@@ -50,6 +50,17 @@ EventRange read_events_after(store::Connection& conn, std::int64_t position, con
 // The newest event id (0 for an empty table).
 std::int64_t newest_event_id(store::Connection& conn);
 
+// Whether a reader at `position` can resume from the table: false when events after it
+// were pruned (event_retention.hpp) or it is past the newest event (not from this database).
+struct EventBounds {
+    std::optional<std::int64_t> oldest;
+    std::int64_t newest = 0;
+    bool can_resume_from(std::int64_t position) const {
+        return position <= newest && (!oldest || *oldest <= position + 1);
+    }
+};
+EventBounds event_bounds(store::Connection& conn);
+
 // For each project, the id of its newest Create event: where its current incarnation's
 // history starts (a deleted project's name can be taken again; events before that id are
 // its predecessor's). Projects with none (pruned) map to 0.
