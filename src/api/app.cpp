@@ -8,6 +8,9 @@
 #include "api/handler_support.hpp"
 #include "api/resources/metadata.hpp"
 #include "api/resources/resources.hpp"
+#include "api/streams/event_log.hpp"
+#include "api/streams/message_feeds.hpp"
+#include "api/streams/stream_quota.hpp"
 #include "common/time.hpp"
 
 namespace ambient::api {
@@ -48,6 +51,9 @@ void register_bench_ceiling(http::Router& router) {
 
 App::App(store::Database& db, std::unique_ptr<Authenticator> auth, AppOptions options)
     : stream_pool_(std::make_unique<boost::asio::thread_pool>(options.stream_threads)),
+      event_log_(std::make_unique<streams::EventLog>(db, *stream_pool_)),
+      message_feeds_(std::make_unique<streams::MessageFeeds>(db, *stream_pool_)),
+      stream_quota_(std::make_unique<streams::StreamQuota>(options.max_streams_per_principal)),
       event_retention_(std::make_unique<EventRetention>(db, options.event_retention_count)),
       ctx_{db,
            notifier_,
@@ -57,6 +63,13 @@ App::App(store::Database& db, std::unique_ptr<Authenticator> auth, AppOptions op
            event_retention_.get()},
       auth_(auth ? std::move(auth) : std::make_unique<Authenticator>(ServiceTokens{}, nullptr, OidcOptions{})) {
     ctx_.access_cache = &access_cache_;
+    ctx_.event_log = event_log_.get();
+    ctx_.message_feeds = message_feeds_.get();
+    ctx_.stream_quota = stream_quota_.get();
+    ctx_.runner_tokens = options.runner_tokens;
+    notifier_.listen(Channel::Events, [log = event_log_.get()](std::string_view) { log->on_notify(); });
+    notifier_.listen(Channel::Messages,
+                     [feeds = message_feeds_.get()](std::string_view session) { feeds->on_notify(session); });
     register_metadata(router_, ctx_, metrics_, options.version);
     register_projects(router_, ctx_);
     register_project_settings(router_, ctx_);
@@ -75,8 +88,14 @@ App::App(store::Database& db, std::unique_ptr<Authenticator> auth, AppOptions op
 }
 
 App::~App() {
+    notifier_.clear_listeners();
     stream_pool_->stop();
     stream_pool_->join();
+}
+
+void App::wake_streams() {
+    event_log_->wake_all();
+    message_feeds_->wake_all();
 }
 
 std::optional<http::Response> App::authenticate(http::Request& req, const http::Route* route) {

@@ -20,6 +20,11 @@
 namespace ambient::api {
 
 class RunnerTokens;
+namespace streams {
+class EventLog;
+class MessageFeeds;
+class StreamQuota;
+}  // namespace streams
 
 // The principal of requests authenticated with a static service token.
 inline constexpr const char* kServicePrincipal = "ambient-service";
@@ -41,6 +46,9 @@ struct AppOptions {
     // App; the Authenticator is given the same object to accept them. nullptr: the token and
     // JWKS routes answer 503.
     RunnerTokens* runner_tokens = nullptr;
+    // The most streams (watch, messages, events) one user or runner holds open at once; 0:
+    // no cap. Service tokens are never capped.
+    std::size_t max_streams_per_principal = 32;
 };
 
 class App {
@@ -61,12 +69,17 @@ public:
     void record(const http::Request& req, int status, double seconds);
 
     Notifier& notifier() { return notifier_; }
+    // Wakes every open stream (at shutdown, so that each sees the server stopping).
+    void wake_streams();
 
 private:
     void provision_user(const Principal& principal);
 
     Notifier notifier_;
     std::unique_ptr<boost::asio::thread_pool> stream_pool_;
+    std::unique_ptr<streams::EventLog> event_log_;
+    std::unique_ptr<streams::MessageFeeds> message_feeds_;
+    std::unique_ptr<streams::StreamQuota> stream_quota_;
     credentials::Keyring no_keyring_;  // what ctx_ refers to when options.keyring is nullptr
     std::unique_ptr<EventRetention> event_retention_;
     authz::AccessCache access_cache_;

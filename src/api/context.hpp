@@ -18,6 +18,12 @@ class EventRetention;
 namespace authz {
 class AccessCache;
 }
+namespace streams {
+class EventLog;
+class MessageFeeds;
+class StreamQuota;
+}  // namespace streams
+class RunnerTokens;
 
 struct ApiContext {
     store::Database& db;
@@ -34,6 +40,13 @@ struct ApiContext {
     EventRetention* event_retention = nullptr;
     // Users' access between requests (authz/access_cache.hpp). nullptr: loaded every time.
     authz::AccessCache* access_cache = nullptr;
+    // The fan-out of new events and messages to open streams, and the cap on the streams
+    // one caller holds (streams/). Set by App.
+    streams::EventLog* event_log = nullptr;
+    streams::MessageFeeds* message_feeds = nullptr;
+    streams::StreamQuota* stream_quota = nullptr;
+    // Runner tokens' session liveness, for open streams of runners. nullptr: none accepted.
+    RunnerTokens* runner_tokens = nullptr;
 };
 
 }  // namespace ambient::api

@@ -35,13 +35,12 @@ store::SqlFragment both(store::SqlFragment a, std::optional<store::SqlFragment> 
 
 http::Handler Crud::list() const {
     return [self = *this](http::Request& req) {
+        std::optional<std::string> project;
+        if (self.hooks_.list_project) project = self.hooks_.list_project(req);
+        if (watch_requested(req)) return watch_response(self.ctx_, self.schema_, project.value_or(""), req);
         store::SqlFragment scope;
-        if (self.hooks_.list_scope) scope = self.hooks_.list_scope(req);
+        if (project) scope = {"project_id = ?", {*project}};
         const auto& principal = principal_of(req);
-        if (watch_requested(req)) {
-            scope = both(std::move(scope), authz::visible_events(principal, self.schema_.table));
-            return watch_response(self.ctx_, self.schema_, std::move(scope), req);
-        }
         auto params = list_params(self.schema_, req);
         params.query.scope = both(std::move(scope), authz::visible_rows(principal, self.schema_.table));
         const auto result = in_transaction(self.ctx_, TxMode::Read, self.schema_, [&](store::Connection& conn) {

@@ -2,6 +2,8 @@
 // The five standard handlers of a kind (list, create, get, patch, delete) with per-kind
 // rules plugged in as hooks. Each resource file builds one and lists its routes.
 #include <functional>
+#include <optional>
+#include <string>
 
 #include "api/context.hpp"
 #include "api/handler_support.hpp"
@@ -21,9 +23,9 @@ struct CrudHooks {
     std::function<void(store::Connection&, const model::Row& current)> before_delete;
     // Validation that needs no database (field formats); runs for create and patch.
     std::function<void(const model::Row&)> validate;
-    // A filter the server adds to every list (e.g. the project named by the request). Watch
-    // streams (?watch=true) apply it to the events table, so it may name only project_id.
-    std::function<store::SqlFragment(const http::Request&)> list_scope;
+    // The project a list is confined to by the request (a nested route, a project_id
+    // query); nullopt: every project the caller may see. Lists and watch streams both apply it.
+    std::function<std::optional<std::string>(const http::Request&)> list_project;
 
     // Checks a write against the caller (role-binding grant rules): runs in the write's
     // transaction after the other hooks, with the row as it is (null on create) and as it

@@ -7,6 +7,7 @@
 
 #include <pthread.h>
 
+#include <algorithm>
 #include <csignal>
 #include <cstdlib>
 #include <filesystem>
@@ -41,6 +42,7 @@ struct Options {
     std::string oidc_issuer;
     std::string oidc_audience;
     std::string runner_token_ttl = "15m";
+    std::size_t max_streams_per_principal = 32;
 };
 
 constexpr const char* kVersion = "0.1.0";
@@ -137,10 +139,14 @@ int serve(const Options& opt) {
     api::App app(*db, std::move(authenticator),
                  {.version = kVersion,
                   .data_dir = opt.data_dir,
+                  // Streams' reads never hold more than half the database connections, so
+                  // requests (and /healthcheck) always find one.
+                  .stream_threads = std::clamp<std::size_t>(opt.db_connections / 2, 1, 4),
                   .bench_ceiling = opt.bench_ceiling,
                   .keyring = &keyring,
                   .event_retention_count = opt.event_retention_count,
-                  .runner_tokens = &runner_tokens});
+                  .runner_tokens = &runner_tokens,
+                  .max_streams_per_principal = opt.max_streams_per_principal});
     if (!opt.db_url.empty()) app.notifier().listen_postgres(opt.db_url);
 
     http::ServerOptions server_options;
@@ -151,7 +157,7 @@ int serve(const Options& opt) {
     http::ServerHooks hooks;
     hooks.before = [&app](http::Request& req, const http::Route* route) { return app.authenticate(req, route); };
     hooks.after = [&app](const http::Request& req, int status, double seconds) { app.record(req, status, seconds); };
-    hooks.stopping = [&app] { app.notifier().notify_all(); };
+    hooks.stopping = [&app] { app.wake_streams(); };
 
     http::Server server(server_options, app.router(), hooks);
     server.start();
@@ -211,6 +217,10 @@ int main(int argc, char** argv) {
         ->capture_default_str();
     serve_cmd->add_option("--http-workers", opt.workers, "Threads that run request handlers")->capture_default_str();
     serve_cmd->add_option("--http-io-threads", opt.io_threads, "Threads that do network I/O")->capture_default_str();
+    serve_cmd
+        ->add_option("--max-streams-per-principal", opt.max_streams_per_principal,
+                     "Streams one user or runner may hold open at once (429 past it; 0: no cap)")
+        ->capture_default_str();
     serve_cmd->add_flag("--bench-ceiling", opt.bench_ceiling, "Benchmark only: add storage-free reference routes");
     serve_cmd
         ->add_option("--event-retention-count", opt.event_retention_count,

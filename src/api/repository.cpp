@@ -33,17 +33,46 @@ Row to_row(const store::ResultSet& rs, std::size_t index) {
     return row;
 }
 
-// The project an event belongs to, so that project-scoped watches can filter deletes too
-// (their events carry no object): from the object, else from the (soft-deleted) row.
-store::SqlValue event_project(store::Connection& conn, const KindSchema& schema, std::string_view id,
-                              const Row* object) {
-    if (schema.field("project_id") == nullptr) return {};
-    if (object != nullptr) {
-        const auto& project = model::text_of(*object, "project_id");
-        return project.empty() ? store::SqlValue{} : store::SqlValue{project};
+// The attributes that decide who sees an event (authz::EventRoute), recorded with it so
+// that watch streams filter in memory: from the object, else (a delete) from the
+// soft-deleted row.
+struct RouteColumns {
+    store::SqlValue project, agent, session, credential, user;
+};
+
+store::SqlValue present(const std::string& text) {
+    return text.empty() ? store::SqlValue{} : store::SqlValue{text};
+}
+
+RouteColumns event_route(store::Connection& conn, const KindSchema& schema, std::string_view id, const Row* object) {
+    Row stored;
+    if (object == nullptr) {
+        std::string columns;
+        for (const char* c : {"project_id", "agent_id", "session_id", "credential_id", "user_id", "username"}) {
+            if (schema.field(c) == nullptr) continue;
+            columns += columns.empty() ? "" : ", ";
+            columns += c;
+        }
+        if (!columns.empty()) {
+            const auto rs =
+                conn.exec("SELECT " + columns + " FROM " + schema.table + " WHERE id = ?", {std::string(id)});
+            if (!rs.rows.empty()) stored = to_row(rs, 0);
+        }
+        object = &stored;
     }
-    const auto rs = conn.exec("SELECT project_id FROM " + schema.table + " WHERE id = ?", {std::string(id)});
-    return rs.rows.empty() ? store::SqlValue{} : rs.rows[0][0];
+    const auto text = [object](const char* column) { return model::text_of(*object, column); };
+    RouteColumns route;
+    route.project = present(schema.table == "projects" ? std::string(id) : text("project_id"));
+    route.agent = present(text("agent_id"));
+    route.session = present(text("session_id"));
+    route.credential = present(text("credential_id"));
+    route.user = present(schema.field("username") != nullptr ? text("username") : text("user_id"));
+    // A session-scoped binding lives in its session's project.
+    if (std::holds_alternative<std::monostate>(route.project) && !text("session_id").empty()) {
+        const auto rs = conn.exec("SELECT project_id FROM sessions WHERE id = ?", {text("session_id")});
+        if (!rs.rows.empty()) route.project = rs.rows[0][0];
+    }
+    return route;
 }
 
 }  // namespace
@@ -69,10 +98,13 @@ void record_event(store::Connection& conn, const KindSchema& schema, std::string
     }
     store::SqlValue object_json;
     if (object != nullptr) object_json = model::render(schema, *object).dump();
+    auto route = event_route(conn, schema, id, object);
     conn.exec(
-        "INSERT INTO events (source, source_id, event_type, object, created_at, project_id) VALUES (?, ?, ?, ?, ?, ?)",
+        "INSERT INTO events (source, source_id, event_type, object, created_at, project_id, agent_id, session_id, "
+        "credential_id, user_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         {schema.source, std::string(id), std::string(event_type_name(type)), object_json, now_rfc3339(),
-         event_project(conn, schema, id, object)});
+         std::move(route.project), std::move(route.agent), std::move(route.session), std::move(route.credential),
+         std::move(route.user)});
     Notifier::notify_in_transaction(conn, Channel::Events);
 }
 
@@ -170,6 +202,11 @@ bool remove(store::Connection& conn, const KindSchema& schema, std::string_view 
                               {now_rfc3339(), std::string(id)});
     if (rs.affected_rows == 0) return false;
     record_event(conn, schema, id, EventType::Deleted, nullptr);
+    // What the object held leaves the history with it: a watch that replays from an older
+    // id gets the delete, never the deleted object's fields (a project name reused by
+    // someone else must not replay its predecessor's prompts and bindings).
+    conn.exec("UPDATE events SET object = NULL WHERE source_id = ? AND source = ? AND event_type <> ?",
+              {std::string(id), schema.source, std::string(event_type_name(EventType::Deleted))});
     return true;
 }
 

@@ -292,6 +292,38 @@ CREATE TABLE signing_keys (
         both(15, "sessions: run_id", R"(
 ALTER TABLE sessions ADD COLUMN run_id TEXT;
 )"),
+        // Who may see an event is decided in memory from what it is about (watch fan-out),
+        // and a deleted object's fields leave the history: routing columns, filled for the
+        // events already there, and the objects of deleted rows sealed.
+        both(16, "events: routing columns, sealed deleted objects", R"(
+ALTER TABLE events ADD COLUMN agent_id TEXT;
+ALTER TABLE events ADD COLUMN session_id TEXT;
+ALTER TABLE events ADD COLUMN credential_id TEXT;
+ALTER TABLE events ADD COLUMN user_id TEXT;
+UPDATE events SET project_id = source_id WHERE source = 'Projects';
+UPDATE events SET agent_id = (SELECT s.agent_id FROM sessions s WHERE s.id = events.source_id)
+    WHERE source = 'Sessions';
+UPDATE events SET user_id = (SELECT u.username FROM users u WHERE u.id = events.source_id)
+    WHERE source = 'Users';
+UPDATE events SET
+    user_id = (SELECT b.user_id FROM role_bindings b WHERE b.id = events.source_id),
+    agent_id = (SELECT b.agent_id FROM role_bindings b WHERE b.id = events.source_id),
+    session_id = (SELECT b.session_id FROM role_bindings b WHERE b.id = events.source_id),
+    credential_id = (SELECT b.credential_id FROM role_bindings b WHERE b.id = events.source_id),
+    project_id = COALESCE(
+        (SELECT b.project_id FROM role_bindings b WHERE b.id = events.source_id),
+        (SELECT s.project_id FROM role_bindings b JOIN sessions s ON s.id = b.session_id
+            WHERE b.id = events.source_id))
+    WHERE source = 'RoleBindings';
+UPDATE events SET object = NULL WHERE event_type <> 'Delete' AND (
+    (source = 'Projects' AND source_id IN (SELECT id FROM projects WHERE deleted_at IS NOT NULL)) OR
+    (source = 'ProjectSettings' AND source_id IN (SELECT id FROM project_settings WHERE deleted_at IS NOT NULL)) OR
+    (source = 'Agents' AND source_id IN (SELECT id FROM agents WHERE deleted_at IS NOT NULL)) OR
+    (source = 'Sessions' AND source_id IN (SELECT id FROM sessions WHERE deleted_at IS NOT NULL)) OR
+    (source = 'Credentials' AND source_id IN (SELECT id FROM credentials WHERE deleted_at IS NOT NULL)) OR
+    (source = 'RoleBindings' AND source_id IN (SELECT id FROM role_bindings WHERE deleted_at IS NOT NULL)) OR
+    (source = 'Users' AND source_id IN (SELECT id FROM users WHERE deleted_at IS NOT NULL)));
+)"),
     };
     return migrations;
 }

@@ -57,8 +57,8 @@ void SecurityTest::TearDown() {
 void SecurityTest::start_server(std::vector<std::string> extra_args, std::vector<std::string> env) {
     admin_.reset();
     server_.reset();
-    std::vector<std::string> args = {"--jwk-cert-file", jwks_path_.string(), "--oidc-issuer", kSecurityIssuer,
-                                     "--oidc-audience", kSecurityAudience};
+    std::vector<std::string> args = {"--jwk-cert-file", jwks_path_.string(), "--oidc-issuer",
+                                     kSecurityIssuer,   "--oidc-audience",   kSecurityAudience};
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     server_ = std::make_unique<ApiServer>(GetParam(), std::move(args), std::move(env));
     admin_.emplace(server_->client());
@@ -67,12 +67,8 @@ void SecurityTest::start_server(std::vector<std::string> extra_args, std::vector
 std::string SecurityTest::user_token(const std::string& user, std::chrono::seconds lifetime) const {
     const auto now =
         std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch()).count();
-    const json claims = {{"preferred_username", user},
-                         {"sub", "sub-" + user},
-                         {"name", user},
-                         {"iss", kSecurityIssuer},
-                         {"aud", kSecurityAudience},
-                         {"iat", now},
+    const json claims = {{"preferred_username", user},   {"sub", "sub-" + user},     {"name", user},
+                         {"iss", kSecurityIssuer},       {"aud", kSecurityAudience}, {"iat", now},
                          {"exp", now + lifetime.count()}};
     return jwt::sign(claims, key_.get(), jwt::Algorithm::ES256, "sec");
 }

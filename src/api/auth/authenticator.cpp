@@ -107,6 +107,7 @@ Principal Authenticator::verify_user_token(const std::string& token, const std::
     }
     const auto exp = std::chrono::system_clock::time_point{
         std::chrono::seconds{verified.claims["exp"].get<std::int64_t>()} + oidc_.leeway};
+    p.expires_at = exp;
     std::lock_guard lock(cache_mutex_);
     if (cache_.contains(key)) return p;
     if (cache_.size() >= kCacheCapacity) {

@@ -1,6 +1,8 @@
 #pragma once
 // Who is calling, as authentication established it. Handlers read it with principal_of().
+#include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "common/http/message.hpp"
@@ -25,6 +27,9 @@ struct Principal {
     std::string project_id;
     std::string agent_id;
     std::string run_id;  // the session's run the token was issued for (a restart starts another)
+    // When the token stops being accepted (its exp plus the leeway); none for service tokens.
+    // Open streams end then: the client reconnects and authenticates again.
+    std::optional<std::chrono::system_clock::time_point> expires_at;
     // What the caller may do, loaded by authorization before the handler runs (null before).
     std::shared_ptr<const authz::Access> access;
 };

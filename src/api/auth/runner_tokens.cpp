@@ -227,6 +227,9 @@ Principal RunnerTokens::verify(std::string_view token, std::chrono::system_clock
     p.username = kSubjectPrefix + p.session_id;
     if (string_claim(claims, "sub") != p.username) throw jwt::JwtError("runner token subject does not match session");
     p.name = p.username;
+    if (auto exp = claims.find("exp"); exp != claims.end() && exp->is_number_integer()) {
+        p.expires_at = std::chrono::system_clock::time_point{std::chrono::seconds{exp->get<std::int64_t>()}} + leeway_;
+    }
     return p;
 }
 

@@ -87,7 +87,8 @@ store::SqlFragment rows_filter(const Access& access, const Principal& principal,
     return f;
 }
 
-// The permission whose global grant lifts a kind's filter.
+}  // namespace
+
 std::string read_permission(const std::string& table) {
     if (table == "projects" || table == "project_settings") return "project:read";
     if (table == "agents") return "agent:read";
@@ -99,8 +100,6 @@ std::string read_permission(const std::string& table) {
     return "*:*";
 }
 
-}  // namespace
-
 std::optional<store::SqlFragment> visible_rows(const Principal& principal, const std::string& table) {
     if (principal.kind == Principal::Kind::Service) return std::nullopt;
     const auto permission = read_permission(table);
@@ -110,14 +109,6 @@ std::optional<store::SqlFragment> visible_rows(const Principal& principal, const
     const Access& access = *principal.access;
     if (access.allows_everywhere(permission)) return std::nullopt;
     return rows_filter(access, principal, table);
-}
-
-std::optional<store::SqlFragment> visible_events(const Principal& principal, const std::string& table) {
-    auto rows = visible_rows(principal, table);
-    if (!rows) return std::nullopt;
-    // Soft-deleted rows stay in their table, so deletes stream to those who saw the object.
-    rows->sql = "source_id IN (SELECT id FROM " + table + " WHERE " + rows->sql + ")";
-    return rows;
 }
 
 }  // namespace ambient::api::authz

@@ -13,7 +13,7 @@ namespace ambient::api::authz {
 // visible only through a global grant.
 std::optional<store::SqlFragment> visible_rows(const Principal& principal, const std::string& table);
 
-// The same filter for watch streams, over the `events` table (by source_id).
-std::optional<store::SqlFragment> visible_events(const Principal& principal, const std::string& table);
+// The permission whose global grant lifts `table`'s filter; "" for a kind everyone sees.
+std::string read_permission(const std::string& table);
 
 }  // namespace ambient::api::authz

@@ -5,6 +5,7 @@
 
 #include "api/audit/audit_log.hpp"
 #include "api/auth/principal.hpp"
+#include "api/auth/runner_tokens.hpp"
 #include "api/authz/access.hpp"
 #include "api/authz/access_cache.hpp"
 #include "api/authz/binding_store.hpp"
@@ -209,6 +210,18 @@ void authorize_user(store::Connection& conn, const Principal& principal, const A
     refuse(conn, principal, d, 403, "Forbidden: your role bindings do not grant " + d.permission + " here");
 }
 
+// The user's bindings as of now: from the cache while nothing was written since they were
+// loaded, else from storage.
+std::shared_ptr<const Access> current_access(ApiContext& ctx, store::Connection& conn, const std::string& username) {
+    const auto generation = ctx.notifier.generation(Channel::Events);
+    auto access = ctx.access_cache != nullptr ? ctx.access_cache->find(username, generation) : nullptr;
+    if (access == nullptr) {
+        access = std::make_shared<const Access>(load_user_bindings(conn, username));
+        if (ctx.access_cache != nullptr) ctx.access_cache->store(username, generation, access);
+    }
+    return access;
+}
+
 void authorize_or_throw(ApiContext& ctx, http::Request& req, const http::Route& route) {
     Principal* principal = mutable_principal(req);
     if (principal == nullptr) throw ApiError::forbidden("Forbidden");
@@ -226,17 +239,29 @@ void authorize_or_throw(ApiContext& ctx, http::Request& req, const http::Route& 
         if (refusal) refuse(*lease, *principal, d, refusal->status, refusal->reason);
         return;
     }
-    const auto generation = ctx.notifier.generation(Channel::Events);
-    auto access = ctx.access_cache != nullptr ? ctx.access_cache->find(principal->username, generation) : nullptr;
-    if (access == nullptr) {
-        access = std::make_shared<const Access>(load_user_bindings(*lease, principal->username));
-        if (ctx.access_cache != nullptr) ctx.access_cache->store(principal->username, generation, access);
-    }
-    principal->access = access;
-    authorize_user(*lease, *principal, *access, req, route);
+    principal->access = current_access(ctx, *lease, principal->username);
+    authorize_user(*lease, *principal, *principal->access, req, route);
 }
 
 }  // namespace
+
+bool reauthorize_stream(ApiContext& ctx, Principal& principal, const std::string& permission,
+                        const std::string& session_id) {
+    switch (principal.kind) {
+        case Principal::Kind::Service:
+            return true;
+        case Principal::Kind::Runner:
+            return ctx.runner_tokens != nullptr &&
+                   ctx.runner_tokens->session_live(principal.session_id, principal.project_id, principal.run_id);
+        case Principal::Kind::User:
+            break;
+    }
+    auto lease = ctx.db.acquire();
+    principal.access = current_access(ctx, *lease, principal.username);
+    if (session_id.empty()) return true;
+    const auto target = lookup_session(*lease, session_id);
+    return target && principal.access->allows(permission, *target);
+}
 
 void authorize_request(ApiContext& ctx, http::Request& req, const http::Route& route) {
     try {

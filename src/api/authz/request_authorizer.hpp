@@ -10,6 +10,9 @@
 // Lists are let through and filtered (list_visibility); creating a project or a
 // credential and reading roles are open to every user; role-binding writes are checked
 // by the grant rules in the handler, where the binding's role and scope are known.
+#include <string>
+
+#include "api/auth/principal.hpp"
 #include "api/context.hpp"
 #include "common/http/router.hpp"
 
@@ -18,5 +21,12 @@ namespace ambient::api::authz {
 // Loads the caller's access into its principal, then throws ApiError (403, 404) when the
 // request is refused. Denied credential token reads are audited here.
 void authorize_request(ApiContext& ctx, http::Request& req, const http::Route& route);
+
+// For an open stream, after the caller's bindings or the stream's session changed: reloads
+// a user's access into `principal` and answers whether it still holds `permission` on
+// session `session_id` (an empty session: a watch, which the reloaded access filters, is
+// kept). A runner is kept while its session's run is live. Throws store errors.
+bool reauthorize_stream(ApiContext& ctx, Principal& principal, const std::string& permission,
+                        const std::string& session_id);
 
 }  // namespace ambient::api::authz

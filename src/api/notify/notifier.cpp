@@ -1,32 +1,23 @@
 #include "api/notify/notifier.hpp"
 
-#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
+#include <libpq-fe.h>
+#include <poll.h>
+#include <spdlog/spdlog.h>
 
 #include <array>
+#include <atomic>
 #include <cerrno>
 #include <condition_variable>
-#include <map>
 #include <mutex>
 #include <string>
 #include <string_view>
 #include <thread>
-
-#include <libpq-fe.h>
-#include <poll.h>
-#include <spdlog/spdlog.h>
-#include <boost/asio/any_io_executor.hpp>
-#include <boost/asio/post.hpp>
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/this_coro.hpp>
-#include <boost/asio/use_awaitable.hpp>
+#include <vector>
 
 #include "api/background_thread.hpp"
 #include "api/store/postgres/pg_url.hpp"
 
 namespace ambient::api {
-
-namespace net = boost::asio;
 
 namespace {
 
@@ -36,37 +27,18 @@ constexpr int kPollMillis = 200;
 constexpr std::chrono::milliseconds kMinBackoff{100};
 constexpr std::chrono::milliseconds kMaxBackoff{5000};
 
-// One suspended wait(): its timer and the executor it must be touched on.
-struct Waiter {
-    std::weak_ptr<net::steady_timer> timer;
-    net::any_io_executor executor;
-};
-
 }  // namespace
 
 struct Notifier::Impl {
     std::array<std::atomic<std::uint64_t>, kChannelCount> generations{};
 
-    std::mutex waiters_mutex;
-    std::array<std::map<std::uint64_t, Waiter>, kChannelCount> waiters;
-    std::uint64_t next_waiter_id = 0;
+    std::mutex listeners_mutex;
+    std::array<std::vector<Listener>, kChannelCount> listeners;
 
     std::mutex stop_mutex;
     std::condition_variable stop_cv;
     bool stop = false;
     std::thread listener;
-
-    std::uint64_t add_waiter(Channel channel, Waiter waiter) {
-        std::lock_guard lock(waiters_mutex);
-        const auto id = next_waiter_id++;
-        waiters[static_cast<int>(channel)].emplace(id, std::move(waiter));
-        return id;
-    }
-
-    void remove_waiter(Channel channel, std::uint64_t id) {
-        std::lock_guard lock(waiters_mutex);
-        waiters[static_cast<int>(channel)].erase(id);
-    }
 
     // Sleeps up to `delay` unless stopped; returns false once stopped.
     bool sleep_unless_stopped(std::chrono::milliseconds delay) {
@@ -95,18 +67,24 @@ std::uint64_t Notifier::generation(Channel channel) const {
     return impl_->generations[static_cast<int>(channel)].load(std::memory_order_acquire);
 }
 
-void Notifier::notify(Channel channel) {
-    // The increment comes before the waiters are read: a wait() that registered after this
-    // lock sees the new generation in its own re-check, so no wake-up falls between the two.
+void Notifier::listen(Channel channel, Listener listener) {
+    std::lock_guard lock(impl_->listeners_mutex);
+    impl_->listeners[static_cast<int>(channel)].push_back(std::move(listener));
+}
+
+void Notifier::clear_listeners() {
+    std::lock_guard lock(impl_->listeners_mutex);
+    for (auto& listeners : impl_->listeners)
+        listeners.clear();
+}
+
+void Notifier::notify(Channel channel, std::string_view key) {
+    // The generation moves before the listeners run, so one that reads state stamped with
+    // the generation (the access cache) never keeps a stale entry as current.
     impl_->generations[static_cast<int>(channel)].fetch_add(1, std::memory_order_acq_rel);
-    std::lock_guard lock(impl_->waiters_mutex);
-    for (const auto& [id, waiter] : impl_->waiters[static_cast<int>(channel)]) {
-        // Timers are not thread-safe: touch each on its own executor. Moving the expiry into
-        // the past (rather than cancel()) also wakes a wait that has not started yet.
-        net::post(waiter.executor, [weak = waiter.timer] {
-            if (auto timer = weak.lock()) timer->expires_at(net::steady_timer::time_point::min());
-        });
-    }
+    std::lock_guard lock(impl_->listeners_mutex);
+    for (const auto& listener : impl_->listeners[static_cast<int>(channel)])
+        listener(key);
 }
 
 void Notifier::notify_all() {
@@ -114,24 +92,10 @@ void Notifier::notify_all() {
         notify(static_cast<Channel>(c));
 }
 
-net::awaitable<bool> Notifier::wait(Channel channel, std::uint64_t seen, std::chrono::milliseconds timeout) {
-    if (generation(channel) != seen) co_return true;
-    auto executor = co_await net::this_coro::executor;
-    auto timer = std::make_shared<net::steady_timer>(executor, timeout);
-    const auto id = impl_->add_waiter(channel, Waiter{timer, executor});
-    if (generation(channel) != seen) {
-        impl_->remove_waiter(channel, id);
-        co_return true;
-    }
-    boost::system::error_code ignored;
-    co_await timer->async_wait(net::redirect_error(net::use_awaitable, ignored));
-    impl_->remove_waiter(channel, id);
-    co_return generation(channel) != seen;
-}
-
-void Notifier::notify_in_transaction(store::Connection& conn, Channel channel) {
+void Notifier::notify_in_transaction(store::Connection& conn, Channel channel, std::string_view key) {
     if (conn.dialect() != store::Dialect::Postgres) return;
-    conn.exec("SELECT pg_notify(?, '')", {std::string(kPgChannels[static_cast<std::size_t>(channel)])});
+    conn.exec("SELECT pg_notify(?, ?)",
+              {std::string(kPgChannels[static_cast<std::size_t>(channel)]), std::string(key)});
 }
 
 namespace {
@@ -185,8 +149,9 @@ void Notifier::listen_postgres(const std::string& url) {
                 if (PQconsumeInput(conn) == 0 || PQstatus(conn) != CONNECTION_OK) break;
                 while (PGnotify* n = PQnotifies(conn)) {
                     const std::string_view name = n->relname;
+                    const std::string_view key = n->extra != nullptr ? n->extra : "";
                     for (int c = 0; c < kChannelCount; ++c) {
-                        if (name == kPgChannels[static_cast<std::size_t>(c)]) notify(static_cast<Channel>(c));
+                        if (name == kPgChannels[static_cast<std::size_t>(c)]) notify(static_cast<Channel>(c), key);
                     }
                     PQfreemem(n);
                 }

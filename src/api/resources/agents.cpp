@@ -27,8 +27,8 @@
 #include "api/notify/notifier.hpp"
 #include "api/resources/agent_start_prompt.hpp"
 #include "api/resources/resources.hpp"
-#include "api/resources/session_messages.hpp"
 #include "api/resources/sessions.hpp"
+#include "api/session_message_store.hpp"
 
 namespace ambient::api {
 namespace {
@@ -80,16 +80,9 @@ void validate(const model::Row& row) {
     }
 }
 
-// The seam for RBAC (next issue): the agents GET /agents may show. Until then every
-// caller sees every project's agents; later this becomes "project_id IN (<the caller's
-// authorized projects>)" — ANDed, in parentheses, with the client's search by Crud.
-store::SqlFragment visible_projects_scope(const http::Request&) {
-    return {};
-}
-
-store::SqlFragment list_scope(const http::Request& req) {
-    if (is_nested(req)) return {"project_id = ?", {req.param("id")}};
-    return visible_projects_scope(req);
+std::optional<std::string> list_project(const http::Request& req) {
+    if (is_nested(req)) return req.param("id");
+    return std::nullopt;
 }
 
 // Completes a new agent: project (from the URL on nested routes), owner, defaults, parent.
@@ -238,7 +231,7 @@ http::Handler start_handler(ApiContext& ctx) {
         model::Json body = model::Json::object();
         body["session"] = model::render(session_schema(), outcome.session);
         if (!outcome.starting_prompt) return json_response(200, body);
-        ctx.notifier.notify(Channel::Messages);
+        ctx.notifier.notify(Channel::Messages, model::text_of(outcome.session, model::kIdColumn));
         body["starting_prompt"] = *outcome.starting_prompt;
         body["start_prompt"] = *outcome.starting_prompt;  // the name in upstream's newest OpenAPI
         return json_response(201, body);
@@ -403,7 +396,7 @@ const model::KindSchema& agent_schema() {
 }
 
 void register_agents(http::Router& router, ApiContext& ctx) {
-    const Crud agents(ctx, agent_schema(), {.list_scope = list_scope});
+    const Crud agents(ctx, agent_schema(), {.list_project = list_project});
 
     const std::string nested = std::string(model::kApiBasePath) + "/projects/{id}/agents";
     const std::string one = nested + "/{agent_id}";

@@ -177,9 +177,9 @@ CrudHooks hooks(ApiContext& ctx) {
     h.after_write = [](store::Connection& conn, const http::Request& req, WriteKind kind, const model::Row& row) {
         audit(conn, req, model::text_of(row, model::kIdColumn), write_action_name(kind));
     };
-    h.list_scope = [](const http::Request& req) -> store::SqlFragment {
-        if (const auto& project = req.param(kProjectParam); !project.empty()) return {"project_id = ?", {project}};
-        return {};
+    h.list_project = [](const http::Request& req) -> std::optional<std::string> {
+        if (const auto& project = req.param(kProjectParam); !project.empty()) return project;
+        return std::nullopt;
     };
     return h;
 }

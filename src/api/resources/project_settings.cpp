@@ -21,9 +21,8 @@ void before_create(store::Connection& conn, model::Row& row) {
     require_project(conn, model::text_of(row, "project_id"));
 }
 
-store::SqlFragment list_scope(const http::Request& req) {
-    if (auto project = requested_project(req)) return {"project_id = ?", {*project}};
-    return {};
+std::optional<std::string> list_project(const http::Request& req) {
+    return requested_project(req);
 }
 
 }  // namespace
@@ -47,7 +46,7 @@ const model::KindSchema& project_settings_schema() {
 }
 
 void register_project_settings(http::Router& router, ApiContext& ctx) {
-    const Crud crud(ctx, project_settings_schema(), {.before_create = before_create, .list_scope = list_scope});
+    const Crud crud(ctx, project_settings_schema(), {.before_create = before_create, .list_project = list_project});
     const std::string base = std::string(model::kApiBasePath) + "/project_settings";
     router.add({"GET", base, crud.list(), false, "List project settings", "project_settings:list"});
     router.add({"POST", base, crud.create(), false, "Create a project's settings", "project:update"});

@@ -2,7 +2,8 @@
 // to <runner_url>/events/<session id> (runner_url is written by the control plane through
 // PATCH /sessions/{id}/status).
 //
-//   GET /sessions/{id}/events   text/event-stream copied from the runner as it arrives    session:read
+//   GET /sessions/{id}/events   text/event-stream copied from the runner as it arrives,   session:read
+//                               until the caller's token expires or its access goes
 //                               404 unknown session; 502 no runner_url, runner unreachable
 //                               or answering non-2xx (decided before the stream starts)
 #include <utility>  // Boost 1.74's asio needs std::exchange first
@@ -12,10 +13,13 @@
 
 #include <spdlog/spdlog.h>
 
+#include "api/auth/principal.hpp"
 #include "api/crud.hpp"
 #include "api/resources/resources.hpp"
 #include "api/resources/sessions.hpp"
 #include "api/sse.hpp"
+#include "api/streams/stream_guard.hpp"
+#include "api/streams/stream_quota.hpp"
 #include "common/http/stream_client.hpp"
 
 namespace ambient::api {
@@ -38,10 +42,20 @@ bool at_event_boundary(const std::string& tail) {
     return tail.empty() || tail.ends_with("\n\n") || tail.ends_with("\r\n\r\n") || tail.ends_with("\r\r");
 }
 
-boost::asio::awaitable<void> relay(std::shared_ptr<http::UpstreamResponse> upstream, http::StreamWriter& writer) {
+// `guard` ends the relay when the caller's token expires or its access to the session goes.
+boost::asio::awaitable<void> relay(std::shared_ptr<http::UpstreamResponse> upstream,
+                                   std::shared_ptr<streams::StreamQuota::Ticket> /*held while relaying*/,
+                                   std::shared_ptr<streams::StreamGuard> guard, http::StreamWriter& writer) {
     std::string tail;  // the last bytes sent, to find event boundaries across pieces
     auto last_write = std::chrono::steady_clock::now();
+    // Nobody waits on it: the relay looks at the guard every slice anyway.
+    guard->attach(std::make_shared<streams::Wakeup>(writer.executor()));
     while (!writer.stopping()) {
+        const auto verdict = co_await guard->check();
+        if (verdict == streams::StreamGuard::Verdict::Expired || verdict == streams::StreamGuard::Verdict::Revoked) {
+            if (at_event_boundary(tail)) co_await writer.write(streams::ending_comment(verdict));
+            break;
+        }
         auto piece = co_await upstream->read(writer.executor(), kWakeSlice);
         if (!piece.data.empty()) {
             tail += piece.data.substr(piece.data.size() > 4 ? piece.data.size() - 4 : 0);
@@ -75,6 +89,7 @@ http::Handler events_handler(ApiContext& ctx) {
         if (runner_url.empty()) throw bad_gateway("session has no runner");
         if (!http::parse_http_url(runner_url)) throw bad_gateway("session's runner_url is not an http:// URL");
 
+        auto ticket = streams::admit_stream(ctx.stream_quota, principal_of(req));
         http::HeaderList headers = {{"Accept", "text/event-stream"}};
         if (auto last = req.header("Last-Event-ID")) headers.emplace_back("Last-Event-ID", std::string(*last));
         std::shared_ptr<http::UpstreamResponse> upstream;
@@ -87,7 +102,10 @@ http::Handler events_handler(ApiContext& ctx) {
             throw bad_gateway("runner answered " + std::to_string(upstream->status()));
         }
         spdlog::debug("session {}: relaying runner events (op={})", id, req.operation_id);
-        return sse_response([upstream](http::StreamWriter& writer) { return relay(upstream, writer); });
+        auto guard = std::make_shared<streams::StreamGuard>(ctx, principal_of(req), id, "session:read");
+        return sse_response([upstream, ticket = std::move(ticket), guard](http::StreamWriter& writer) {
+            return relay(upstream, ticket, guard, writer);
+        });
     };
 }
 

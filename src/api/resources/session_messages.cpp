@@ -1,38 +1,44 @@
 // Session messages: /api/ambient/v1/sessions/{id}/messages — the conversation of a session.
 //
-//   GET  /sessions/{id}/messages   JSON array after `after_seq`, or, with
-//                                  Accept: text/event-stream, a stream that replays from
-//                                  Last-Event-ID (or after_seq) and then follows live   session_message:read
+//   GET  /sessions/{id}/messages   JSON array of the messages after `after_seq`, a page at a
+//                                  time (`limit`, default 500, at most 1000, and at most 8 MiB
+//                                  of payloads; X-Ambient-Next-After-Seq when more follow), or,
+//                                  with Accept: text/event-stream, a stream that replays from
+//                                  Last-Event-ID (or after_seq) and then follows live     session_message:read
 //   POST /sessions/{id}/messages   append: users and services push only event_type "user",
 //                                  the session's runner anything but "user" (else 403)     session_message:create
-#include "api/resources/session_messages.hpp"
-
 #include <utility>  // Boost 1.74's asio needs std::exchange first
 
 #include <boost/asio/thread_pool.hpp>
 #include <charconv>
+#include <chrono>
 
 #include "api/auth/principal.hpp"
 #include "api/crud.hpp"
 #include "api/notify/notifier.hpp"
 #include "api/resources/resources.hpp"
 #include "api/resources/sessions.hpp"
+#include "api/session_message_store.hpp"
 #include "api/sse.hpp"
+#include "api/streams/message_feeds.hpp"
+#include "api/streams/stream_guard.hpp"
+#include "api/streams/stream_quota.hpp"
 #include "common/http/blocking.hpp"
-#include "common/ksuid.hpp"
-#include "common/time.hpp"
 
 namespace ambient::api {
 namespace {
 
+using Clock = std::chrono::steady_clock;
+
 constexpr std::size_t kMaxMessageBody = 1024 * 1024;
-constexpr std::int64_t kStreamBatch = 500;
+constexpr std::int64_t kDefaultPage = 500;
+constexpr std::int64_t kMaxPage = 1000;
+constexpr std::int64_t kPageBytes = 8 * 1024 * 1024;
+// A stream behind memory reads the table in batches of at most this many payload bytes
+// (and at least one message), so a reader that is slow or gone holds little.
+constexpr std::int64_t kStreamBatchBytes = 256 * 1024;
+constexpr std::int64_t kStreamBatchCount = 200;
 constexpr auto kPingInterval = std::chrono::seconds(30);
-// Streams wake at least this often to notice a server shutdown.
-constexpr auto kWakeSlice = std::chrono::milliseconds(1000);
-// Message inserts of one session are serialised on PostgreSQL so that seq values commit in
-// order: a reader that saw seq N can then never miss a smaller seq committed later.
-constexpr std::int64_t kMessageLockClass = 0x6d7367;  // "msg"
 
 std::optional<std::int64_t> parse_seq(std::optional<std::string_view> text) {
     if (!text || text->empty()) return std::nullopt;
@@ -42,34 +48,98 @@ std::optional<std::int64_t> parse_seq(std::optional<std::string_view> text) {
     return value;
 }
 
+std::int64_t page_limit(const http::Request& req) {
+    const auto text = req.query_param("limit");
+    if (!text || text->empty()) return kDefaultPage;
+    const auto value = parse_seq(text);
+    if (!value || *value == 0) throw ApiError::bad_request("limit must be a positive integer");
+    return std::min(*value, kMaxPage);
+}
+
 void require_session(store::Connection& conn, const std::string& id) {
     if (!repo::find(conn, session_schema(), id)) throw not_found(session_schema(), id);
 }
 
+struct History {
+    std::vector<std::pair<std::int64_t, std::string>> frames;  // (seq, SSE frame)
+    bool more = false;
+};
+
+// A stream's messages in (cursor, upto] from the table, a bounded batch, rendered.
+History read_history(ApiContext& ctx, const std::string& session_id, std::int64_t cursor, std::int64_t upto) {
+    auto lease = ctx.db.acquire();
+    auto page = messages_after(*lease, session_id, cursor,
+                               {.max_count = kStreamBatchCount, .max_bytes = kStreamBatchBytes, .upto = upto});
+    History history;
+    history.more = page.more;
+    history.frames.reserve(page.messages.size());
+    for (auto& m : page.messages) {
+        history.frames.emplace_back(m.seq, streams::render_message_frame(m));
+        m.payload.clear();
+        m.payload.shrink_to_fit();
+    }
+    return history;
+}
+
 boost::asio::awaitable<void> stream_messages(ApiContext& ctx, std::string session_id, std::int64_t cursor,
-                                             http::StreamWriter& writer) {
-    auto last_write = std::chrono::steady_clock::now();
-    bool dirty = true;  // read at once, then only when woken
+                                             std::shared_ptr<streams::MessageFeeds::Subscription> subscription,
+                                             std::shared_ptr<streams::StreamQuota::Ticket> /*held while streaming*/,
+                                             std::shared_ptr<streams::StreamGuard> guard, http::StreamWriter& writer) {
+    auto wakeup = std::make_shared<streams::Wakeup>(writer.executor());
+    subscription->attach(wakeup);
+    guard->attach(wakeup);
+    auto last_write = Clock::now();
     while (!writer.stopping()) {
-        const auto seen = ctx.notifier.generation(Channel::Messages);
-        if (dirty) {
-            const auto batch = co_await http::run_blocking(ctx.stream_pool, [&] {
-                auto lease = ctx.db.acquire();
-                return messages_after(*lease, session_id, cursor, kStreamBatch);
-            });
-            for (const auto& m : batch) {
-                if (!co_await writer.write(sse_event(std::to_string(m.seq), m.to_json().dump()))) co_return;
-                cursor = m.seq;
-                last_write = std::chrono::steady_clock::now();
-            }
-            if (static_cast<std::int64_t>(batch.size()) == kStreamBatch) continue;
+        const auto verdict = co_await guard->check();
+        if (verdict == streams::StreamGuard::Verdict::Expired || verdict == streams::StreamGuard::Verdict::Revoked) {
+            co_await writer.write(streams::ending_comment(verdict));
+            co_return;
         }
-        dirty = co_await ctx.notifier.wait(Channel::Messages, seen, kWakeSlice);
-        if (!dirty && std::chrono::steady_clock::now() - last_write >= kPingInterval) {
+        auto batch = subscription->take(cursor);
+        if (batch.behind) {
+            // Older than memory: from the table, a bounded batch at a time, up to the feed;
+            // read and rendered off the I/O thread.
+            auto history = co_await http::run_blocking(
+                ctx.stream_pool, [&] { return read_history(ctx, session_id, cursor, batch.floor); });
+            for (auto& [seq, frame] : history.frames) {
+                if (!co_await writer.write(std::move(frame))) co_return;
+                cursor = seq;
+                last_write = Clock::now();
+            }
+            if (!history.more) cursor = std::max(cursor, batch.floor);
+            continue;
+        }
+        for (auto& frame : batch.frames) {
+            if (!co_await writer.write_shared(std::move(frame))) co_return;
+            last_write = Clock::now();
+        }
+        cursor = batch.cursor;
+
+        co_await wakeup->wait_until(std::min(last_write + kPingInterval, guard->expiry()));
+        if (Clock::now() - last_write >= kPingInterval) {
             if (!co_await writer.write(std::string(kSsePing))) co_return;
-            last_write = std::chrono::steady_clock::now();
+            last_write = Clock::now();
         }
     }
+}
+
+http::Response open_stream(ApiContext& ctx, const http::Request& req, const std::string& id, std::int64_t cursor) {
+    if (ctx.message_feeds == nullptr) throw ApiError::unavailable("message streams are not available");
+    const auto& principal = principal_of(req);
+    auto ticket = streams::admit_stream(ctx.stream_quota, principal);
+    in_transaction(ctx, store::TxMode::Read, session_schema(),
+                   [&](store::Connection& conn) { require_session(conn, id); });
+    std::shared_ptr<streams::MessageFeeds::Subscription> subscription;
+    try {
+        subscription = ctx.message_feeds->subscribe(id);
+    } catch (const std::exception& e) {
+        throw ApiError::unavailable(e.what());
+    }
+    auto guard = std::make_shared<streams::StreamGuard>(ctx, principal, id, "session_message:read");
+    return sse_response([&ctx, id, cursor, subscription = std::move(subscription), ticket = std::move(ticket),
+                         guard = std::move(guard)](http::StreamWriter& writer) {
+        return stream_messages(ctx, id, cursor, subscription, ticket, guard, writer);
+    });
 }
 
 http::Handler list_handler(ApiContext& ctx) {
@@ -80,20 +150,21 @@ http::Handler list_handler(ApiContext& ctx) {
         if (after_query && !after_query->empty() && !after)
             throw ApiError::bad_request("after_seq must be a non-negative integer");
         if (wants_event_stream(req)) {
-            in_transaction(ctx, store::TxMode::Read, session_schema(),
-                           [&](store::Connection& conn) { require_session(conn, id); });
-            const auto cursor = parse_seq(req.header("Last-Event-ID")).value_or(after.value_or(0));
-            return sse_response(
-                [&ctx, id, cursor](http::StreamWriter& writer) { return stream_messages(ctx, id, cursor, writer); });
+            return open_stream(ctx, req, id, parse_seq(req.header("Last-Event-ID")).value_or(after.value_or(0)));
         }
-        const auto messages = in_transaction(ctx, store::TxMode::Read, session_schema(), [&](store::Connection& conn) {
+        const auto limit = page_limit(req);
+        const auto page = in_transaction(ctx, store::TxMode::Read, session_schema(), [&](store::Connection& conn) {
             require_session(conn, id);
-            return messages_after(conn, id, after.value_or(0), std::numeric_limits<std::int64_t>::max());
+            return messages_after(conn, id, after.value_or(0), {.max_count = limit, .max_bytes = kPageBytes});
         });
         model::Json out = model::Json::array();
-        for (const auto& m : messages)
+        for (const auto& m : page.messages)
             out.push_back(m.to_json());
-        return json_response(200, out);
+        auto response = json_response(200, out);
+        if (page.more && !page.messages.empty()) {
+            response.set_header("X-Ambient-Next-After-Seq", std::to_string(page.messages.back().seq));
+        }
+        return response;
     };
 }
 
@@ -128,53 +199,12 @@ http::Handler push_handler(ApiContext& ctx) {
             require_session(conn, id);
             return append_message(conn, id, event_type, payload);
         });
-        ctx.notifier.notify(Channel::Messages);
+        ctx.notifier.notify(Channel::Messages, id);
         return json_response(201, message.to_json());
     };
 }
 
 }  // namespace
-
-model::Json SessionMessage::to_json() const {
-    model::Json j = model::Json::object();
-    j["id"] = id;
-    j["session_id"] = session_id;
-    j["seq"] = seq;
-    j["event_type"] = event_type;
-    j["payload"] = payload;
-    j["created_at"] = created_at;
-    return j;
-}
-
-SessionMessage append_message(store::Connection& conn, const std::string& session_id, const std::string& event_type,
-                              const std::string& payload) {
-    if (conn.dialect() == store::Dialect::Postgres) {
-        conn.exec("SELECT pg_advisory_xact_lock(?, hashtext(?))", {kMessageLockClass, session_id});
-    }
-    SessionMessage m{new_ksuid(), session_id, 0, event_type, payload, now_rfc3339()};
-    const auto rs = conn.exec(
-        "INSERT INTO session_messages (id, session_id, event_type, payload, created_at) VALUES (?, ?, ?, ?, ?) "
-        "RETURNING seq",
-        {m.id, m.session_id, m.event_type, m.payload, m.created_at});
-    m.seq = std::get<std::int64_t>(rs.rows.at(0).at(0));
-    Notifier::notify_in_transaction(conn, Channel::Messages);
-    return m;
-}
-
-std::vector<SessionMessage> messages_after(store::Connection& conn, const std::string& session_id,
-                                           std::int64_t after_seq, std::int64_t limit) {
-    const auto rs = conn.exec(
-        "SELECT id, session_id, seq, event_type, payload, created_at FROM session_messages "
-        "WHERE session_id = ? AND seq > ? ORDER BY seq LIMIT ?",
-        {session_id, after_seq, limit});
-    std::vector<SessionMessage> out;
-    out.reserve(rs.rows.size());
-    for (const auto& row : rs.rows) {
-        out.push_back({std::get<std::string>(row[0]), std::get<std::string>(row[1]), std::get<std::int64_t>(row[2]),
-                       std::get<std::string>(row[3]), std::get<std::string>(row[4]), std::get<std::string>(row[5])});
-    }
-    return out;
-}
 
 void register_session_messages(http::Router& router, ApiContext& ctx) {
     const std::string base = std::string(model::kApiBasePath) + "/sessions/{id}/messages";

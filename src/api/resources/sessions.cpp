@@ -16,7 +16,7 @@
 #include "api/crud.hpp"
 #include "api/notify/notifier.hpp"
 #include "api/resources/resources.hpp"
-#include "api/resources/session_messages.hpp"
+#include "api/session_message_store.hpp"
 #include "common/ksuid.hpp"
 #include "common/time.hpp"
 
@@ -75,9 +75,8 @@ void check_parent(store::Connection& conn, const model::Row& row) {
     }
 }
 
-store::SqlFragment list_scope(const http::Request& req) {
-    if (auto project = requested_project(req)) return {"project_id = ?", {*project}};
-    return {};
+std::optional<std::string> list_project(const http::Request& req) {
+    return requested_project(req);
 }
 
 // Moves a live session whose phase is one of `from` ("" = none yet) to `to` in one
@@ -133,7 +132,7 @@ http::Handler create_handler(ApiContext& ctx) {
         const auto stored = in_transaction(ctx, store::TxMode::Write, session_schema(), [&](store::Connection& conn) {
             return create_session(conn, std::move(row), req.principal);
         });
-        ctx.notifier.notify(Channel::Messages);
+        ctx.notifier.notify(Channel::Messages, model::text_of(stored, model::kIdColumn));
         return json_response(201, model::render(session_schema(), stored));
     };
 }
@@ -279,7 +278,7 @@ void register_sessions(http::Router& router, ApiContext& ctx) {
                     {.before_update = [](store::Connection& conn, const model::Row&,
                                          model::Row& changes) { check_parent(conn, changes); },
                      .validate = validate,
-                     .list_scope = list_scope});
+                     .list_project = list_project});
     const std::string base = std::string(model::kApiBasePath) + "/sessions";
     router.add({"GET", base, crud.list(), false, "List sessions", "session:list"});
     router.add({"POST", base, create_handler(ctx), false, "Create a session", "session:create"});

@@ -16,6 +16,14 @@ constexpr std::string_view kLastChunk = "0\r\n\r\n";
 }  // namespace
 
 net::awaitable<bool> ChunkedWriter::write(std::string chunk) {
+    co_return co_await write_chunk(chunk);
+}
+
+net::awaitable<bool> ChunkedWriter::write_shared(std::shared_ptr<const std::string> chunk) {
+    co_return co_await write_chunk(*chunk);
+}
+
+net::awaitable<bool> ChunkedWriter::write_chunk(std::string_view chunk) {
     if (failed_ || stopping_.load()) co_return false;
     if (chunk.empty()) co_return true;
 
@@ -23,7 +31,7 @@ net::awaitable<bool> ChunkedWriter::write(std::string chunk) {
     const int n = std::snprintf(size_line, sizeof size_line, "%zx\r\n", chunk.size());
     const std::array<net::const_buffer, 3> buffers{
         net::buffer(size_line, static_cast<std::size_t>(n)),
-        net::buffer(chunk),
+        net::buffer(chunk.data(), chunk.size()),
         net::buffer(kCrlf.data(), kCrlf.size()),
     };
     stream_.expires_never();

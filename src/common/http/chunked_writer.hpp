@@ -5,7 +5,9 @@
 
 #include <atomic>
 #include <chrono>
+#include <memory>
 #include <string>
+#include <string_view>
 
 #include <boost/beast/core/tcp_stream.hpp>
 
@@ -21,6 +23,7 @@ public:
     // No deadline: a stream lives as long as its producer. An empty chunk is skipped, since
     // on the wire it would end the response.
     boost::asio::awaitable<bool> write(std::string chunk) override;
+    boost::asio::awaitable<bool> write_shared(std::shared_ptr<const std::string> chunk) override;
     bool stopping() const override { return stopping_.load(); }
     boost::asio::any_io_executor executor() const override { return stream_.get_executor(); }
 
@@ -30,6 +33,9 @@ public:
     boost::asio::awaitable<bool> finish(std::chrono::steady_clock::duration timeout);
 
 private:
+    // Writes `chunk` (which must stay alive until done) as one chunk.
+    boost::asio::awaitable<bool> write_chunk(std::string_view chunk);
+
     boost::beast::tcp_stream& stream_;
     const std::atomic<bool>& stopping_;
     bool failed_ = false;

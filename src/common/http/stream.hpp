@@ -2,6 +2,7 @@
 // Streaming responses (server-sent events, proxied streams). A producer is a coroutine on
 // the connection's executor; it writes chunks until it is done or the client goes away.
 #include <functional>
+#include <memory>
 #include <string>
 #include <utility>  // Boost 1.74's awaitable.hpp needs std::exchange
 
@@ -16,6 +17,9 @@ public:
     // Sends one chunk and flushes it. Returns false once the client has gone away or the
     // server is shutting down; the producer should then return.
     virtual boost::asio::awaitable<bool> write(std::string chunk) = 0;
+    // The same for a chunk shared with other streams (a fan-out renders each frame once):
+    // it is kept alive, not copied, until written.
+    virtual boost::asio::awaitable<bool> write_shared(std::shared_ptr<const std::string> chunk) = 0;
     // True once the server began shutting down; producers waiting on something else should poll it.
     virtual bool stopping() const = 0;
     virtual boost::asio::any_io_executor executor() const = 0;

@@ -1,170 +1,148 @@
-// The in-process wake-up: waiters on strands woken from other threads, no lost wake-ups.
+// The notifier: listeners called with each notification's key, generations that move with
+// every notification, and on PostgreSQL the LISTEN thread that carries keys between servers.
 #include "api/notify/notifier.hpp"
-
-#include <utility>  // before Asio (Boost 1.74)
 
 #include <atomic>
 #include <chrono>
-#include <future>
+#include <mutex>
+#include <string>
 #include <thread>
 #include <vector>
 
 #include <gtest/gtest.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/io_context.hpp>
-#include <boost/asio/strand.hpp>
-#include <boost/asio/use_future.hpp>
 #include "support/pg_cluster.hpp"
 
 namespace ambient::api {
 namespace {
 
-namespace net = boost::asio;
 using namespace std::chrono_literals;
 
-// An io_context run by two threads, so waits resume on a thread other than the notifier's.
-class NotifierTest : public ::testing::Test {
-protected:
-    void SetUp() override {
-        for (int i = 0; i < 2; ++i)
-            threads_.emplace_back([this] { ioc_.run(); });
+// Collects what a listener heard, from any thread.
+struct Heard {
+    std::mutex mutex;
+    std::vector<std::string> keys;
+    void add(std::string_view key) {
+        std::lock_guard lock(mutex);
+        keys.emplace_back(key);
     }
-    void TearDown() override {
-        work_.reset();
-        for (auto& t : threads_)
-            t.join();
+    std::vector<std::string> snapshot() {
+        std::lock_guard lock(mutex);
+        return keys;
     }
-
-    // Starts notifier_.wait() on its own strand; the future holds its result.
-    std::future<bool> start_wait(Channel channel, std::uint64_t seen, std::chrono::milliseconds timeout) {
-        return net::co_spawn(net::make_strand(ioc_), notifier_.wait(channel, seen, timeout), net::use_future);
+    // Polls until `key` was heard; a deadline, not a delay.
+    bool heard_within(const std::string& key, std::chrono::milliseconds deadline) {
+        const auto until = std::chrono::steady_clock::now() + deadline;
+        while (std::chrono::steady_clock::now() < until) {
+            for (const auto& k : snapshot()) {
+                if (k == key) return true;
+            }
+            std::this_thread::sleep_for(5ms);
+        }
+        return false;
     }
-
-    Notifier notifier_;
-    net::io_context ioc_;
-    net::executor_work_guard<net::io_context::executor_type> work_{ioc_.get_executor()};
-    std::vector<std::thread> threads_;
 };
 
-TEST_F(NotifierTest, WaiterWakesOnNotifyFromAnotherThread) {
-    const auto seen = notifier_.generation(Channel::Events);
-    auto woken = start_wait(Channel::Events, seen, 60s);
-    EXPECT_EQ(woken.wait_for(50ms), std::future_status::timeout);
-    std::thread([this] { notifier_.notify(Channel::Events); }).join();
-    ASSERT_EQ(woken.wait_for(5s), std::future_status::ready);
-    EXPECT_TRUE(woken.get());
-    EXPECT_EQ(notifier_.generation(Channel::Events), seen + 1);
+TEST(Notifier, ListenersHearTheirChannelWithItsKey) {
+    Notifier notifier;
+    Heard events;
+    Heard messages;
+    notifier.listen(Channel::Events, [&](std::string_view key) { events.add(key); });
+    notifier.listen(Channel::Messages, [&](std::string_view key) { messages.add(key); });
+    notifier.notify(Channel::Messages, "session-1");
+    notifier.notify(Channel::Events);
+    EXPECT_EQ(messages.snapshot(), (std::vector<std::string>{"session-1"}));
+    EXPECT_EQ(events.snapshot(), (std::vector<std::string>{""}));
 }
 
-TEST_F(NotifierTest, ReturnsAtOnceWhenGenerationAlreadyMoved) {
-    const auto seen = notifier_.generation(Channel::Messages);
-    notifier_.notify(Channel::Messages);
-    auto woken = start_wait(Channel::Messages, seen, 60s);
-    ASSERT_EQ(woken.wait_for(5s), std::future_status::ready);
-    EXPECT_TRUE(woken.get());
+TEST(Notifier, GenerationMovesBeforeListenersRun) {
+    Notifier notifier;
+    std::uint64_t seen_by_listener = 0;
+    notifier.listen(Channel::Events,
+                    [&](std::string_view) { seen_by_listener = notifier.generation(Channel::Events); });
+    const auto before = notifier.generation(Channel::Events);
+    notifier.notify(Channel::Events);
+    EXPECT_EQ(notifier.generation(Channel::Events), before + 1);
+    EXPECT_EQ(seen_by_listener, before + 1);
+    EXPECT_EQ(notifier.generation(Channel::Messages), 0u);
 }
 
-TEST_F(NotifierTest, TimeoutReturnsFalse) {
-    const auto seen = notifier_.generation(Channel::Events);
-    const auto started = std::chrono::steady_clock::now();
-    auto woken = start_wait(Channel::Events, seen, 100ms);
-    ASSERT_EQ(woken.wait_for(5s), std::future_status::ready);
-    EXPECT_FALSE(woken.get());
-    EXPECT_GE(std::chrono::steady_clock::now() - started, 100ms);
+TEST(Notifier, NotifyAllReachesEveryChannelWithoutAKey) {
+    Notifier notifier;
+    Heard heard;
+    notifier.listen(Channel::Events, [&](std::string_view key) { heard.add("events:" + std::string(key)); });
+    notifier.listen(Channel::Messages, [&](std::string_view key) { heard.add("messages:" + std::string(key)); });
+    notifier.notify_all();
+    EXPECT_EQ(heard.snapshot(), (std::vector<std::string>{"events:", "messages:"}));
 }
 
-TEST_F(NotifierTest, OtherChannelDoesNotWake) {
-    const auto seen = notifier_.generation(Channel::Events);
-    auto woken = start_wait(Channel::Events, seen, 200ms);
-    notifier_.notify(Channel::Messages);
-    ASSERT_EQ(woken.wait_for(5s), std::future_status::ready);
-    EXPECT_FALSE(woken.get());
+TEST(Notifier, ClearedListenersHearNothing) {
+    Notifier notifier;
+    Heard heard;
+    notifier.listen(Channel::Events, [&](std::string_view key) { heard.add(key); });
+    notifier.clear_listeners();
+    notifier.notify(Channel::Events, "x");
+    EXPECT_TRUE(heard.snapshot().empty());
 }
 
-TEST_F(NotifierTest, ManyWaitersAllWake) {
-    const auto seen = notifier_.generation(Channel::Events);
-    std::vector<std::future<bool>> waits;
-    for (int i = 0; i < 100; ++i)
-        waits.push_back(start_wait(Channel::Events, seen, 60s));
-    notifier_.notify(Channel::Events);
-    for (auto& w : waits) {
-        ASSERT_EQ(w.wait_for(5s), std::future_status::ready);
-        EXPECT_TRUE(w.get());
+TEST(Notifier, ConcurrentNotifiesAreEachHeard) {
+    Notifier notifier;
+    std::atomic<int> count{0};
+    notifier.listen(Channel::Messages, [&](std::string_view) { ++count; });
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 4; ++t) {
+        threads.emplace_back([&] {
+            for (int i = 0; i < 250; ++i)
+                notifier.notify(Channel::Messages, "s");
+        });
     }
+    for (auto& t : threads)
+        t.join();
+    EXPECT_EQ(count.load(), 1000);
+    EXPECT_EQ(notifier.generation(Channel::Messages), 1000u);
 }
 
-TEST_F(NotifierTest, NoWakeUpLostUnderRacingNotifies) {
-    // Each round races a wait against a notify from another thread; whichever wins, the
-    // wait must end well before its long timeout.
-    for (int round = 0; round < 200; ++round) {
-        const auto seen = notifier_.generation(Channel::Events);
-        auto woken = start_wait(Channel::Events, seen, 60s);
-        std::thread([this] { notifier_.notify(Channel::Events); }).join();
-        ASSERT_EQ(woken.wait_for(5s), std::future_status::ready) << "round " << round;
-        EXPECT_TRUE(woken.get());
-    }
-}
-
-TEST_F(NotifierTest, NotifyAllWakesEveryChannel) {
-    auto events = start_wait(Channel::Events, notifier_.generation(Channel::Events), 60s);
-    auto messages = start_wait(Channel::Messages, notifier_.generation(Channel::Messages), 60s);
-    notifier_.notify_all();
-    ASSERT_EQ(events.wait_for(5s), std::future_status::ready);
-    ASSERT_EQ(messages.wait_for(5s), std::future_status::ready);
-    EXPECT_TRUE(events.get());
-    EXPECT_TRUE(messages.get());
-}
-
-// Polls until the channel's generation passes `floor`; a deadline, not a delay.
-bool generation_passes(const Notifier& notifier, Channel channel, std::uint64_t floor) {
-    const auto deadline = std::chrono::steady_clock::now() + 10s;
-    while (std::chrono::steady_clock::now() < deadline) {
-        if (notifier.generation(channel) > floor) return true;
-        std::this_thread::sleep_for(5ms);
-    }
-    return false;
-}
-
-TEST(NotifierPostgres, ListenerWakesOnNotifyAndRecoversFromALostConnection) {
+TEST(NotifierPostgres, KeysCrossServersAndTheListenerRecoversFromALostConnection) {
     const auto url = testing::PgCluster::shared().create_database("notify");
     auto db = store::open_postgres(url);
     auto lease = db->acquire();
-    auto send = [&](const char* channel) { lease->exec("SELECT pg_notify(?, '')", {std::string(channel)}); };
 
     Notifier notifier;
+    Heard events;
+    Heard messages;
+    notifier.listen(Channel::Events, [&](std::string_view key) { events.add(key); });
+    notifier.listen(Channel::Messages, [&](std::string_view key) { messages.add(key); });
     notifier.listen_postgres(url);
-    // Once LISTENing, the listener wakes every channel (it may have missed notifications).
-    ASSERT_TRUE(generation_passes(notifier, Channel::Events, 0));
+    // Once LISTENing, the listener notifies every channel without a key (it may have missed
+    // notifications).
+    ASSERT_TRUE(events.heard_within("", 10s));
 
-    auto seen = notifier.generation(Channel::Events);
-    send("ambient_events");
-    ASSERT_TRUE(generation_passes(notifier, Channel::Events, seen));
-
-    seen = notifier.generation(Channel::Messages);
     {
-        // NOTIFY inside a transaction is delivered when it commits.
+        // NOTIFY inside a transaction is delivered, with its key, when it commits.
         store::Transaction tx(*lease, store::TxMode::Write);
-        Notifier::notify_in_transaction(*lease, Channel::Messages);
+        Notifier::notify_in_transaction(*lease, Channel::Messages, "session-42");
         tx.commit();
     }
-    ASSERT_TRUE(generation_passes(notifier, Channel::Messages, seen));
+    ASSERT_TRUE(messages.heard_within("session-42", 10s));
 
-    // Cut the listener's connection: it reconnects and wakes everything again.
-    seen = notifier.generation(Channel::Events);
+    // Cut the listener's connection: it reconnects and notifies everything again.
+    const auto before = messages.snapshot().size();
     const auto killed = lease->exec(
         "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
         "WHERE application_name = 'ambient-api-server-listen' AND datname = current_database()");
     ASSERT_EQ(killed.rows.size(), 1u);
-    ASSERT_TRUE(generation_passes(notifier, Channel::Events, seen));
-    // That wake-up comes after the new LISTEN, so notifications sent from now on arrive.
-    seen = notifier.generation(Channel::Events);
-    send("ambient_events");
-    ASSERT_TRUE(generation_passes(notifier, Channel::Events, seen));
+    const auto until = std::chrono::steady_clock::now() + 10s;
+    while (messages.snapshot().size() == before && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(5ms);
+    ASSERT_GT(messages.snapshot().size(), before);
+    // That comes after the new LISTEN, so notifications sent from now on arrive.
+    lease->exec("SELECT pg_notify('ambient_messages', 'after-reconnect')");
+    EXPECT_TRUE(messages.heard_within("after-reconnect", 10s));
 }
 
-TEST_F(NotifierTest, ListenPostgresIgnoresNonPostgresLocations) {
-    notifier_.listen_postgres("/tmp/some-sqlite-dir");  // no thread, no error
+TEST(Notifier, ListenPostgresIgnoresNonPostgresLocations) {
+    Notifier notifier;
+    notifier.listen_postgres("/tmp/some-sqlite-dir");  // no thread, no error
     SUCCEED();
 }
 
