@@ -6,6 +6,7 @@
 
 #include "api/authz/request_authorizer.hpp"
 #include "api/handler_support.hpp"
+#include "api/request_shape.hpp"
 #include "api/resources/metadata.hpp"
 #include "api/resources/resources.hpp"
 #include "common/time.hpp"
@@ -49,6 +50,7 @@ void register_bench_ceiling(http::Router& router) {
 App::App(store::Database& db, std::unique_ptr<Authenticator> auth, AppOptions options)
     : stream_pool_(std::make_unique<boost::asio::thread_pool>(options.stream_threads)),
       event_retention_(std::make_unique<EventRetention>(db, options.event_retention_count)),
+      audit_upkeep_(std::make_unique<AuditUpkeep>(db, denied_reads_, options.audit_retention)),
       ctx_{db,
            notifier_,
            *stream_pool_,
@@ -57,6 +59,7 @@ App::App(store::Database& db, std::unique_ptr<Authenticator> auth, AppOptions op
            event_retention_.get()},
       auth_(auth ? std::move(auth) : std::make_unique<Authenticator>(ServiceTokens{}, nullptr, OidcOptions{})) {
     ctx_.access_cache = &access_cache_;
+    ctx_.denied_reads = &denied_reads_;
     register_metadata(router_, ctx_, metrics_, options.version);
     register_projects(router_, ctx_);
     register_project_settings(router_, ctx_);
@@ -89,6 +92,8 @@ std::optional<http::Response> App::authenticate(http::Request& req, const http::
     }
     if (principal.kind == Principal::Kind::User) provision_user(principal);
     set_principal(req, std::move(principal));
+    require_json_body(req);
+    require_well_formed_ids(req);
     authz::authorize_request(ctx_, req, *route);
     return std::nullopt;
 }

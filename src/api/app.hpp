@@ -8,6 +8,8 @@
 #include <string>
 #include <unordered_set>
 
+#include "api/audit/audit_upkeep.hpp"
+#include "api/audit/denied_read_limiter.hpp"
 #include "api/auth/authenticator.hpp"
 #include "api/authz/access_cache.hpp"
 #include "api/context.hpp"
@@ -41,6 +43,8 @@ struct AppOptions {
     // App; the Authenticator is given the same object to accept them. nullptr: the token and
     // JWKS routes answer 503.
     RunnerTokens* runner_tokens = nullptr;
+    // Audit rows older than this are deleted (audit/audit_retention.hpp); zero keeps them.
+    std::chrono::seconds audit_retention{0};
 };
 
 class App {
@@ -54,8 +58,9 @@ public:
     const http::Router& router() const { return router_; }
     Metrics& metrics() { return metrics_; }
 
-    // Runs before every routed request: a 401 response for a non-public route without a
-    // valid bearer token, else nothing.
+    // Runs before every routed request to a non-public route: a 401 response without a
+    // valid bearer token; then throws ApiError for a body that is not JSON (415), a path id
+    // that cannot name anything (404) and a refusal of authorization (403, 404).
     std::optional<http::Response> authenticate(http::Request& req, const http::Route* route);
     // Runs after every request.
     void record(const http::Request& req, int status, double seconds);
@@ -69,6 +74,8 @@ private:
     std::unique_ptr<boost::asio::thread_pool> stream_pool_;
     credentials::Keyring no_keyring_;  // what ctx_ refers to when options.keyring is nullptr
     std::unique_ptr<EventRetention> event_retention_;
+    DeniedReadLimiter denied_reads_;
+    std::unique_ptr<AuditUpkeep> audit_upkeep_;
     authz::AccessCache access_cache_;
     ApiContext ctx_;
     std::unique_ptr<Authenticator> auth_;

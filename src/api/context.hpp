@@ -15,6 +15,7 @@ class Keyring;
 }
 class Notifier;
 class EventRetention;
+class DeniedReadLimiter;
 namespace authz {
 class AccessCache;
 }
@@ -34,6 +35,9 @@ struct ApiContext {
     EventRetention* event_retention = nullptr;
     // Users' access between requests (authz/access_cache.hpp). nullptr: loaded every time.
     authz::AccessCache* access_cache = nullptr;
+    // How many denied token reads get an audit row each (audit/denied_read_limiter.hpp).
+    // nullptr: every one does.
+    DeniedReadLimiter* denied_reads = nullptr;
 };
 
 }  // namespace ambient::api
