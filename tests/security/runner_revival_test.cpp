@@ -62,7 +62,9 @@ TEST_P(RunnerRevival, AStatusWriteNeverRevivesAnEndedRunsToken) {
         SCOPED_TRACE(ending.name);
         const auto token = runner_token();
         ASSERT_EQ(read_credential(token), 200);
-        if (ending.stop) ASSERT_EQ(admin().post(session("/stop"), "").status, 200);
+        if (ending.stop) {
+            ASSERT_EQ(admin().post(session("/stop"), "").status, 200);
+        }
         for (const auto& phase : ending.phases)
             set_phase(phase);
         EXPECT_EQ(read_credential(token), 401);
