@@ -6,6 +6,7 @@
 
 #include "api/authz/request_authorizer.hpp"
 #include "api/handler_support.hpp"
+#include "api/request_shape.hpp"
 #include "api/resources/metadata.hpp"
 #include "api/resources/resources.hpp"
 #include "api/streams/event_log.hpp"
@@ -55,6 +56,7 @@ App::App(store::Database& db, std::unique_ptr<Authenticator> auth, AppOptions op
       message_feeds_(std::make_unique<streams::MessageFeeds>(db, *stream_pool_)),
       stream_quota_(std::make_unique<streams::StreamQuota>(options.max_streams_per_principal)),
       event_retention_(std::make_unique<EventRetention>(db, options.event_retention_count)),
+      audit_upkeep_(std::make_unique<AuditUpkeep>(db, denied_reads_, options.audit_retention)),
       ctx_{db,
            notifier_,
            *stream_pool_,
@@ -70,6 +72,7 @@ App::App(store::Database& db, std::unique_ptr<Authenticator> auth, AppOptions op
     notifier_.listen(Channel::Events, [log = event_log_.get()](std::string_view) { log->on_notify(); });
     notifier_.listen(Channel::Messages,
                      [feeds = message_feeds_.get()](std::string_view session) { feeds->on_notify(session); });
+    ctx_.denied_reads = &denied_reads_;
     register_metadata(router_, ctx_, metrics_, options.version);
     register_projects(router_, ctx_);
     register_project_settings(router_, ctx_);
@@ -108,6 +111,8 @@ std::optional<http::Response> App::authenticate(http::Request& req, const http::
     }
     if (principal.kind == Principal::Kind::User) provision_user(principal);
     set_principal(req, std::move(principal));
+    require_json_body(req);
+    require_well_formed_ids(req);
     authz::authorize_request(ctx_, req, *route);
     return std::nullopt;
 }

@@ -8,6 +8,8 @@
 #include <string>
 #include <unordered_set>
 
+#include "api/audit/audit_upkeep.hpp"
+#include "api/audit/denied_read_limiter.hpp"
 #include "api/auth/authenticator.hpp"
 #include "api/authz/access_cache.hpp"
 #include "api/context.hpp"
@@ -49,6 +51,8 @@ struct AppOptions {
     // The most streams (watch, messages, events) one user or runner holds open at once; 0:
     // no cap. Service tokens are never capped.
     std::size_t max_streams_per_principal = 32;
+    // Audit rows older than this are deleted (audit/audit_retention.hpp); zero keeps them.
+    std::chrono::seconds audit_retention{0};
 };
 
 class App {
@@ -62,8 +66,9 @@ public:
     const http::Router& router() const { return router_; }
     Metrics& metrics() { return metrics_; }
 
-    // Runs before every routed request: a 401 response for a non-public route without a
-    // valid bearer token, else nothing.
+    // Runs before every routed request to a non-public route: a 401 response without a
+    // valid bearer token; then throws ApiError for a body that is not JSON (415), a path id
+    // that cannot name anything (404) and a refusal of authorization (403, 404).
     std::optional<http::Response> authenticate(http::Request& req, const http::Route* route);
     // Runs after every request.
     void record(const http::Request& req, int status, double seconds);
@@ -82,6 +87,8 @@ private:
     std::unique_ptr<streams::StreamQuota> stream_quota_;
     credentials::Keyring no_keyring_;  // what ctx_ refers to when options.keyring is nullptr
     std::unique_ptr<EventRetention> event_retention_;
+    DeniedReadLimiter denied_reads_;
+    std::unique_ptr<AuditUpkeep> audit_upkeep_;
     authz::AccessCache access_cache_;
     ApiContext ctx_;
     std::unique_ptr<Authenticator> auth_;

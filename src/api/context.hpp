@@ -15,6 +15,7 @@ class Keyring;
 }
 class Notifier;
 class EventRetention;
+class DeniedReadLimiter;
 namespace authz {
 class AccessCache;
 }
@@ -47,6 +48,9 @@ struct ApiContext {
     streams::StreamQuota* stream_quota = nullptr;
     // Runner tokens' session liveness, for open streams of runners. nullptr: none accepted.
     RunnerTokens* runner_tokens = nullptr;
+    // How many denied token reads get an audit row each (audit/denied_read_limiter.hpp).
+    // nullptr: every one does.
+    DeniedReadLimiter* denied_reads = nullptr;
 };
 
 }  // namespace ambient::api

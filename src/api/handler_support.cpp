@@ -63,6 +63,8 @@ model::Row patch_body(const model::KindSchema& schema, const http::Request& req)
 ListParams list_params(const model::KindSchema& schema, const http::Request& req) {
     ListParams params;
     params.query.page = std::max<std::int64_t>(1, integer_param(req, "page", 1));
+    // The offset is (page - 1) * size: bounded so that it cannot overflow.
+    if (params.query.page > kMaxPage) throw ApiError::bad_request("page must be at most " + std::to_string(kMaxPage));
     const auto size = integer_param(req, "size", 100);
     params.query.size = size < 0 || size > kMaxPageSize ? kMaxPageSize : size;
     if (auto s = req.query_param("search")) params.query.search = std::string(*s);
@@ -121,10 +123,12 @@ bool project_exists(store::Connection& conn, const std::string& project_id) {
     return !conn.exec("SELECT 1 FROM projects WHERE id = ? AND deleted_at IS NULL", {project_id}).rows.empty();
 }
 
+ApiError not_found(std::string_view kind, std::string_view id) {
+    return ApiError::not_found(std::string(kind) + " with id='" + std::string(id.substr(0, 128)) + "' not found");
+}
+
 ApiError not_found(const model::KindSchema& schema, std::string_view id) {
-    // The id is client text: keep the echo short.
-    const std::string shown(id.substr(0, 128));
-    return ApiError::not_found(schema.kind + " with id='" + shown + "' not found");
+    return not_found(schema.kind, id);
 }
 
 void rethrow_as_api_error(const model::KindSchema& schema) {

@@ -41,6 +41,8 @@ std::optional<std::string> requested_project(const http::Request& req);
 // True when a live project with this id exists.
 bool project_exists(store::Connection& conn, const std::string& project_id);
 
+// 404 "<Kind> with id='<id>' not found", the id cut to 128 characters (it is client text).
+ApiError not_found(std::string_view kind, std::string_view id);
 ApiError not_found(const model::KindSchema& schema, std::string_view id);
 
 // Runs `work(conn)` in a transaction and commits; storage and search errors become

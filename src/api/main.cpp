@@ -6,6 +6,7 @@
 #include <CLI/CLI.hpp>
 
 #include <pthread.h>
+#include <sys/stat.h>
 
 #include <algorithm>
 #include <csignal>
@@ -14,6 +15,7 @@
 #include <iostream>
 
 #include "api/app.hpp"
+#include "api/audit/audit_retention.hpp"
 #include "api/auth/runner_tokens.hpp"
 #include "api/credentials/keyring.hpp"
 #include "api/credentials/stored_tokens.hpp"
@@ -43,6 +45,8 @@ struct Options {
     std::string oidc_audience;
     std::string runner_token_ttl = "15m";
     std::size_t max_streams_per_principal = 32;
+    bool trust_forwarded_access_token = false;
+    std::string audit_retention{api::kDefaultAuditRetention};
 };
 
 constexpr const char* kVersion = "0.1.0";
@@ -110,8 +114,11 @@ std::unique_ptr<api::Authenticator> make_authenticator(const Options& opt) {
     if (!opt.jwk_cert_file.empty()) jwks = api::JwksProvider::from_file(opt.jwk_cert_file);
     if (!opt.jwk_cert_url.empty()) jwks = api::JwksProvider::from_url(opt.jwk_cert_url);
     if (jwks) spdlog::info("accepting OIDC tokens signed by {} key(s)", jwks->keys()->size());
-    return std::make_unique<api::Authenticator>(load_tokens(opt), std::move(jwks),
-                                                api::OidcOptions{opt.oidc_issuer, opt.oidc_audience});
+    return std::make_unique<api::Authenticator>(
+        load_tokens(opt), std::move(jwks),
+        api::OidcOptions{.issuer = opt.oidc_issuer,
+                         .audience = opt.oidc_audience,
+                         .trust_forwarded_access_token = opt.trust_forwarded_access_token});
 }
 
 int serve(const Options& opt) {
@@ -133,6 +140,8 @@ int serve(const Options& opt) {
     if (!runner_token_ttl) {
         throw std::runtime_error("--runner-token-ttl: expected seconds or a number with s, m or h, at most 24h");
     }
+    const auto audit_retention = api::parse_audit_retention(opt.audit_retention);
+    if (!audit_retention) throw std::runtime_error("--audit-retention: expected 0 or a number with s, m, h or d");
     api::RunnerTokens runner_tokens(*db, keyring, *runner_token_ttl);
     auto authenticator = make_authenticator(opt);
     authenticator->set_runner_tokens(&runner_tokens);
@@ -146,7 +155,8 @@ int serve(const Options& opt) {
                   .keyring = &keyring,
                   .event_retention_count = opt.event_retention_count,
                   .runner_tokens = &runner_tokens,
-                  .max_streams_per_principal = opt.max_streams_per_principal});
+                  .max_streams_per_principal = opt.max_streams_per_principal,
+                  .audit_retention = *audit_retention});
     if (!opt.db_url.empty()) app.notifier().listen_postgres(opt.db_url);
 
     http::ServerOptions server_options;
@@ -215,6 +225,12 @@ int main(int argc, char** argv) {
         ->add_option("--runner-token-ttl", opt.runner_token_ttl,
                      "Lifetime of runner tokens: seconds (900) or a number with s, m or h (15m); at most 24h")
         ->capture_default_str();
+    serve_cmd->add_flag("--trust-forwarded-access-token", opt.trust_forwarded_access_token,
+                        "Read user JWTs from X-Forwarded-Access-Token (only behind an OAuth proxy that sets it)");
+    serve_cmd
+        ->add_option("--audit-retention", opt.audit_retention,
+                     "Delete audit events older than this: 90d, 12h, 30m, 45s; 0 keeps them forever")
+        ->capture_default_str();
     serve_cmd->add_option("--http-workers", opt.workers, "Threads that run request handlers")->capture_default_str();
     serve_cmd->add_option("--http-io-threads", opt.io_threads, "Threads that do network I/O")->capture_default_str();
     serve_cmd
@@ -244,6 +260,8 @@ int main(int argc, char** argv) {
         ->required();
 
     CLI11_PARSE(cli, argc, argv);
+    // Everything the server creates — the database and its WAL, keys, tokens — is its own.
+    ::umask(077);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     // Logs go to stderr; stdout carries only the listening line scripts read.
     spdlog::set_default_logger(spdlog::stderr_color_mt("ambient"));

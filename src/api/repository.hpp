@@ -14,7 +14,7 @@
 namespace ambient::api {
 
 struct ListQuery {
-    std::int64_t page = 1;     // from 1
+    std::int64_t page = 1;     // 1..kMaxPage
     std::int64_t size = 100;   // rows per page, 0..kMaxPageSize
     std::string search;        // the client's filter expression
     std::string order_by;      // the client's orderBy
@@ -27,6 +27,8 @@ struct ListResult {
 };
 
 inline constexpr std::int64_t kMaxPageSize = 65500;
+// (kMaxPage - 1) * kMaxPageSize fits an int64 offset with room to spare.
+inline constexpr std::int64_t kMaxPage = 1'000'000'000;
 
 enum class EventType { Created, Updated, Deleted };
 // Upstream's events.event_type values: "Create", "Update", "Delete".

@@ -105,7 +105,12 @@ TEST_P(OidcAuth, UsernameIsTheFirstOfUsernamePreferredUsernameSub) {
     EXPECT_EQ(s["created_by_user_id"], "explicit");
 }
 
+// Behind an OAuth proxy (--trust-forwarded-access-token) the forwarded token is verified like
+// any other. (Without the flag the header is ignored: security/limits_test.)
 TEST_P(OidcAuth, ForwardedAccessTokenIsVerifiedLikeAnyOther) {
+    server_ = std::make_unique<ApiServer>(
+        GetParam(), std::vector<std::string>{"--jwk-cert-file", jwks_path_.string(), "--oidc-issuer", kIssuer,
+                                             "--oidc-audience", kAudience, "--trust-forwarded-access-token"});
     auto anonymous = server_->client(false);
     EXPECT_EQ(
         anonymous.get("/api/ambient/v1/projects", {{"X-Forwarded-Access-Token", ec_.token(user_claims("fwd"))}}).status,

@@ -265,15 +265,15 @@ TEST_P(Rbac, RoleMatrix) {
         {"project:owner",           "project",    at_alpha, "oonooooooooooooonnnnnfo"},
         {"project:editor",          "project",    at_alpha, "ofnooooooooooooonnnnnfo"},
         {"project:viewer",          "project",    at_alpha, "ofnooffoooooffffnnnnnfo"},
-        {"agent:operator",          "agent",      at_ax,    "nnnnoooononfffnnnnnnnfo"},
-        {"agent:observer",          "agent",      at_ax,    "nnnnoffononfffnnnnnnnfo"},
-        {"agent:editor",            "agent",      at_ax,    "nnnnooffnfnfffnnnnnnnfo"},
-        {"agent:runner",            "session",    at_s_ax,  "nnnnnnnnnonoofnnnnnnnfo"},
-        {"project:viewer",          "session",    at_s_ax,  "nnnnnnnnnonoffnnnnnnnfo"},
-        {"credential:owner",        "credential", at_c,     "nnnnnnnnnnnnnnnnnooonfo"},
-        {"credential:viewer",       "credential", at_c,     "nnnnnnnnnnnnnnnnnoffnfo"},
-        {"credential:token-reader", "credential", at_c,     "nnnnnnnnnnnnnnnnnfofnfo"},
-        {"(no binding)",            "",           {},       "nnnnnnnnnnnnnnnnnnnnnfo"},
+        {"agent:operator",          "agent",      at_ax,    "nnnnoooononfffffnnnnnfo"},
+        {"agent:observer",          "agent",      at_ax,    "nnnnoffononfffffnnnnnfo"},
+        {"agent:editor",            "agent",      at_ax,    "nnnnooffnfnfffffnnnnnfo"},
+        {"agent:runner",            "session",    at_s_ax,  "nnnnnnnnnonoofffnnnnnfo"},
+        {"project:viewer",          "session",    at_s_ax,  "nnnnnnnnnonoffffnnnnnfo"},
+        {"credential:owner",        "credential", at_c,     "nnnnnnnnnnnnnnffnooonfo"},
+        {"credential:viewer",       "credential", at_c,     "nnnnnnnnnnnnnnffnoffnfo"},
+        {"credential:token-reader", "credential", at_c,     "nnnnnnnnnnnnnnffnfofnfo"},
+        {"(no binding)",            "",           {},       "nnnnnnnnnnnnnnffnnnnnfo"},
     };
     // clang-format on
     int counter = 0;
@@ -363,8 +363,8 @@ TEST_P(Rbac, ProjectEditorRunsSessionsAndAgentsButCannotDeleteTheProject) {
                                  {"user_id", "friend"}}
                                 .dump(),
                             k403},
-                           // Beta stays invisible.
-                           {"POST", "/sessions", R"({"name":"x","project_id":"beta"})", k404},
+                           // Beta stays invisible: a create there is refused as if it did not exist.
+                           {"POST", "/sessions", R"({"name":"x","project_id":"beta"})", k403},
                            {"POST", "/sessions/" + w.s_b + "/start", "", k404},
                        });
     EXPECT_EQ(as("ed").get(api("/projects/alpha")).status, 200);  // still there
@@ -388,15 +388,16 @@ TEST_P(Rbac, ProjectOwnerSeesNothingOfAnotherProject) {
                                 // beta's agent through alpha's URL: still not found
                                 {"GET", "/projects/alpha/agents/" + w.bx, "", k404},
                                 {"POST", "/projects/alpha/agents/" + w.bx + "/start", "", k404},
-                                {"POST", "/sessions", R"({"name":"x","project_id":"beta"})", k404},
-                                {"POST", "/sessions?project_id=beta", R"({"name":"x"})", k404},
-                                {"POST", "/agents", R"({"name":"x","project_id":"beta"})", k404},
-                                {"POST", "/projects/beta/agents", R"({"name":"x"})", k404},
-                                {"POST", "/project_settings", R"({"project_id":"beta"})", k404},
-                                {"POST", "/projects/beta/credentials", R"({"name":"x","provider":"github"})", k404},
+                                // Creates in beta: 403 `Forbidden`, as for a project that does not exist.
+                                {"POST", "/sessions", R"({"name":"x","project_id":"beta"})", k403},
+                                {"POST", "/sessions?project_id=beta", R"({"name":"x"})", k403},
+                                {"POST", "/agents", R"({"name":"x","project_id":"beta"})", k403},
+                                {"POST", "/projects/beta/agents", R"({"name":"x"})", k403},
+                                {"POST", "/project_settings", R"({"project_id":"beta"})", k403},
+                                {"POST", "/projects/beta/credentials", R"({"name":"x","provider":"github"})", k403},
                                 // The project the handler uses is the body's: the check must be on it
                                 // too, not on the query's.
-                                {"POST", "/sessions?project_id=alpha", R"({"name":"x","project_id":"beta"})", k404},
+                                {"POST", "/sessions?project_id=alpha", R"({"name":"x","project_id":"beta"})", k403},
                             });
     // Nothing was created in beta by any of the above.
     expect_list("owner-b", "/sessions", {w.s_b, w.s_bx});
@@ -440,7 +441,7 @@ TEST_P(Rbac, AgentOperatorRunsTheirAgentAndSeesOnlyItsSessions) {
                            {"GET", "/projects/alpha", "", k404},
                            {"POST", "/sessions/" + w.s_ax + "/stop", "", k403},
                            {"DELETE", "/agents/" + w.ax, "", k403},
-                           {"POST", "/sessions", R"({"name":"x","project_id":"alpha"})", k404},
+                           {"POST", "/sessions", R"({"name":"x","project_id":"alpha"})", k403},
                        });
     expect_list("op", "/sessions", {w.s_ax, started});
     expect_list("op", "/sessions?project_id=alpha", {w.s_ax, started});

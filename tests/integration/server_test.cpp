@@ -129,13 +129,15 @@ TEST(ServerSetup, GeneratesAPrivateTokenWhenNoneIsConfigured) {
 TEST(ServerSetup, TokenFileGrantsAccess) {
     TempDir dir;
     const auto file = dir.path() / "tokens";
-    std::ofstream(file) << "# service tokens\nfirst-token\n\nsecond-token\n";
+    const std::string first = "first-token-0123456789abcdefghijklmnop";
+    const std::string second = "second-token-0123456789abcdefghijklmno";
+    std::ofstream(file) << "# service tokens\n" << first << "\n\n" << second << "\n";
     ServerProcess server(binary_dir() / "ambient-api-server",
                          {"serve", "--api-server-bindaddress", "127.0.0.1:0", "--data-dir", dir.path().string(),
                           "--token-file", file.string()},
                          {"AMBIENT_API_TOKEN="});
     HttpClient http(server.host(), server.port());
-    for (const char* token : {"first-token", "second-token"}) {
+    for (const auto& token : {first, second}) {
         http.set_bearer(token);
         EXPECT_EQ(http.get("/api/ambient/v1/projects").status, 200) << token;
     }

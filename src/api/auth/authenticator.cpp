@@ -9,16 +9,22 @@
 namespace ambient::api {
 namespace {
 
-std::optional<std::string> bearer_token(const http::Request& req) {
+struct PresentedToken {
+    std::string value;
+    bool forwarded = false;  // from X-Forwarded-Access-Token: a user's JWT or nothing
+};
+
+std::optional<PresentedToken> presented_token(const http::Request& req, bool trust_forwarded) {
     if (auto header = req.header("Authorization")) {
         constexpr std::string_view kScheme = "bearer ";
-        if (header->size() <= kScheme.size()) return std::string();
+        if (header->size() <= kScheme.size()) return PresentedToken{};
         for (std::size_t i = 0; i < kScheme.size(); ++i) {
-            if (std::tolower(static_cast<unsigned char>((*header)[i])) != kScheme[i]) return std::string();
+            if (std::tolower(static_cast<unsigned char>((*header)[i])) != kScheme[i]) return PresentedToken{};
         }
-        return std::string(header->substr(kScheme.size()));
+        return PresentedToken{std::string(header->substr(kScheme.size()))};
     }
-    if (auto forwarded = req.header("X-Forwarded-Access-Token")) return std::string(*forwarded);
+    if (!trust_forwarded) return std::nullopt;
+    if (auto forwarded = req.header("X-Forwarded-Access-Token")) return PresentedToken{std::string(*forwarded), true};
     return std::nullopt;
 }
 
@@ -43,17 +49,26 @@ Authenticator::Authenticator(ServiceTokens tokens, std::unique_ptr<JwksProvider>
     : tokens_(std::move(tokens)), jwks_(std::move(jwks)), oidc_(std::move(oidc)) {}
 
 Principal Authenticator::authenticate(const http::Request& req) {
-    const auto token = bearer_token(req);
-    if (!token) throw ApiError::unauthenticated("Authentication required: send 'Authorization: Bearer <token>'");
-    if (token->empty()) throw ApiError::unauthenticated("Authorization header is not a bearer token");
-    if (tokens_.matches(*token)) return Principal{.kind = Principal::Kind::Service, .username = "ambient-service"};
-    if (!looks_like_jwt(*token)) throw ApiError::unauthenticated("Invalid token");
+    const auto presented = presented_token(req, oidc_.trust_forwarded_access_token);
+    if (!presented) throw ApiError::unauthenticated("Authentication required: send 'Authorization: Bearer <token>'");
+    const auto& token = presented->value;
+    if (token.empty()) throw ApiError::unauthenticated("Authorization header is not a bearer token");
+    // What a proxy forwards is its user's token: never a service or runner token, which a
+    // client could otherwise slip past a proxy that only vets Authorization.
+    if (!presented->forwarded && tokens_.matches(token)) {
+        return Principal{.kind = Principal::Kind::Service, .username = "ambient-service"};
+    }
+    if (!looks_like_jwt(token)) throw ApiError::unauthenticated("Invalid token");
     // A user token seen before is answered from the cache (runner tokens never enter it).
-    const auto key = digest(*token);
+    const auto key = digest(token);
     if (auto cached = cached_user(key)) return *cached;
-    if (runner_tokens_ != nullptr && runner_tokens_->is_runner_token(*token)) return verify_runner_token(*token);
+    if (runner_tokens_ != nullptr && runner_tokens_->is_runner_token(token)) {
+        if (presented->forwarded)
+            throw ApiError::unauthenticated("Invalid token: X-Forwarded-Access-Token carries only user tokens");
+        return verify_runner_token(token);
+    }
     if (jwks_ == nullptr) throw ApiError::unauthenticated("Invalid token");
-    return verify_user_token(*token, key);
+    return verify_user_token(token, key);
 }
 
 std::optional<Principal> Authenticator::cached_user(const std::string& key) {

@@ -1,8 +1,9 @@
 #pragma once
 // Who is calling: a static service token, a runner token this server signed (when
 // RunnerTokens are set), or an OIDC JWT verified against the configured key set. The token
-// comes from `Authorization: Bearer …`, or from X-Forwarded-Access-Token when Authorization
-// is absent (an OAuth proxy in front) — verified the same way.
+// comes from `Authorization: Bearer …`, or — only when the deployment says an OAuth proxy
+// in front sets it (OidcOptions::trust_forwarded_access_token) and Authorization is absent
+// — from X-Forwarded-Access-Token, which then must be a user's JWT, verified the same way.
 #include <chrono>
 #include <list>
 #include <memory>
@@ -26,6 +27,9 @@ struct OidcOptions {
     std::string issuer;    // checked when set
     std::string audience;  // checked when set
     std::chrono::seconds leeway{60};
+    // Read X-Forwarded-Access-Token (user JWTs only). Off: the header is ignored, since
+    // without a proxy that sets it any client could choose it.
+    bool trust_forwarded_access_token = false;
 };
 
 class Authenticator {

@@ -240,7 +240,8 @@ bool RunnerTokens::session_live(const std::string& session_id, const std::string
         "SELECT project_id, run_id FROM sessions WHERE id = ? AND deleted_at IS NULL "
         "AND phase IN ('Pending', 'Creating', 'Running')",
         {session_id});
-    return !rs.rows.empty() && store::text_of(rs.rows.front()[0]) == project_id &&
+    // A retired run's id is gone (NULL): no token matches it, not even one without a run_id.
+    return !rs.rows.empty() && store::text_of(rs.rows.front()[0]) == project_id && !run_id.empty() &&
            store::text_of(rs.rows.front()[1]) == run_id;
 }
 

@@ -65,7 +65,9 @@ public:
                      std::chrono::system_clock::time_point now = std::chrono::system_clock::now());
 
     // True when the session exists, is not deleted, is in phase Pending, Creating or Running,
-    // and belongs to `project_id`. Queries the database on every call.
+    // belongs to `project_id`, and its current run is `run_id` (non-empty): a run ends with
+    // any move out of those phases, and only /start begins another. Queries the database on
+    // every call.
     bool session_live(const std::string& session_id, const std::string& project_id, const std::string& run_id = {});
 
     // Whether a token looks like one of ours, without verifying it: its header's kid is one

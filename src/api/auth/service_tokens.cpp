@@ -32,7 +32,11 @@ std::string_view trim(std::string_view s) {
 }  // namespace
 
 void ServiceTokens::add(std::string_view token) {
-    if (!token.empty()) digests_.push_back(digest(token));
+    if (token.size() < kMinLength) {
+        throw std::invalid_argument("a service token (AMBIENT_API_TOKEN or a line of --token-file) is shorter than " +
+                                    std::to_string(kMinLength) + " characters");
+    }
+    digests_.push_back(digest(token));
 }
 
 bool ServiceTokens::matches(std::string_view token) const {

@@ -13,6 +13,10 @@ namespace ambient::api {
 
 class ServiceTokens {
 public:
+    // Shorter tokens are guessable or typos; the server refuses to start with one.
+    static constexpr std::size_t kMinLength = 32;
+
+    // Throws std::invalid_argument (naming no token) when `token` is shorter than kMinLength.
     void add(std::string_view token);
     bool empty() const { return digests_.empty(); }
     std::size_t size() const { return digests_.size(); }

@@ -9,6 +9,7 @@
 namespace ambient::api::authz {
 
 bool Binding::grants(std::string_view permission) const {
+    if (is_service_only(permission)) return false;
     return std::any_of(permissions.begin(), permissions.end(),
                        [&](const std::string& granted) { return permission_covers(granted, permission); });
 }
@@ -69,6 +70,7 @@ bool Access::covers(const Binding& b, const Target& t) {
 }
 
 bool Access::allows(std::string_view permission, const Target& target) const {
+    if (is_service_only(permission)) return false;
     if (admin_) return true;
     return std::any_of(bindings_.begin(), bindings_.end(),
                        [&](const Binding& b) { return covers(b, target) && b.grants(permission); });
@@ -89,6 +91,7 @@ int Access::best_level(const Target& target) const {
 }
 
 bool Access::allows_everywhere(std::string_view permission) const {
+    if (is_service_only(permission)) return false;
     if (admin_) return true;
     return std::any_of(bindings_.begin(), bindings_.end(),
                        [&](const Binding& b) { return b.scope == "global" && b.grants(permission); });

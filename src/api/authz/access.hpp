@@ -9,7 +9,8 @@
 //   session S   session S (and its messages)
 //   credential C  credential C
 // It allows an action on the target when it covers it and its role holds a permission
-// covering the action (permission_covers: wildcards).
+// covering the action (permission_covers: wildcards) — never a service-only one
+// (is_service_only), which users do not get even as platform admins.
 #include <optional>
 #include <string>
 #include <string_view>

@@ -9,4 +9,9 @@ namespace ambient::api::authz {
 // granted permission (no ':') covers nothing.
 bool permission_covers(std::string_view granted, std::string_view needed);
 
+// Permissions of the control plane's own writes (a session's status, runner tokens): only
+// service principals hold them. No role grants them to a user — not a wildcard, not
+// platform:admin's "*:*", not a custom role naming them.
+bool is_service_only(std::string_view permission);
+
 }  // namespace ambient::api::authz

@@ -4,11 +4,13 @@
 #include <nlohmann/json.hpp>
 
 #include "api/audit/audit_log.hpp"
+#include "api/audit/denied_read_limiter.hpp"
 #include "api/auth/principal.hpp"
 #include "api/auth/runner_tokens.hpp"
 #include "api/authz/access.hpp"
 #include "api/authz/access_cache.hpp"
 #include "api/authz/binding_store.hpp"
+#include "api/authz/permission.hpp"
 #include "api/authz/runner_policy.hpp"
 #include "api/handler_support.hpp"
 #include "api/model/kind.hpp"
@@ -49,6 +51,9 @@ struct Decision {
     std::string kind;              // for the 404 message
     std::string id;
     std::string permission;  // may differ from the route's (project settings act on their project)
+    // A create in the target project: when the caller cannot see that project the answer
+    // is 403 `Forbidden`, the same whether or not it exists (a 404 would say which).
+    bool creates = false;
 };
 
 std::optional<Target> lookup_session(store::Connection& conn, const std::string& id) {
@@ -69,10 +74,11 @@ std::optional<Target> lookup_settings_project(store::Connection& conn, const std
     return Target::project(store::text_of(rs.rows[0][0]));
 }
 
-std::string body_project(const http::Request& req) {
+// A string field of the request's JSON body; empty when absent or not a string.
+std::string body_field(const http::Request& req, const char* name) {
     const auto body = nlohmann::json::parse(req.body, nullptr, false);
     if (!body.is_object()) return {};
-    auto it = body.find("project_id");
+    auto it = body.find(name);
     return it != body.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
@@ -105,6 +111,7 @@ Decision decide_route(store::Connection& conn, const http::Request& req, const h
         } else {
             d.target = Target::project(project);
         }
+        d.creates = seg.size() == 3 && req.method == "POST";
         return d;
     }
     if (seg.size() == 1) {
@@ -114,22 +121,27 @@ Decision decide_route(store::Connection& conn, const http::Request& req, const h
                                                     : Rule::Listed;
             return d;
         }
-        if (collection == "projects" || collection == "credentials") {
+        if (collection == "projects") {
             d.rule = Rule::Open;
         } else if (collection == "role_bindings") {
             d.rule = Rule::GrantRules;
-        } else if (collection == "sessions" || collection == "agents" || collection == "project_settings") {
+        } else if (collection == "sessions" || collection == "agents" || collection == "project_settings" ||
+                   collection == "credentials") {
             // The project the handler will use: the body's project_id, else (sessions only)
             // the project_id query or X-Ambient-Project. Checking the query first would let
             // a body naming another project through.
-            std::string id = body_project(req);
+            std::string id = body_field(req, "project_id");
             if (id.empty() && collection == "sessions") id = requested_project(req).value_or("");
-            // Without a project the handler answers 400.
+            // Without a project the handler answers 400 (a credential is then global, open
+            // to every user).
             d.rule = id.empty() ? Rule::Open : Rule::Targeted;
             d.target = Target::project(id);
             d.kind = "Project";
             d.id = id;
+            d.creates = true;
             if (collection == "project_settings") d.permission = "project:update";
+            // As in POST /projects/{id}/credentials: whoever sees the project.
+            if (collection == "credentials") d.permission = "project:read";
         }
         return d;
     }
@@ -167,11 +179,18 @@ Decision decide_route(store::Connection& conn, const http::Request& req, const h
     return d;
 }
 
-void audit_denied_token_read(store::Connection& conn, const Principal& principal, const Decision& d,
+// Denials beyond the principal's rate are counted instead of written one by one (a refused
+// read must not cost a row each), and their count goes in a summary row.
+void audit_denied_token_read(ApiContext& ctx, store::Connection& conn, const Principal& principal, const Decision& d,
                              const std::string& reason) {
+    auto record = audit_record(principal, "credential", d.id, "fetch_token", kAuditDenied, reason);
+    DeniedReadLimiter::Admission admission{true, 0};
+    if (ctx.denied_reads != nullptr) admission = ctx.denied_reads->admit(record, DeniedReadLimiter::Clock::now());
+    if (!admission.write) return;
     try {
         store::Transaction tx(conn, store::TxMode::Write);
-        write_audit(conn, audit_record(principal, "credential", d.id, "fetch_token", kAuditDenied, reason));
+        if (admission.unwritten > 0) write_audit(conn, summary_record(record, admission.unwritten));
+        write_audit(conn, record);
         tx.commit();
     } catch (const std::exception& e) {
         // The read is refused either way; the missing record is an operator's problem.
@@ -180,18 +199,34 @@ void audit_denied_token_read(store::Connection& conn, const Principal& principal
     }
 }
 
-[[noreturn]] void refuse(store::Connection& conn, const Principal& principal, const Decision& d, int status,
-                         const std::string& reason) {
-    if (d.permission == "credential:fetch_token") audit_denied_token_read(conn, principal, d, reason);
+[[noreturn]] void refuse(ApiContext& ctx, store::Connection& conn, const Principal& principal, const Decision& d,
+                         int status, const std::string& reason) {
+    if (d.permission == "credential:fetch_token") audit_denied_token_read(ctx, conn, principal, d, reason);
     if (status == 404) {
         throw ApiError::not_found(d.kind + " with id='" + d.id.substr(0, 128) + "' not found");
     }
     throw ApiError::forbidden(reason);
 }
 
-void authorize_user(store::Connection& conn, const Principal& principal, const Access& access, const http::Request& req,
-                    const http::Route& route) {
-    if (access.is_platform_admin()) return;
+// A session named as the parent of a session being created or changed must be one the
+// caller may read: linking to another's session would otherwise reveal that it exists
+// (and attach to it). Refused exactly as for a parent that does not exist.
+void check_parent_session(store::Connection& conn, const Access& access, const http::Request& req,
+                          const std::vector<std::string_view>& segments) {
+    const bool create = req.method == "POST" && segments.size() == 1;
+    const bool patch = req.method == "PATCH" && segments.size() == 2;
+    if (segments.empty() || segments[0] != "sessions" || !(create || patch)) return;
+    const auto parent = body_field(req, "parent_session_id");
+    if (parent.empty()) return;
+    const auto target = lookup_session(conn, parent);
+    if (!target || !access.allows("session:read", *target)) throw ApiError::forbidden("Forbidden");
+}
+
+void authorize_user(ApiContext& ctx, store::Connection& conn, const Principal& principal, const Access& access,
+                    const http::Request& req, const http::Route& route) {
+    // Service-only permissions are checked like any other, so that a platform admin gets
+    // 403 and a user who cannot see the session 404.
+    if (access.is_platform_admin() && !is_service_only(route.permission)) return;
     const auto d = decide_route(conn, req, route);
     switch (d.rule) {
         case Rule::Listed:
@@ -204,10 +239,16 @@ void authorize_user(store::Connection& conn, const Principal& principal, const A
         case Rule::Targeted:
             break;
     }
-    if (!d.target) refuse(conn, principal, d, 404, "");
-    if (access.allows(d.permission, *d.target)) return;
-    if (!access.sees(*d.target)) refuse(conn, principal, d, 404, "");
-    refuse(conn, principal, d, 403, "Forbidden: your role bindings do not grant " + d.permission + " here");
+    if (!d.target) refuse(ctx, conn, principal, d, 404, "");
+    if (access.allows(d.permission, *d.target)) {
+        check_parent_session(conn, access, req, segments_after_base(route.pattern));
+        return;
+    }
+    if (!access.sees(*d.target)) {
+        if (d.creates) throw ApiError::forbidden("Forbidden");
+        refuse(ctx, conn, principal, d, 404, "");
+    }
+    refuse(ctx, conn, principal, d, 403, "Forbidden: your role bindings do not grant " + d.permission + " here");
 }
 
 // The user's bindings as of now: from the cache while nothing was written since they were
@@ -236,11 +277,11 @@ void authorize_or_throw(ApiContext& ctx, http::Request& req, const http::Route& 
         const bool targeted = d.rule == Rule::Targeted;
         const auto refusal =
             runner_refusal(*lease, *principal, targeted ? d.target : std::nullopt, targeted && !d.target, d.permission);
-        if (refusal) refuse(*lease, *principal, d, refusal->status, refusal->reason);
+        if (refusal) refuse(ctx, *lease, *principal, d, refusal->status, refusal->reason);
         return;
     }
     principal->access = current_access(ctx, *lease, principal->username);
-    authorize_user(*lease, *principal, *principal->access, req, route);
+    authorize_user(ctx, *lease, *principal, *principal->access, req, route);
 }
 
 }  // namespace

@@ -3,8 +3,9 @@
 // the route's permission on the object the request names?
 //
 //   user     bindings covering the target grant the permission → on; else 403 when a
-//            binding covers the target (the caller knows it exists), else 404
-//   service  a platform admin: always on
+//            binding covers the target (the caller knows it exists), else 404. Service-only
+//            permissions (permission.hpp) are never granted, platform admins included.
+//   service  a platform admin and the control plane: always on
 //   runner   its own session and the credentials granted to it, nothing else (runner_policy)
 //
 // Lists are let through and filtered (list_visibility); creating a project or a

@@ -10,6 +10,7 @@ namespace ambient::api {
 struct StartPromptPeer {
     std::string name;
     std::string description;  // "" renders as "—"
+    std::string id;           // not shown; who may read the peer depends on it
 };
 
 struct StartPromptInboxMessage {

@@ -23,6 +23,8 @@
 #include <chrono>
 #include <optional>
 
+#include "api/auth/principal.hpp"
+#include "api/authz/start_prompt_visibility.hpp"
 #include "api/crud.hpp"
 #include "api/notify/notifier.hpp"
 #include "api/resources/agent_start_prompt.hpp"
@@ -148,12 +150,11 @@ StartContext gather_start_context(store::Connection& conn, const model::Row& age
         out.prompt.workspace_context = model::text_of(*project, "prompt");
     }
     const auto peers = conn.exec(
-        "SELECT name, description FROM agents WHERE project_id = ? AND id <> ? AND deleted_at IS NULL "
+        "SELECT id, name, description FROM agents WHERE project_id = ? AND id <> ? AND deleted_at IS NULL "
         "ORDER BY name, id",
         {project_id, agent_id});
     for (const auto& cells : peers.rows) {
-        out.prompt.peers.push_back({std::get<std::string>(cells[0]),
-                                    store::is_null(cells[1]) ? std::string() : std::get<std::string>(cells[1])});
+        out.prompt.peers.push_back({store::text_of(cells[1]), store::text_of(cells[2]), store::text_of(cells[0])});
     }
     const auto unread = conn.exec(
         "SELECT id, from_name, from_agent_id, body FROM inbox_messages "
@@ -187,11 +188,13 @@ std::optional<model::Row> active_session(store::Connection& conn, const std::str
 
 struct StartOutcome {
     model::Row session;
-    std::optional<std::string> starting_prompt;  // absent when an active session was returned
+    // The start prompt as far as the caller may read it (the session's first message holds
+    // all of it); absent when an active session was returned.
+    std::optional<std::string> starting_prompt;
 };
 
 StartOutcome start_agent(store::Connection& conn, const AgentAddress& address, std::string task,
-                         const std::string& principal) {
+                         const Principal& caller) {
     lock_agent(conn, address.agent);
     const auto agent = require_agent(conn, address);
     if (auto active = active_session(conn, address.agent)) return {std::move(*active), std::nullopt};
@@ -209,7 +212,7 @@ StartOutcome start_agent(store::Connection& conn, const AgentAddress& address, s
     for (const char* field : kInheritedFields) {
         if (auto it = agent.find(field); it != agent.end() && !store::is_null(it->second)) session[field] = it->second;
     }
-    const auto created = create_session(conn, std::move(session), principal);
+    const auto created = create_session(conn, std::move(session), caller.username);
     const auto session_id = model::text_of(created, model::kIdColumn);
     if (const auto& standing = model::text_of(agent, "prompt"); !standing.empty()) {
         repo::update(conn, session_schema(), session_id, {{"prompt", standing}});
@@ -218,7 +221,9 @@ StartOutcome start_agent(store::Connection& conn, const AgentAddress& address, s
     for (const auto& id : context.unread_ids)
         repo::update(conn, inbox_message_schema(), id, {{"read", true}});
     repo::update(conn, agent_schema(), address.agent, {{"current_session_id", session_id}});
-    return {start_session(conn, session_id), text};
+    auto readable = context.prompt;
+    authz::keep_readable_parts(caller, readable);
+    return {start_session(conn, session_id), assemble_start_prompt(readable)};
 }
 
 http::Handler start_handler(ApiContext& ctx) {
@@ -226,7 +231,7 @@ http::Handler start_handler(ApiContext& ctx) {
         auto task = start_task(req);
         const auto address = nested_address(req);
         const auto outcome = in_transaction(ctx, TxMode::Write, agent_schema(), [&](store::Connection& conn) {
-            return start_agent(conn, address, std::move(task), req.principal);
+            return start_agent(conn, address, std::move(task), principal_of(req));
         });
         model::Json body = model::Json::object();
         body["session"] = model::render(session_schema(), outcome.session);
@@ -238,13 +243,16 @@ http::Handler start_handler(ApiContext& ctx) {
     };
 }
 
-// The start prompt a start would assemble now; `prompt` query = the task for the run.
+// The start prompt a start would assemble now, as far as the caller may read it; `prompt`
+// query = the task for the run.
 std::string preview_prompt(ApiContext& ctx, const http::Request& req) {
     const auto address = nested_address(req);
     const std::string task(req.query_param("prompt").value_or(""));
     return in_transaction(ctx, TxMode::Read, agent_schema(), [&](store::Connection& conn) {
         const auto agent = require_agent(conn, address);
-        return assemble_start_prompt(gather_start_context(conn, agent, task).prompt);
+        auto prompt = gather_start_context(conn, agent, task).prompt;
+        authz::keep_readable_parts(principal_of(req), prompt);
+        return assemble_start_prompt(prompt);
     });
 }
 

@@ -9,6 +9,7 @@
 
 #include <mutex>
 
+#include "api/audit/denied_read_limiter.hpp"
 #include "api/handler_support.hpp"
 #include "api/openapi.hpp"
 #include "api/resources/resources.hpp"
@@ -65,13 +66,18 @@ void register_metadata(http::Router& router, ApiContext& ctx, Metrics& metrics, 
     router.add({"GET", "/metrics",
                 [&ctx, &metrics](http::Request&) {
                     const auto pool = ctx.db.pool_stats();
-                    const std::vector<Gauge> gauges = {
+                    std::vector<Gauge> gauges = {
                         {"ambient_db_pool_size", "Connections the database pool may open", double(pool.size)},
                         {"ambient_db_pool_open", "Connections currently open", double(pool.open)},
                         {"ambient_db_pool_in_use", "Connections currently lent to requests", double(pool.in_use)},
                         {"ambient_db_pool_waits_total", "Acquisitions that had to wait", double(pool.waits)},
                         {"ambient_db_pool_timeouts_total", "Acquisitions that gave up", double(pool.timeouts)},
                     };
+                    if (ctx.denied_reads != nullptr) {
+                        gauges.push_back({"ambient_audit_denied_reads_suppressed_total",
+                                          "Denied token reads over the per-principal rate, counted in summary rows",
+                                          double(ctx.denied_reads->suppressed_total())});
+                    }
                     return http::Response::text(200, metrics.render_prometheus(gauges),
                                                 "text/plain; version=0.0.4; charset=utf-8");
                 },

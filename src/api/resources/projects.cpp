@@ -9,6 +9,7 @@
 #include "api/audit/audit_log.hpp"
 #include "api/auth/principal.hpp"
 #include "api/crud.hpp"
+#include "api/request_shape.hpp"
 #include "api/resources/owner_bindings.hpp"
 #include "api/resources/resources.hpp"
 #include "api/resources/sessions.hpp"
@@ -17,17 +18,6 @@ namespace ambient::api {
 namespace {
 
 using model::FieldType;
-
-bool is_valid_project_name(const std::string& name) {
-    if (name.size() < 2 || name.size() > 63) return false;
-    if (name.front() < 'a' || name.front() > 'z') return false;
-    const char last = name.back();
-    if (!((last >= 'a' && last <= 'z') || (last >= '0' && last <= '9'))) return false;
-    for (char c : name) {
-        if (!((c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-')) return false;
-    }
-    return true;
-}
 
 void validate_project(const model::Row& row) {
     if (!row.contains("name")) return;

@@ -1,12 +1,13 @@
 // Runner tokens over HTTP (auth/runner_tokens.hpp):
 //
-//   POST /sessions/{id}/runner_token   {"token","expires_at"}   service callers only   session:runner_token
-//                                      (404 no such session, 409 not Pending/Creating/Running)
+//   POST /sessions/{id}/runner_token   {"token","expires_at"}   session:runner_token (service-only)
+//                                      (404 no such session, 409 not Pending/Creating/Running
+//                                      or no run: a run begins with /start, ends with any
+//                                      move to another phase)
 //   GET  /runner_tokens/jwks           {"keys":[…]}              public
 //   GET  /sessions/{id}/credentials    session_credentials.hpp   session:read
 #include <utility>
 
-#include "api/auth/principal.hpp"
 #include "api/auth/runner_tokens.hpp"
 #include "api/crud.hpp"
 #include "api/resources/resources.hpp"
@@ -23,9 +24,6 @@ RunnerTokens& require_configured(RunnerTokens* tokens) {
 
 http::Handler issue_handler(ApiContext& ctx, RunnerTokens* tokens) {
     return [&ctx, tokens](http::Request& req) {
-        if (principal_of(req).kind != Principal::Kind::Service) {
-            throw ApiError::forbidden("only the control plane may request runner tokens");
-        }
         auto& runner_tokens = require_configured(tokens);
         const auto& id = req.param("id");
         std::string run_id;
@@ -40,6 +38,10 @@ http::Handler issue_handler(ApiContext& ctx, RunnerTokens* tokens) {
         const auto& phase = model::text_of(*session, "phase");
         if (phase != "Pending" && phase != "Creating" && phase != "Running") {
             throw ApiError::conflict("cannot issue a runner token for a session in phase \"" + phase + "\"");
+        }
+        // A status write may put a session back in a live phase, but only /start begins a run.
+        if (run_id.empty()) {
+            throw ApiError::conflict("cannot issue a runner token: the session has no run (POST /sessions/{id}/start)");
         }
         RunnerTokens::Issued issued;
         try {

@@ -1,11 +1,12 @@
 // Live events of a session's run: /api/ambient/v1/sessions/{id}/events, a streaming proxy
-// to <runner_url>/events/<session id> (runner_url is written by the control plane through
-// PATCH /sessions/{id}/status).
+// to http://<runner host>:<port>/events/<session id>. runner_url is written by the control
+// plane through PATCH /sessions/{id}/status and checked there; only its host and port are
+// used, and the connection never goes to a link-local or metadata address (stream_client).
 //
 //   GET /sessions/{id}/events   text/event-stream copied from the runner as it arrives,   session:read
 //                               until the caller's token expires or its access goes
-//                               404 unknown session; 502 no runner_url, runner unreachable
-//                               or answering non-2xx (decided before the stream starts)
+//                               404 unknown session; 502 no usable runner_url, runner
+//                               unreachable or answering non-2xx (decided before the stream starts)
 #include <utility>  // Boost 1.74's asio needs std::exchange first
 
 #include <chrono>
@@ -72,10 +73,15 @@ boost::asio::awaitable<void> relay(std::shared_ptr<http::UpstreamResponse> upstr
     upstream->close();
 }
 
-std::string events_url(std::string runner_url, const std::string& session_id) {
-    while (!runner_url.empty() && runner_url.back() == '/')
-        runner_url.pop_back();
-    return runner_url + "/events/" + session_id;
+// Checked again here: a value stored before runner_url was checked on write (or written to
+// the database by hand) must not choose where the server connects or what it asks for.
+http::UpstreamOrigin runner_origin(const std::string& runner_url) {
+    if (runner_url.empty()) throw bad_gateway("session has no runner");
+    try {
+        return http::parse_upstream_origin(runner_url);
+    } catch (const http::OriginError& e) {
+        throw bad_gateway("session's runner_url is not usable", e.what());
+    }
 }
 
 http::Handler events_handler(ApiContext& ctx) {
@@ -85,16 +91,15 @@ http::Handler events_handler(ApiContext& ctx) {
             return repo::find(conn, session_schema(), id);
         });
         if (!session) throw not_found(session_schema(), id);
-        const auto& runner_url = model::text_of(*session, "runner_url");
-        if (runner_url.empty()) throw bad_gateway("session has no runner");
-        if (!http::parse_http_url(runner_url)) throw bad_gateway("session's runner_url is not an http:// URL");
+        const auto origin = runner_origin(model::text_of(*session, "runner_url"));
 
         auto ticket = streams::admit_stream(ctx.stream_quota, principal_of(req));
         http::HeaderList headers = {{"Accept", "text/event-stream"}};
         if (auto last = req.header("Last-Event-ID")) headers.emplace_back("Last-Event-ID", std::string(*last));
         std::shared_ptr<http::UpstreamResponse> upstream;
         try {
-            upstream = http::open_streaming_get(events_url(runner_url, id), headers, kRunnerTimeout);
+            // The id is a KSUID (checked before authorization), safe in a request line.
+            upstream = http::open_streaming_get(origin, "/events/" + id, headers, kRunnerTimeout);
         } catch (const http::StreamClientError& e) {
             throw bad_gateway("runner not reachable", e.what());
         }

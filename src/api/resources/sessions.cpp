@@ -5,7 +5,7 @@
 //   GET    /sessions/{id}         get     session:read
 //   PATCH  /sessions/{id}         patch   session:update  (status fields ignored)
 //   DELETE /sessions/{id}         delete  session:delete
-//   PATCH  /sessions/{id}/status  status  session:update  (control plane write-back)
+//   PATCH  /sessions/{id}/status  status  session:update_status  (control plane only; runner_url checked)
 //   POST   /sessions/{id}/start   start   session:start   (none/Stopped/Completed/Failed → Pending, else 409)
 //   POST   /sessions/{id}/stop    stop    session:stop    (Pending/Creating/Running → Stopping, else 409)
 #include "api/resources/sessions.hpp"
@@ -17,6 +17,7 @@
 #include "api/notify/notifier.hpp"
 #include "api/resources/resources.hpp"
 #include "api/session_message_store.hpp"
+#include "common/http/upstream_origin.hpp"
 #include "common/ksuid.hpp"
 #include "common/time.hpp"
 
@@ -75,8 +76,29 @@ void check_parent(store::Connection& conn, const model::Row& row) {
     }
 }
 
+// The events proxy connects where runner_url points (session_events.cpp): only to a runner's
+// origin, never to a path, a query or a metadata address. Empty clears it.
+void validate_runner_url(const std::string& url) {
+    if (url.empty()) return;
+    try {
+        http::parse_upstream_origin(url);
+    } catch (const http::OriginError& e) {
+        throw ApiError::validation(e.what());
+    }
+}
+
 std::optional<std::string> list_project(const http::Request& req) {
     return requested_project(req);
+}
+
+// A session's run ends with any move out of Pending, Creating and Running — by /stop, by a
+// status write or by delete — and only /start begins another: forgetting the run id here
+// means no runner token minted for the run is accepted again, whatever phase comes later.
+void retire_run_unless_live(store::Connection& conn, const std::string& id) {
+    conn.exec(
+        "UPDATE sessions SET run_id = NULL WHERE id = ? AND run_id IS NOT NULL AND (phase IS NULL OR phase NOT IN "
+        "('Pending', 'Creating', 'Running'))",
+        {id});
 }
 
 // Moves a live session whose phase is one of `from` ("" = none yet) to `to` in one
@@ -101,6 +123,7 @@ model::Row transition(store::Connection& conn, const std::string& id, const std:
         throw ApiError::conflict("cannot " + std::string(verb) + " session in phase \"" +
                                  model::text_of(*current, "phase") + "\"");
     }
+    retire_run_unless_live(conn, id);
     auto row = repo::find(conn, session_schema(), id);
     repo::record_event(conn, session_schema(), id, EventType::Updated, &*row);
     return *row;
@@ -155,9 +178,11 @@ http::Handler status_handler(ApiContext& ctx) {
                     "Completed, Failed");
             }
         }
+        if (changes.contains("runner_url")) validate_runner_url(model::text_of(changes, "runner_url"));
         const auto row = in_transaction(ctx, store::TxMode::Write, session_schema(), [&](store::Connection& conn) {
             auto updated = repo::update(conn, session_schema(), id, changes);
             if (!updated) throw not_found(session_schema(), id);
+            retire_run_unless_live(conn, id);
             return *updated;
         });
         return json_response(200, model::render(session_schema(), row));
@@ -277,6 +302,11 @@ void register_sessions(http::Router& router, ApiContext& ctx) {
     const Crud crud(ctx, session_schema(),
                     {.before_update = [](store::Connection& conn, const model::Row&,
                                          model::Row& changes) { check_parent(conn, changes); },
+                     .before_delete =
+                         [](store::Connection& conn, const model::Row& current) {
+                             conn.exec("UPDATE sessions SET run_id = NULL WHERE id = ?",
+                                       {model::text_of(current, model::kIdColumn)});
+                         },
                      .validate = validate,
                      .list_project = list_project});
     const std::string base = std::string(model::kApiBasePath) + "/sessions";

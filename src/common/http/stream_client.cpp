@@ -2,9 +2,10 @@
 
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
-#include <charconv>
 #include <limits>
+#include <vector>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/io_context.hpp>
@@ -50,44 +51,35 @@ struct UpstreamResponse::Impl {
 
 namespace {
 
-bool iequals_prefix(std::string_view text, std::string_view prefix) {
-    if (text.size() < prefix.size()) return false;
-    for (std::size_t i = 0; i < prefix.size(); ++i) {
-        const char c = text[i] >= 'A' && text[i] <= 'Z' ? static_cast<char>(text[i] - 'A' + 'a') : text[i];
-        if (c != prefix[i]) return false;
-    }
-    return true;
+// Whatever goes into the request line must not split it.
+bool is_safe_target(std::string_view target) {
+    if (target.empty() || target.front() != '/') return false;
+    return std::none_of(target.begin(), target.end(),
+                        [](char c) { return static_cast<unsigned char>(c) <= ' ' || c == 0x7f; });
 }
 
-bool is_name_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' || c == '.' ||
-           c == '_';
-}
-
-bool is_ipv6_char(char c) {
-    return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F') || c == ':' || c == '.';
-}
-
-std::string host_header(const HttpUrl& url) {
-    const bool v6 = url.host.find(':') != std::string::npos;
-    std::string host = v6 ? "[" + url.host + "]" : url.host;
-    if (url.port != 80) host += ":" + std::to_string(url.port);
-    return host;
-}
-
-net::awaitable<void> open_connection(std::shared_ptr<UpstreamResponse::Impl> impl, HttpUrl url, HeaderList headers,
-                                     std::chrono::milliseconds timeout) {
+net::awaitable<void> open_connection(std::shared_ptr<UpstreamResponse::Impl> impl, UpstreamOrigin origin,
+                                     std::string target, HeaderList headers, std::chrono::milliseconds timeout) {
     auto executor = co_await net::this_coro::executor;
     tcp::resolver resolver(executor);
-    const auto endpoints = co_await resolver.async_resolve(url.host, std::to_string(url.port), net::use_awaitable);
+    const auto resolved = co_await resolver.async_resolve(origin.host, std::to_string(origin.port), net::use_awaitable);
+    // Checked on what the name resolved to now, not on what it resolved to when it was
+    // written: a name may be pointed at a metadata address at any time.
+    std::vector<tcp::endpoint> endpoints;
+    for (const auto& entry : resolved) {
+        if (!is_forbidden_upstream(entry.endpoint().address())) endpoints.push_back(entry.endpoint());
+    }
+    if (endpoints.empty()) {
+        throw StreamClientError(origin.host + " resolves only to link-local or metadata addresses");
+    }
 
     // One deadline for connect, request and response header together.
     beast::tcp_stream stream(executor);
     stream.expires_after(timeout);
     co_await stream.async_connect(endpoints, net::use_awaitable);
 
-    bhttp::request<bhttp::empty_body> request{bhttp::verb::get, url.target, 11};
-    request.set(bhttp::field::host, host_header(url));
+    bhttp::request<bhttp::empty_body> request{bhttp::verb::get, target, 11};
+    request.set(bhttp::field::host, host_header(origin));
     request.set(bhttp::field::user_agent, "ambient-api-server");
     for (const auto& [name, value] : headers)
         request.set(name, value);
@@ -105,56 +97,6 @@ net::awaitable<void> open_connection(std::shared_ptr<UpstreamResponse::Impl> imp
 }
 
 }  // namespace
-
-std::optional<HttpUrl> parse_http_url(std::string_view url) {
-    constexpr std::string_view kScheme = "http://";
-    if (!iequals_prefix(url, kScheme)) return std::nullopt;
-    std::string_view rest = url.substr(kScheme.size());
-    for (char c : rest) {
-        // Whatever ends up in the request line must not split it.
-        if (static_cast<unsigned char>(c) <= ' ' || c == 0x7f || c == '#') return std::nullopt;
-    }
-    const auto authority_end = rest.find_first_of("/?");
-    const auto authority = rest.substr(0, authority_end);
-    HttpUrl out;
-    if (authority_end != std::string_view::npos) {
-        out.target = rest[authority_end] == '?' ? "/" + std::string(rest.substr(authority_end))
-                                                : std::string(rest.substr(authority_end));
-    }
-
-    std::string_view host = authority;
-    std::string_view port;
-    if (!authority.empty() && authority.front() == '[') {
-        const auto close = authority.find(']');
-        if (close == std::string_view::npos) return std::nullopt;
-        host = authority.substr(1, close - 1);
-        const auto after = authority.substr(close + 1);
-        if (!after.empty()) {
-            if (after.front() != ':') return std::nullopt;
-            port = after.substr(1);
-        }
-        for (char c : host) {
-            if (!is_ipv6_char(c)) return std::nullopt;
-        }
-    } else {
-        if (const auto colon = authority.find(':'); colon != std::string_view::npos) {
-            host = authority.substr(0, colon);
-            port = authority.substr(colon + 1);
-        }
-        for (char c : host) {
-            if (!is_name_char(c)) return std::nullopt;  // also rejects userinfo ('@')
-        }
-    }
-    if (host.empty()) return std::nullopt;
-    out.host = std::string(host);
-    if (!port.empty() || authority.ends_with(':')) {
-        unsigned value = 0;
-        const auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
-        if (ec != std::errc{} || end != port.data() + port.size() || value == 0 || value > 65535) return std::nullopt;
-        out.port = static_cast<std::uint16_t>(value);
-    }
-    return out;
-}
 
 UpstreamResponse::UpstreamResponse(std::shared_ptr<Impl> impl) : impl_(std::move(impl)) {}
 
@@ -227,14 +169,13 @@ net::awaitable<UpstreamResponse::Piece> UpstreamResponse::read(net::any_io_execu
     co_return piece;
 }
 
-std::unique_ptr<UpstreamResponse> open_streaming_get(const std::string& url, const HeaderList& headers,
-                                                     std::chrono::milliseconds timeout) {
-    auto parsed = parse_http_url(url);
-    if (!parsed) throw StreamClientError("not a plain http:// URL");
+std::unique_ptr<UpstreamResponse> open_streaming_get(const UpstreamOrigin& origin, const std::string& target,
+                                                     const HeaderList& headers, std::chrono::milliseconds timeout) {
+    if (!is_safe_target(target)) throw StreamClientError("not a usable request target");
     auto impl = std::make_shared<UpstreamResponse::Impl>();
     net::io_context io;
     std::exception_ptr failure;
-    net::co_spawn(io, open_connection(impl, std::move(*parsed), headers, timeout),
+    net::co_spawn(io, open_connection(impl, origin, target, headers, timeout),
                   [&failure](std::exception_ptr e) { failure = std::move(e); });
     io.run();
     if (failure) {

@@ -2,7 +2,9 @@
 // A plain-HTTP client for one streaming GET (a proxied event stream). Opening is blocking and
 // bounded — connect, request and response header within a timeout — so that a handler can
 // still answer with an error status; the body is then read piece by piece from a coroutine,
-// with no overall deadline, as it arrives. Beast stays in the .cpp.
+// with no overall deadline, as it arrives. It connects only to an origin's addresses that
+// is_forbidden_upstream allows (upstream_origin.hpp), checked after name resolution, so a
+// name that resolves to a metadata address is refused too. Beast stays in the .cpp.
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 
 #include <chrono>
@@ -17,21 +19,12 @@
 #include <boost/asio/awaitable.hpp>
 
 #include "common/http/message.hpp"
+#include "common/http/upstream_origin.hpp"
 
 namespace ambient::http {
 
-struct HttpUrl {
-    std::string host;  // a name or an address; IPv6 without the brackets
-    std::uint16_t port = 80;
-    std::string target = "/";  // path and query, as given
-};
-
-// Parses "http://host[:port][/path[?query]]". nullopt for any other scheme, userinfo, a
-// fragment, an empty host or a bad port.
-std::optional<HttpUrl> parse_http_url(std::string_view url);
-
-// The upstream could not be used: bad URL, name not resolved, refused, timed out, or
-// not HTTP. what() is for logs.
+// The upstream could not be used: a bad target, name not resolved, only forbidden
+// addresses, refused, timed out, or not HTTP. what() is for logs.
 class StreamClientError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
@@ -63,11 +56,12 @@ private:
     std::shared_ptr<Impl> impl_;
 };
 
-// Blocking (run it on a worker thread): connects to `url`, sends GET with `headers` (Host
-// and Connection are set here) and reads the response header, connect to header within
-// `timeout` (name resolution uses the system resolver's own limits). Throws
-// StreamClientError. Any status is returned; the body is left unread.
-std::unique_ptr<UpstreamResponse> open_streaming_get(const std::string& url, const HeaderList& headers,
-                                                     std::chrono::milliseconds timeout);
+// Blocking (run it on a worker thread): connects to `origin`, sends GET `target` (a path
+// the caller built, e.g. "/events/<id>") with `headers` (Host is set here) and reads the
+// response header, connect to header within `timeout` (name resolution uses the system
+// resolver's own limits). Throws StreamClientError. Any status is returned; the body is
+// left unread.
+std::unique_ptr<UpstreamResponse> open_streaming_get(const UpstreamOrigin& origin, const std::string& target,
+                                                     const HeaderList& headers, std::chrono::milliseconds timeout);
 
 }  // namespace ambient::http

@@ -105,6 +105,27 @@ TEST(Access, GlobalBindingsCoverEverythingAndAdminIsAGlobalStarStar) {
     EXPECT_TRUE(Access::platform_admin().is_platform_admin());
 }
 
+// Status writes and runner tokens are the control plane's: no binding grants them to a user,
+// not a wildcard, not platform:admin's "*:*", not a custom role that names them.
+TEST(Access, ServiceOnlyPermissionsAreGrantedToNoUser) {
+    EXPECT_TRUE(is_service_only("session:update_status"));
+    EXPECT_TRUE(is_service_only("session:runner_token"));
+    EXPECT_FALSE(is_service_only("session:update"));
+    const auto session = Target::session("s1", "alpha", "");
+    Access owner({bind("project:owner", "project", "alpha")});
+    EXPECT_TRUE(owner.allows("session:update", session));
+    EXPECT_FALSE(owner.allows("session:update_status", session));
+    EXPECT_FALSE(owner.allows("session:runner_token", session));
+    EXPECT_TRUE(owner.sees(session));
+    Access admin({bind("platform:admin", "global")});
+    EXPECT_FALSE(admin.allows("session:update_status", session));
+    EXPECT_FALSE(admin.allows_everywhere("session:update_status"));
+    EXPECT_FALSE(Access::platform_admin().allows("session:runner_token", session));
+    Binding custom{"b-custom", "status-writer", {"session:update_status"}, "global", {}, {}, {}, {}};
+    EXPECT_FALSE(custom.grants("session:update_status"));
+    EXPECT_FALSE(Access({custom}).allows("session:update_status", session));
+}
+
 TEST(Access, BestLevelIsTheStrongestCoveringRole) {
     Access access({bind("project:viewer", "project", "alpha"), bind("project:owner", "project", "beta")});
     EXPECT_EQ(access.best_level(Target::project("alpha")), role_level("project:viewer"));

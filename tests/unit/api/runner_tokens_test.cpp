@@ -77,14 +77,16 @@ protected:
                 {"exp", now_seconds() + 600}};
     }
 
+    static constexpr const char* kRun = "2aRunIdOfTheSessionsRun0001";
+    // A session in its run kRun.
     void insert_session(const std::string& id, const std::string& project, const char* phase, bool deleted = false) {
         const auto now = now_rfc3339();
         store::SqlValue deleted_at = deleted ? store::SqlValue(now) : store::SqlValue(std::monostate{});
         store::SqlValue phase_value = phase != nullptr ? store::SqlValue(std::string(phase)) : std::monostate{};
         query(
-            "INSERT INTO sessions (id, created_at, updated_at, deleted_at, name, project_id, kube_cr_name, phase) "
-            "VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
-            {id, now, now, deleted_at, std::string("s"), project, "cr-" + id, phase_value});
+            "INSERT INTO sessions (id, created_at, updated_at, deleted_at, name, project_id, kube_cr_name, phase, "
+            "run_id) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            {id, now, now, deleted_at, std::string("s"), project, "cr-" + id, phase_value, std::string(kRun)});
     }
 
     testing::TempDir dir_;
@@ -266,23 +268,35 @@ TEST_P(RunnerTokensTest, SessionLiveReadsThePhaseEveryTime) {
     RunnerTokens tokens(*db_, keyring_);
     const auto id = new_ksuid();
     insert_session(id, "proj", "Pending");
-    EXPECT_TRUE(tokens.session_live(id, "proj"));
-    EXPECT_FALSE(tokens.session_live(id, "other-project"));
+    EXPECT_TRUE(tokens.session_live(id, "proj", kRun));
+    EXPECT_FALSE(tokens.session_live(id, "other-project", kRun));
     for (const char* phase : {"Creating", "Running"}) {
         query("UPDATE sessions SET phase = ? WHERE id = ?", {std::string(phase), id});
-        EXPECT_TRUE(tokens.session_live(id, "proj")) << phase;
+        EXPECT_TRUE(tokens.session_live(id, "proj", kRun)) << phase;
     }
     for (const char* phase : {"Stopping", "Stopped", "Completed", "Failed", ""}) {
         query("UPDATE sessions SET phase = ? WHERE id = ?", {std::string(phase), id});
-        EXPECT_FALSE(tokens.session_live(id, "proj")) << phase;
+        EXPECT_FALSE(tokens.session_live(id, "proj", kRun)) << phase;
     }
     const auto deleted = new_ksuid();
     insert_session(deleted, "proj", "Running", true);
-    EXPECT_FALSE(tokens.session_live(deleted, "proj"));
-    EXPECT_FALSE(tokens.session_live("no-such-session", "proj"));
+    EXPECT_FALSE(tokens.session_live(deleted, "proj", kRun));
+    EXPECT_FALSE(tokens.session_live("no-such-session", "proj", kRun));
     const auto never_started = new_ksuid();
     insert_session(never_started, "proj", nullptr);
-    EXPECT_FALSE(tokens.session_live(never_started, "proj"));
+    EXPECT_FALSE(tokens.session_live(never_started, "proj", kRun));
+}
+
+TEST_P(RunnerTokensTest, SessionLiveNeedsTheSessionsCurrentRun) {
+    RunnerTokens tokens(*db_, keyring_);
+    const auto id = new_ksuid();
+    insert_session(id, "proj", "Running");
+    EXPECT_FALSE(tokens.session_live(id, "proj", "2anEarlierRunOfTheSession01"));
+    EXPECT_FALSE(tokens.session_live(id, "proj"));
+    // A retired run (no run id) matches no token, not even one that names no run.
+    query("UPDATE sessions SET run_id = NULL WHERE id = ?", {id});
+    EXPECT_FALSE(tokens.session_live(id, "proj"));
+    EXPECT_FALSE(tokens.session_live(id, "proj", kRun));
 }
 
 TEST_P(RunnerTokensTest, OnlyRunnerLookingTokensAreRoutedToRunnerVerification) {

@@ -73,12 +73,28 @@ void make_data_dir(const std::filesystem::path& dir) {
     }
 }
 
+// Files of an installation made before the server set its umask may be readable by others;
+// they hold every credential's sealed token and every session's conversation. SQLite gives a
+// new -wal or -shm file the mode of the database file, so the database is the one that matters.
+void make_private(const std::filesystem::path& db) {
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) {
+        const auto path = db.string() + suffix;
+        struct stat st {};
+        if (::stat(path.c_str(), &st) != 0 || (st.st_mode & 077) == 0) continue;
+        if (::chmod(path.c_str(), st.st_mode & 0700) != 0) {
+            throw StoreError("cannot make " + path + " private: " + std::strerror(errno));
+        }
+    }
+}
+
 }  // namespace
 
 std::unique_ptr<Database> open_sqlite(const std::string& data_dir, const DatabaseOptions& options) {
     const std::filesystem::path dir(data_dir.empty() ? "." : data_dir);
     make_data_dir(dir);
-    return std::make_unique<sqlite::SqliteDatabase>((dir / "ambient.db").string(), options);
+    const auto db = dir / "ambient.db";
+    make_private(db);
+    return std::make_unique<sqlite::SqliteDatabase>(db.string(), options);
 }
 
 }  // namespace ambient::store
