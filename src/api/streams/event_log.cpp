@@ -29,6 +29,14 @@ std::string_view wire_type(std::string_view stored) {
     return "UPDATED";
 }
 
+// The index of watches: a kind and a project ("" for the watches of every project).
+std::string watch_key(std::string_view source, std::string_view project) {
+    std::string key(source);
+    key += '/';
+    key += project;
+    return key;
+}
+
 }  // namespace
 
 std::string render_watch_frame(const EventRow& row) {
@@ -212,11 +220,15 @@ void EventLog::append(EventRange range, std::unordered_map<std::string, std::int
                     earlier->sealed = true;
             }
         }
-        if (auto it = watches_.find(route.source); it != watches_.end() && entry->frame) {
-            for (const auto& reg : it->second) {
-                if (!reg->project.empty() && reg->project != route.project_id) continue;
-                if (!in_incarnation(route.project_id, entry->id)) continue;
-                if (reg->visibility.sees(route)) wake_once(reg);
+        // Only the watches of this kind, of this project or of every project: a change
+        // elsewhere costs the others nothing.
+        if (entry->frame && in_incarnation(route.project_id, entry->id)) {
+            for (const auto& key : {watch_key(route.source, route.project_id), watch_key(route.source, {})}) {
+                auto it = watches_.find(key);
+                if (it == watches_.end()) continue;
+                for (const auto& reg : it->second) {
+                    if (reg->visibility.sees(route)) wake_once(reg);
+                }
             }
         }
         if (route.source == kRoleBindingsSource && !route.user_id.empty()) recheck_all(by_user_, route.user_id, false);
@@ -262,7 +274,7 @@ std::unique_ptr<EventLog::Watch> EventLog::watch(std::string source, std::string
     reg->project = std::move(project);
     reg->visibility = std::move(visibility);
     std::lock_guard lock(mutex_);
-    watches_[reg->source].insert(reg);
+    watches_[watch_key(reg->source, reg->project)].insert(reg);
     return std::unique_ptr<Watch>(new Watch(*this, reg));
 }
 
@@ -284,7 +296,7 @@ void EventLog::unregister(const std::shared_ptr<Registration>& reg) {
         it->second.erase(reg);
         if (it->second.empty()) index.erase(it);
     };
-    if (!reg->source.empty()) erase(watches_, reg->source);
+    if (!reg->source.empty()) erase(watches_, watch_key(reg->source, reg->project));
     if (!reg->what.username.empty()) erase(by_user_, reg->what.username);
     if (!reg->what.session_id.empty()) erase(by_session_, reg->what.session_id);
 }

@@ -156,7 +156,8 @@ private:
     bool dirty_ = false;
     bool stopping_ = false;
 
-    std::unordered_map<std::string, std::unordered_set<std::shared_ptr<Registration>>> watches_;  // by source
+    // Watches by kind and project (watch_key), follows by user and by session.
+    std::unordered_map<std::string, std::unordered_set<std::shared_ptr<Registration>>> watches_;
     std::unordered_map<std::string, std::unordered_set<std::shared_ptr<Registration>>> by_user_;
     std::unordered_map<std::string, std::unordered_set<std::shared_ptr<Registration>>> by_session_;
 };
