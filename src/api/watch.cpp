@@ -78,7 +78,7 @@ boost::asio::awaitable<void> stream_events(ApiContext& ctx, WatchSpec spec, std:
     if (resync && !co_await writer.write(std::string(kResyncFrame))) co_return;
     auto last_write = Clock::now();
     while (!writer.stopping()) {
-        const auto verdict = co_await guard->check();
+        const auto verdict = guard->check_due() ? co_await guard->check() : streams::StreamGuard::Verdict::Keep;
         if (verdict == streams::StreamGuard::Verdict::Expired || verdict == streams::StreamGuard::Verdict::Revoked) {
             co_await writer.write(streams::ending_comment(verdict));
             co_return;

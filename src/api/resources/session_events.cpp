@@ -52,7 +52,7 @@ boost::asio::awaitable<void> relay(std::shared_ptr<http::UpstreamResponse> upstr
     // Nobody waits on it: the relay looks at the guard every slice anyway.
     guard->attach(std::make_shared<streams::Wakeup>(writer.executor()));
     while (!writer.stopping()) {
-        const auto verdict = co_await guard->check();
+        const auto verdict = guard->check_due() ? co_await guard->check() : streams::StreamGuard::Verdict::Keep;
         if (verdict == streams::StreamGuard::Verdict::Expired || verdict == streams::StreamGuard::Verdict::Revoked) {
             if (at_event_boundary(tail)) co_await writer.write(streams::ending_comment(verdict));
             break;

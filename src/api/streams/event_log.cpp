@@ -353,4 +353,8 @@ bool EventLog::Follow::recheck_due() {
     return reg_->recheck.exchange(false);
 }
 
+bool EventLog::Follow::recheck_pending() const {
+    return reg_->recheck.load();
+}
+
 }  // namespace ambient::api::streams

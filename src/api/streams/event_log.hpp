@@ -116,6 +116,8 @@ public:
         Follow& operator=(const Follow&) = delete;
         // True once (and clears it) when such an event came since the last call.
         bool recheck_due();
+        // Whether recheck_due() would be true, without clearing it.
+        bool recheck_pending() const;
 
     private:
         friend class EventLog;

@@ -43,6 +43,10 @@ void StreamGuard::attach(std::shared_ptr<Wakeup> wakeup) {
     follow_ = ctx_.event_log->follow(std::move(what), std::move(wakeup));
 }
 
+bool StreamGuard::check_due() const {
+    return std::chrono::steady_clock::now() >= expiry_ || (follow_ && follow_->recheck_pending());
+}
+
 boost::asio::awaitable<StreamGuard::Verdict> StreamGuard::check() {
     if (std::chrono::steady_clock::now() >= expiry_) co_return Verdict::Expired;
     if (!follow_ || !follow_->recheck_due()) co_return Verdict::Keep;

@@ -37,7 +37,10 @@ public:
         Revoked,        // no longer allowed: end the stream
         Expired,        // the token expired: end the stream
     };
-    // After each wake-up. Cheap unless a recheck is due; then it reloads on the stream pool.
+    // After each wake-up: whether check() has anything to do (a plain call, so that a
+    // stream woken for new data pays nothing more).
+    bool check_due() const;
+    // Reloads on the stream pool when a recheck is due.
     boost::asio::awaitable<Verdict> check();
 
     const Principal& principal() const { return principal_; }
