@@ -69,15 +69,21 @@ bool is_forbidden_upstream(const ip::address& address) {
 }
 
 UpstreamOrigin parse_upstream_origin(std::string_view url) {
-    if (iequals_prefix(url, "https://")) {
-        throw OriginError("runner_url must be http://HOST:PORT: https is not supported yet");
+    constexpr std::string_view kHttp = "http://";
+    constexpr std::string_view kHttps = "https://";
+    UpstreamOrigin origin;
+    std::string_view authority;
+    if (iequals_prefix(url, kHttp)) {
+        authority = url.substr(kHttp.size());
+    } else if (iequals_prefix(url, kHttps)) {
+        authority = url.substr(kHttps.size());
+        origin.scheme = UpstreamOrigin::Scheme::Https;
+    } else {
+        throw OriginError("runner_url must be http://HOST:PORT or https://HOST:PORT");
     }
-    constexpr std::string_view kScheme = "http://";
-    if (!iequals_prefix(url, kScheme)) throw OriginError("runner_url must be http://HOST:PORT");
-    std::string_view authority = url.substr(kScheme.size());
     if (authority.ends_with('/')) authority.remove_suffix(1);
     if (authority.find_first_of("/?#") != std::string_view::npos) {
-        throw OriginError("runner_url must be http://HOST:PORT, without a path, query or fragment");
+        throw OriginError("runner_url must be an origin (http[s]://HOST:PORT), without a path, query or fragment");
     }
     if (authority.find('@') != std::string_view::npos) throw OriginError("runner_url must not carry userinfo");
 
@@ -86,7 +92,7 @@ UpstreamOrigin parse_upstream_origin(std::string_view url) {
     if (authority.starts_with('[')) {
         const auto close = authority.find(']');
         if (close == std::string_view::npos || close + 1 >= authority.size() || authority[close + 1] != ':') {
-            throw OriginError("runner_url must be http://[IPv6]:PORT");
+            throw OriginError("runner_url must be http[s]://[IPv6]:PORT");
         }
         host = authority.substr(1, close - 1);
         port = authority.substr(close + 2);
@@ -95,7 +101,7 @@ UpstreamOrigin parse_upstream_origin(std::string_view url) {
         if (ec) throw OriginError("runner_url has a bad IPv6 address");
     } else {
         const auto colon = authority.rfind(':');
-        if (colon == std::string_view::npos) throw OriginError("runner_url must name a port: http://HOST:PORT");
+        if (colon == std::string_view::npos) throw OriginError("runner_url must name a port: http[s]://HOST:PORT");
         host = authority.substr(0, colon);
         port = authority.substr(colon + 1);
         if (host.empty() || host.size() > 253 || host.front() == '.' || host.front() == '-') {
@@ -110,7 +116,8 @@ UpstreamOrigin parse_upstream_origin(std::string_view url) {
     if (port.empty() || ec != std::errc{} || end != port.data() + port.size() || value == 0 || value > 65535) {
         throw OriginError("runner_url has a bad port");
     }
-    UpstreamOrigin origin{std::string(host), static_cast<std::uint16_t>(value)};
+    origin.host = std::string(host);
+    origin.port = static_cast<std::uint16_t>(value);
     if (const auto address = literal_address(origin.host); address && is_forbidden_upstream(*address)) {
         throw OriginError("runner_url names a link-local or metadata address");
     }

@@ -16,8 +16,10 @@
 namespace ambient::http {
 
 struct UpstreamOrigin {
+    enum class Scheme { Http, Https };
     std::string host;  // a DNS name or an address literal (IPv6 without the brackets)
     std::uint16_t port = 0;
+    Scheme scheme = Scheme::Http;
 };
 
 // Why a URL is not a usable origin; what() is meant for the client (names no secret).
@@ -26,11 +28,10 @@ public:
     using std::invalid_argument::invalid_argument;
 };
 
-// Parses "http://HOST:PORT", with at most a trailing "/": the scheme http, a DNS name, an
-// IPv4 address or a bracketed IPv6 address, and an explicit port 1-65535. Refuses userinfo,
-// a path, a query, a fragment, another scheme (https is not spoken yet), and an address
-// literal (in any form the system resolver would accept) that is_forbidden_upstream refuses.
-// Throws OriginError.
+// Parses "http://HOST:PORT" or "https://HOST:PORT", with at most a trailing "/": a DNS name,
+// an IPv4 address or a bracketed IPv6 address, and an explicit port 1-65535. Refuses
+// userinfo, a path, a query, a fragment, another scheme, and an address literal (in any form
+// the system resolver would accept) that is_forbidden_upstream refuses. Throws OriginError.
 UpstreamOrigin parse_upstream_origin(std::string_view url);
 
 // Link-local addresses (169.254.0.0/16, fe80::/10), where cloud metadata services answer,
