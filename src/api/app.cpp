@@ -69,6 +69,7 @@ App::App(store::Database& db, std::unique_ptr<Authenticator> auth, AppOptions op
     ctx_.message_feeds = message_feeds_.get();
     ctx_.stream_quota = stream_quota_.get();
     ctx_.runner_tokens = options.runner_tokens;
+    ctx_.runner_client = options.runner_client;
     notifier_.listen(Channel::Events, [log = event_log_.get()](std::string_view) { log->on_notify(); });
     notifier_.listen(Channel::Messages,
                      [feeds = message_feeds_.get()](std::string_view session) { feeds->on_notify(session); });

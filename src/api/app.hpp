@@ -48,6 +48,9 @@ struct AppOptions {
     // App; the Authenticator is given the same object to accept them. nullptr: the token and
     // JWKS routes answer 503.
     RunnerTokens* runner_tokens = nullptr;
+    // Opens the runners' event streams for GET /sessions/{id}/events, owned by the caller
+    // and outliving the App (and the HTTP server). nullptr: that route answers 502.
+    http::StreamClient* runner_client = nullptr;
     // The most streams (watch, messages, events) one user or runner holds open at once; 0:
     // no cap. Service tokens are never capped.
     std::size_t max_streams_per_principal = 32;

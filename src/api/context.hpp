@@ -7,6 +7,9 @@
 namespace boost::asio {
 class thread_pool;
 }
+namespace ambient::http {
+class StreamClient;
+}
 
 namespace ambient::api {
 
@@ -46,6 +49,9 @@ struct ApiContext {
     streams::EventLog* event_log = nullptr;
     streams::MessageFeeds* message_feeds = nullptr;
     streams::StreamQuota* stream_quota = nullptr;
+    // Opens the runners' event streams (plain or TLS) for the events proxy. nullptr: the
+    // proxy answers 502.
+    http::StreamClient* runner_client = nullptr;
     // Runner tokens' session liveness, for open streams of runners. nullptr: none accepted.
     RunnerTokens* runner_tokens = nullptr;
     // How many denied token reads get an audit row each (audit/denied_read_limiter.hpp).

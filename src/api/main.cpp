@@ -23,6 +23,7 @@
 #include "api/seed_admin.hpp"
 #include "api/store/migrations.hpp"
 #include "common/http/server.hpp"
+#include "common/http/stream_client.hpp"
 
 namespace {
 
@@ -47,6 +48,7 @@ struct Options {
     std::size_t max_streams_per_principal = 32;
     bool trust_forwarded_access_token = false;
     std::string audit_retention{api::kDefaultAuditRetention};
+    std::string runner_ca_file;
 };
 
 constexpr const char* kVersion = "0.1.0";
@@ -121,6 +123,15 @@ std::unique_ptr<api::Authenticator> make_authenticator(const Options& opt) {
                          .trust_forwarded_access_token = opt.trust_forwarded_access_token});
 }
 
+// The client of the events proxy, trusting the system's CA store and --runner-ca-file.
+std::unique_ptr<http::StreamClient> make_runner_client(const Options& opt) {
+    try {
+        return std::make_unique<http::StreamClient>(http::StreamClientOptions{.extra_ca_file = opt.runner_ca_file});
+    } catch (const std::invalid_argument& e) {
+        throw std::runtime_error(std::string("--runner-ca-file: ") + e.what());
+    }
+}
+
 int serve(const Options& opt) {
     // Block SIGINT/SIGTERM in every thread and collect them with sigwait below: a signal
     // that arrives as soon as the listening line is out is then never lost. First thing,
@@ -143,6 +154,9 @@ int serve(const Options& opt) {
     const auto audit_retention = api::parse_audit_retention(opt.audit_retention);
     if (!audit_retention) throw std::runtime_error("--audit-retention: expected 0 or a number with s, m, h or d");
     api::RunnerTokens runner_tokens(*db, keyring, *runner_token_ttl);
+    // Before the App and the server: open event streams are read on its thread until the
+    // server has stopped.
+    const auto runner_client = make_runner_client(opt);
     auto authenticator = make_authenticator(opt);
     authenticator->set_runner_tokens(&runner_tokens);
     api::App app(*db, std::move(authenticator),
@@ -155,6 +169,7 @@ int serve(const Options& opt) {
                   .keyring = &keyring,
                   .event_retention_count = opt.event_retention_count,
                   .runner_tokens = &runner_tokens,
+                  .runner_client = runner_client.get(),
                   .max_streams_per_principal = opt.max_streams_per_principal,
                   .audit_retention = *audit_retention});
     if (!opt.db_url.empty()) app.notifier().listen_postgres(opt.db_url);
@@ -231,6 +246,8 @@ int main(int argc, char** argv) {
         ->add_option("--audit-retention", opt.audit_retention,
                      "Delete audit events older than this: 90d, 12h, 30m, 45s; 0 keeps them forever")
         ->capture_default_str();
+    serve_cmd->add_option("--runner-ca-file", opt.runner_ca_file,
+                          "PEM file of CA certificates trusted for https runner_urls, besides the system's store");
     serve_cmd->add_option("--http-workers", opt.workers, "Threads that run request handlers")->capture_default_str();
     serve_cmd->add_option("--http-io-threads", opt.io_threads, "Threads that do network I/O")->capture_default_str();
     serve_cmd

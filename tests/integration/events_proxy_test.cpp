@@ -161,7 +161,7 @@ TEST_P(EventsProxy, NoRunnerOrAnUnusableOneIs502Json) {
     // Refused when written (security/ssrf_test), and when an older server stored it.
     auto db = server_->open_database();
     db->acquire()->exec("UPDATE sessions SET runner_url = ? WHERE id = ?",
-                        {std::string("https://runner.example:8001"), id_});
+                        {std::string("ftp://runner.example:8001"), id_});
     expect_json_error(http().get(path_), 502, "session's runner_url is not usable");
 
     FakeRunner refusing("some-other-session", 1, 10ms, 503);

@@ -1,12 +1,14 @@
 // Live events of a session's run: /api/ambient/v1/sessions/{id}/events, a streaming proxy
-// to http://<runner host>:<port>/events/<session id>. runner_url is written by the control
-// plane through PATCH /sessions/{id}/status and checked there; only its host and port are
-// used, and the connection never goes to a link-local or metadata address (stream_client).
+// to <runner_url scheme>://<runner host>:<port>/events/<session id>. runner_url is written by
+// the control plane through PATCH /sessions/{id}/status and checked there; only its scheme,
+// host and port are used, the connection never goes to a link-local or metadata address, and
+// over https the runner's certificate must verify and name its host (http::StreamClient).
 //
 //   GET /sessions/{id}/events   text/event-stream copied from the runner as it arrives,   session:read
 //                               until the caller's token expires or its access goes
 //                               404 unknown session; 502 no usable runner_url, runner
-//                               unreachable or answering non-2xx (decided before the stream starts)
+//                               unreachable, its TLS certificate not accepted, or answering
+//                               non-2xx (decided before the stream starts)
 #include <utility>  // Boost 1.74's asio needs std::exchange first
 
 #include <chrono>
@@ -26,7 +28,7 @@
 namespace ambient::api {
 namespace {
 
-// Connect, request and response header; the body has no deadline.
+// Resolve, connect, TLS handshake, request and response header; the body has no deadline.
 constexpr auto kRunnerTimeout = std::chrono::milliseconds(5000);
 // How often the relay looks up from a quiet runner (to notice a server shutdown).
 constexpr auto kWakeSlice = std::chrono::milliseconds(1000);
@@ -96,10 +98,15 @@ http::Handler events_handler(ApiContext& ctx) {
         auto ticket = streams::admit_stream(ctx.stream_quota, principal_of(req));
         http::HeaderList headers = {{"Accept", "text/event-stream"}};
         if (auto last = req.header("Last-Event-ID")) headers.emplace_back("Last-Event-ID", std::string(*last));
+        if (ctx.runner_client == nullptr) throw bad_gateway("runner not reachable", "no client for runners");
         std::shared_ptr<http::UpstreamResponse> upstream;
         try {
             // The id is a KSUID (checked before authorization), safe in a request line.
-            upstream = http::open_streaming_get(origin, "/events/" + id, headers, kRunnerTimeout);
+            upstream = ctx.runner_client->open_streaming_get(origin, "/events/" + id, headers, kRunnerTimeout);
+        } catch (const http::UpstreamTlsError& e) {
+            throw bad_gateway(e.certificate_rejected() ? "runner's TLS certificate was not accepted"
+                                                       : "TLS handshake with the runner failed",
+                              e.what());
         } catch (const http::StreamClientError& e) {
             throw bad_gateway("runner not reachable", e.what());
         }

@@ -1,19 +1,23 @@
 #pragma once
-// A plain-HTTP client for one streaming GET (a proxied event stream). Opening is blocking and
-// bounded — connect, request and response header within a timeout — so that a handler can
-// still answer with an error status; the body is then read piece by piece from a coroutine,
-// with no overall deadline, as it arrives. It connects only to an origin's addresses that
-// is_forbidden_upstream allows (upstream_origin.hpp), checked after name resolution, so a
-// name that resolves to a metadata address is refused too. Beast stays in the .cpp.
+// A client for streaming GETs (a proxied event stream), over plain HTTP or TLS. Opening is blocking and bounded — resolve, connect, handshake, request and
+// response header within a timeout — so that a handler can still answer with an error
+// status; the body is then read piece by piece from a coroutine, with no overall deadline,
+// as it arrives. It connects only to an origin's addresses that is_forbidden_upstream allows
+// (upstream_origin.hpp), checked after name resolution, so a name that resolves to a
+// metadata address is refused too. Beast and OpenSSL stay in the .cpp files.
+//
+// Every connection lives on the StreamClient's own I/O thread, opened there and read there
+// to the end: a TLS session cannot be moved to another executor the way a descriptor can.
+// The reading coroutine runs elsewhere (a server connection's executor) and awaits one read
+// at a time on it, which Asio allows for an I/O object bound to another io_context.
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 
 #include <chrono>
 #include <cstdint>
+#include <filesystem>
 #include <memory>
-#include <optional>
 #include <stdexcept>
 #include <string>
-#include <string_view>
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/awaitable.hpp>
@@ -28,6 +32,18 @@ namespace ambient::http {
 class StreamClientError : public std::runtime_error {
 public:
     using std::runtime_error::runtime_error;
+};
+
+// The TLS handshake failed. certificate_rejected(): because the upstream's certificate did
+// not verify (untrusted, expired, or not for the host asked for); what() says how.
+class UpstreamTlsError : public StreamClientError {
+public:
+    UpstreamTlsError(const std::string& what, bool certificate_rejected)
+        : StreamClientError(what), certificate_rejected_(certificate_rejected) {}
+    bool certificate_rejected() const { return certificate_rejected_; }
+
+private:
+    bool certificate_rejected_;
 };
 
 class UpstreamResponse {
@@ -45,23 +61,46 @@ public:
         std::string data;    // empty when `wait` passed with nothing new
         bool ended = false;  // the body is complete, or the connection failed or was closed
     };
-    // Returns as soon as some of the body has arrived, or after `wait`. Runs on `executor`
-    // (the first call moves the connection there; pass the same one every time). Never
-    // throws for network trouble: that ends the body.
+    // Returns as soon as some of the body has arrived, or after `wait`. Call it from one
+    // coroutine at a time, which passes its own executor (the same one every time): the
+    // timer of the wait runs there. Never throws for network trouble: that ends the body.
     boost::asio::awaitable<Piece> read(boost::asio::any_io_executor executor, std::chrono::milliseconds wait);
-    // Closes the connection; the upstream sees the client go away. Idempotent.
+    // Closes the connection; the upstream sees the client go away. Idempotent. Not while a
+    // read is in progress.
     void close();
 
 private:
     std::shared_ptr<Impl> impl_;
 };
 
-// Blocking (run it on a worker thread): connects to `origin`, sends GET `target` (a path
-// the caller built, e.g. "/events/<id>") with `headers` (Host is set here) and reads the
-// response header, connect to header within `timeout` (name resolution uses the system
-// resolver's own limits). Throws StreamClientError. Any status is returned; the body is
-// left unread.
-std::unique_ptr<UpstreamResponse> open_streaming_get(const UpstreamOrigin& origin, const std::string& target,
-                                                     const HeaderList& headers, std::chrono::milliseconds timeout);
+struct StreamClientOptions {
+    // PEM certificates trusted for https upstreams besides the system's store; empty: the
+    // system's store only.
+    std::filesystem::path extra_ca_file;
+};
+
+class StreamClient {
+public:
+    // Starts the I/O thread. Throws std::invalid_argument when extra_ca_file is set and
+    // holds no usable certificate.
+    explicit StreamClient(StreamClientOptions options = {});
+    // Stops the I/O thread. Every UpstreamResponse must be gone (or never read again).
+    ~StreamClient();
+    StreamClient(const StreamClient&) = delete;
+    StreamClient& operator=(const StreamClient&) = delete;
+
+    // Blocking (run it on a worker thread): connects to `origin` (with TLS for https: the
+    // peer's certificate must verify and name the origin's host), sends GET `target` (a path
+    // the caller built, e.g. "/events/<id>") with `headers` (Host is set here) and reads the
+    // response header, all within `timeout`. Throws StreamClientError (UpstreamTlsError when
+    // the handshake failed). Any status is returned; the body is left unread.
+    std::unique_ptr<UpstreamResponse> open_streaming_get(const UpstreamOrigin& origin, const std::string& target,
+                                                         const HeaderList& headers, std::chrono::milliseconds timeout);
+
+    struct Impl;
+
+private:
+    std::unique_ptr<Impl> impl_;
+};
 
 }  // namespace ambient::http

@@ -10,17 +10,19 @@ namespace {
 using namespace std::chrono_literals;
 
 TEST(OpenStreamingGet, UnreachableOrBadTargetThrows) {
-    EXPECT_THROW(open_streaming_get({"127.0.0.1", 1}, "/", {}, 500ms), StreamClientError);
+    StreamClient client;
+    EXPECT_THROW(client.open_streaming_get({"127.0.0.1", 1}, "/", {}, 500ms), StreamClientError);
     for (const char* bad : {"", "events", "/a b", "/a\r\nX: y"}) {
-        EXPECT_THROW(open_streaming_get({"127.0.0.1", 1}, bad, {}, 500ms), StreamClientError) << bad;
+        EXPECT_THROW(client.open_streaming_get({"127.0.0.1", 1}, bad, {}, 500ms), StreamClientError) << bad;
     }
 }
 
 // A name is checked on what it resolves to when the connection is made: "2852039166" is a
 // name the system resolver turns into 169.254.169.254.
 TEST(OpenStreamingGet, ANameThatResolvesToAMetadataAddressIsNeverConnected) {
+    StreamClient client;
     try {
-        open_streaming_get({"2852039166", 80}, "/", {}, 5000ms);
+        client.open_streaming_get({"2852039166", 80}, "/", {}, 5000ms);
         FAIL() << "connected";
     } catch (const StreamClientError& e) {
         EXPECT_NE(std::string(e.what()).find("link-local or metadata"), std::string::npos) << e.what();
