@@ -1,5 +1,5 @@
 // ambient-api-server: the composition root. Parts are built in order and destroyed in
-// reverse: database, migrations, tokens, app (routes), HTTP server.
+// reverse: the client for runners, database, migrations, tokens, app (routes), HTTP server.
 #include <curl/curl.h>
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
@@ -135,14 +135,18 @@ std::unique_ptr<http::StreamClient> make_runner_client(const Options& opt) {
 int serve(const Options& opt) {
     // Block SIGINT/SIGTERM in every thread and collect them with sigwait below: a signal
     // that arrives as soon as the listening line is out is then never lost. First thing,
-    // before any thread starts (the App's stream pool too): threads inherit this mask, and
-    // one that did not block the signals would take it and end the process at once.
+    // before any thread starts (the runner client's, the App's stream pool): threads inherit
+    // this mask, and one that did not block the signals would take it and end the process at
+    // once.
     sigset_t stop_signals;
     sigemptyset(&stop_signals);
     sigaddset(&stop_signals, SIGINT);
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
     const auto [host, port] = split_bind_address(opt.bind);
+    // Before the App and the server, and outliving them: open event streams are read on its
+    // thread until the server has stopped.
+    const auto runner_client = make_runner_client(opt);
     auto db = open_database(opt);
     migrate(*db);
     const auto keyring = api::credentials::load_configured_keyring(opt.data_dir);
@@ -154,9 +158,6 @@ int serve(const Options& opt) {
     const auto audit_retention = api::parse_audit_retention(opt.audit_retention);
     if (!audit_retention) throw std::runtime_error("--audit-retention: expected 0 or a number with s, m, h or d");
     api::RunnerTokens runner_tokens(*db, keyring, *runner_token_ttl);
-    // Before the App and the server: open event streams are read on its thread until the
-    // server has stopped.
-    const auto runner_client = make_runner_client(opt);
     auto authenticator = make_authenticator(opt);
     authenticator->set_runner_tokens(&runner_tokens);
     api::App app(*db, std::move(authenticator),

@@ -97,8 +97,13 @@ TEST_P(Ssrf, RunnerUrlMustBeAnOriginAwayFromMetadata) {
                                               "http://user:pw@127.0.0.1:8001",
                                               "http://127.0.0.1",
                                               "ftp://127.0.0.1:21",
-                                              "https://runner.example:8001",
+                                              "https://127.0.0.1:8443/metrics?x=",
+                                              "https://user:pw@127.0.0.1:8443",
+                                              "https://127.0.0.1",
                                               "http://169.254.169.254:80",
+                                              "https://169.254.169.254:443",
+                                              "https://[fd00:ec2::254]:443",
+                                              "https://2852039166:443",
                                               "http://[fd00:ec2::254]:80",
                                               "http://[::ffff:169.254.169.254]:80",
                                               "http://[fe80::1]:80",
@@ -109,6 +114,7 @@ TEST_P(Ssrf, RunnerUrlMustBeAnOriginAwayFromMetadata) {
     }
     EXPECT_EQ(write_runner_url(admin(), origin + "/").status, 200);
     EXPECT_EQ(write_runner_url(admin(), origin).status, 200);
+    EXPECT_EQ(write_runner_url(admin(), "https://runner.example:8443").status, 200);
     EXPECT_EQ(write_runner_url(admin(), "").status, 200);  // cleared when the runner goes
 }
 
@@ -117,7 +123,8 @@ TEST_P(Ssrf, RunnerUrlMustBeAnOriginAwayFromMetadata) {
 TEST_P(Ssrf, TheProxyBuildsItsRequestFromTheOriginAlone) {
     InternalService internal;
     for (const auto& stored : std::vector<std::string>{internal.origin() + "/metrics?x=", "http://2852039166:80",
-                                                       "http://169.254.169.254:80"}) {
+                                                       "http://169.254.169.254:80", "https://169.254.169.254:443",
+                                                       "https://2852039166:443"}) {
         run_sql(server(), "UPDATE sessions SET runner_url = ? WHERE id = ?", {stored, id_});
         auto r = as("alice").get(events_path());
         EXPECT_EQ(r.status, 502) << stored << ": " << r.body;

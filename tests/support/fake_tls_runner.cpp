@@ -111,7 +111,8 @@ namespace {
 // One chunk of a chunked body; false once the client has gone.
 net::awaitable<bool> write_chunk(net::ssl::stream<beast::tcp_stream>& stream, const std::string& text) {
     boost::system::error_code ec;
-    co_await net::async_write(stream, bhttp::make_chunk(net::buffer(text)), net::redirect_error(net::use_awaitable, ec));
+    co_await net::async_write(stream, bhttp::make_chunk(net::buffer(text)),
+                              net::redirect_error(net::use_awaitable, ec));
     co_return !ec;
 }
 

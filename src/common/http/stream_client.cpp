@@ -112,9 +112,9 @@ net::awaitable<void> exchange_header(Stream& stream, UpstreamResponse::Impl& imp
 
 // Runs on the StreamClient's io_context, where the connection then stays.
 net::awaitable<std::shared_ptr<UpstreamResponse::Impl>> open_connection(net::ssl::context& tls_context,
-                                                                         UpstreamOrigin origin, std::string target,
-                                                                         HeaderList headers,
-                                                                         Clock::time_point deadline) {
+                                                                        UpstreamOrigin origin, std::string target,
+                                                                        HeaderList headers,
+                                                                        Clock::time_point deadline) {
     const auto endpoints = co_await allowed_endpoints(origin);
     const auto executor = co_await net::this_coro::executor;
     auto impl = std::make_shared<UpstreamResponse::Impl>();
@@ -225,8 +225,7 @@ StreamClient::~StreamClient() {
 }
 
 std::unique_ptr<UpstreamResponse> StreamClient::open_streaming_get(const UpstreamOrigin& origin,
-                                                                   const std::string& target,
-                                                                   const HeaderList& headers,
+                                                                   const std::string& target, const HeaderList& headers,
                                                                    std::chrono::milliseconds timeout) {
     if (!is_safe_target(target)) throw StreamClientError("not a usable request target");
     const auto deadline = Clock::now() + timeout;

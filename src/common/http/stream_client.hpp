@@ -1,10 +1,11 @@
 #pragma once
-// A client for streaming GETs (a proxied event stream), over plain HTTP or TLS. Opening is blocking and bounded — resolve, connect, handshake, request and
-// response header within a timeout — so that a handler can still answer with an error
-// status; the body is then read piece by piece from a coroutine, with no overall deadline,
-// as it arrives. It connects only to an origin's addresses that is_forbidden_upstream allows
-// (upstream_origin.hpp), checked after name resolution, so a name that resolves to a
-// metadata address is refused too. Beast and OpenSSL stay in the .cpp files.
+// A client for streaming GETs (a proxied event stream), over plain HTTP or TLS. Opening is
+// blocking and bounded — resolve, connect, handshake, request and response header within a
+// timeout — so that a handler can still answer with an error status; the body is then read
+// piece by piece from a coroutine, with no overall deadline, as it arrives. It connects only
+// to an origin's addresses that is_forbidden_upstream allows (upstream_origin.hpp), checked
+// after name resolution, so a name that resolves to a metadata address is refused too.
+// Beast and OpenSSL stay in the .cpp files.
 //
 // Every connection lives on the StreamClient's own I/O thread, opened there and read there
 // to the end: a TLS session cannot be moved to another executor the way a descriptor can.

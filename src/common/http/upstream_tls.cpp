@@ -17,7 +17,7 @@ ssl::context make_client_tls_context(const std::filesystem::path& extra_ca_file)
     context.set_default_verify_paths(ec);  // a host without a system store still has extra_ca_file
     if (!extra_ca_file.empty()) {
         if (!std::filesystem::is_regular_file(extra_ca_file)) {
-            throw std::invalid_argument(extra_ca_file.string() + " is not a readable file");
+            throw std::invalid_argument(extra_ca_file.string() + " is not a file");
         }
         context.load_verify_file(extra_ca_file.string(), ec);
         if (ec) {

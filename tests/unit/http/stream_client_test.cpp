@@ -27,6 +27,15 @@ TEST(OpenStreamingGet, ANameThatResolvesToAMetadataAddressIsNeverConnected) {
     } catch (const StreamClientError& e) {
         EXPECT_NE(std::string(e.what()).find("link-local or metadata"), std::string::npos) << e.what();
     }
+    // The same over TLS: refused before any connection, so before any handshake.
+    try {
+        client.open_streaming_get({"2852039166", 443, UpstreamOrigin::Scheme::Https}, "/", {}, 5000ms);
+        FAIL() << "connected";
+    } catch (const UpstreamTlsError& e) {
+        FAIL() << "reached a handshake: " << e.what();
+    } catch (const StreamClientError& e) {
+        EXPECT_NE(std::string(e.what()).find("link-local or metadata"), std::string::npos) << e.what();
+    }
 }
 
 }  // namespace

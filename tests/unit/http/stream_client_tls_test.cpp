@@ -87,7 +87,8 @@ private:
         std::array<char, 4096> bytes{};
         for (;;) {
             boost::system::error_code ec;
-            const auto n = co_await from.async_read_some(net::buffer(bytes), net::redirect_error(net::use_awaitable, ec));
+            const auto n =
+                co_await from.async_read_some(net::buffer(bytes), net::redirect_error(net::use_awaitable, ec));
             if (ec) {
                 to.shutdown(tcp::socket::shutdown_send, ec);
                 co_return;
@@ -119,9 +120,8 @@ class StreamClientTls : public ::testing::Test {
 protected:
     FakeTlsRunner::Options runner_options(const std::vector<std::string>& names) {
         const auto certificate = ca_.issue("runner" + std::to_string(++issued_), names);
-        return {.session_id = kSession,
-                .certificate_file = certificate.certificate_file,
-                .key_file = certificate.key_file};
+        return {
+            .session_id = kSession, .certificate_file = certificate.certificate_file, .key_file = certificate.key_file};
     }
     UpstreamOrigin origin(const FakeTlsRunner& runner, std::string host = "127.0.0.1") {
         return {std::move(host), runner.port(), UpstreamOrigin::Scheme::Https};
@@ -190,9 +190,9 @@ TEST_F(StreamClientTls, ReadsCancelledInsideARecordLoseNothing) {
 TEST_F(StreamClientTls, ANameIsCheckedAgainstTheCertificatesDnsNames) {
     FakeTlsRunner runner(runner_options({"localhost"}));
     StreamClient client({.extra_ca_file = ca_.certificate_file()});
-    EXPECT_EQ(client.open_streaming_get(origin(runner, "localhost"), std::string("/events/") + kSession, {}, 5s)
-                  ->status(),
-              200);
+    EXPECT_EQ(
+        client.open_streaming_get(origin(runner, "localhost"), std::string("/events/") + kSession, {}, 5s)->status(),
+        200);
     EXPECT_EQ(runner.server_name(), "localhost");
     // The same certificate names no address: 127.0.0.1 is not "localhost".
     const auto failure = tls_failure(client, origin(runner));

@@ -47,10 +47,12 @@ TEST(ParseUpstreamOrigin, RefusesAnythingButAnOrigin) {
           "http://user:pw@a:1",  "http://a:1/metrics", "http://a:1/?x=", "http://a:1?x=1",
           "http://a:1#frag",     "http://a:1//",       "http://a b:1",   "http://a\r\n:1",
           "http://[::1",         "http://[::1]",       "http://[::1]x",  "http://[zz::1]:1",
-          "http://a_b:1:2",      "http://.a:1",        "http://-a:1",    "http://127.0.0.1:1/events/x",
-          "https://",            "https://a",          "https://a:0",    "https://user@a:1",
-          "https://a:1/events",  "https://a:1?x=1",    "https://a:1#f",  "https:/a:1",
-          "https//a:1",          "http:s//a:1",        "wss://a:1",      "https://[::1]"}) {
+          "http://a_b:1:2",      "http://.a:1",        "http://-a:1",    "http://127.0.0.1:1/events/x"}) {
+        EXPECT_THROW(parse_upstream_origin(bad), OriginError) << bad;
+    }
+    for (const char* bad :
+         {"https://", "https://a", "https://a:0", "https://user@a:1", "https://a:1/events", "https://a:1?x=1",
+          "https://a:1#f", "https:/a:1", "https//a:1", "http:s//a:1", "wss://a:1", "https://[::1]"}) {
         EXPECT_THROW(parse_upstream_origin(bad), OriginError) << bad;
     }
 }
