@@ -151,6 +151,26 @@ TEST_P(EventsProxyOverTls, ClientLeavingClosesTheRunnerStream) {
     EXPECT_TRUE(runner->client_gone());
 }
 
+// The runners' connections live on a thread of their own, which must outlast every relay:
+// a server stopped with TLS streams open ends them and exits cleanly.
+TEST_P(EventsProxyOverTls, StoppingTheServerEndsOpenStreamsCleanly) {
+    start_server(Trust::TestCa);
+    auto runner = start_runner({"127.0.0.1"}, -1);
+    set_runner(runner->url());
+    auto first = open();
+    auto second = open();
+    ASSERT_EQ(first.status(), 200);
+    ASSERT_EQ(second.status(), 200);
+    ASSERT_TRUE(first.next(5s));
+    ASSERT_TRUE(second.next(5s));
+    const auto stopping = Clock::now();
+    EXPECT_EQ(server_->process().stop(), 0) << server_->process().log();
+    EXPECT_LT(Clock::now() - stopping, 5s);
+    while (first.next(1s)) {
+    }
+    EXPECT_TRUE(first.ended());
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, EventsProxyOverTls, ::testing::Values(Backend::Sqlite, Backend::Postgres),
                          backend_name);
 
