@@ -77,7 +77,7 @@ void check_parent(store::Connection& conn, const model::Row& row) {
 }
 
 // The events proxy connects where runner_url points (session_events.cpp): only to a runner's
-// origin, never to a path, a query or a metadata address. Empty clears it.
+// origin, http or https, never to a path, a query or a metadata address. Empty clears it.
 void validate_runner_url(const std::string& url) {
     if (url.empty()) return;
     try {
