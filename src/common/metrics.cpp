@@ -35,6 +35,17 @@ std::string escape_help(std::string_view text) {
     return out;
 }
 
+// The method label: a client picks any token as its method, and each distinct one would be a
+// series kept forever; the methods of RFC 9110 and PATCH keep their names, others are "other".
+std::string_view method_label(std::string_view method) {
+    static constexpr std::array<std::string_view, 9> kKnown = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
+                                                               "CONNECT", "OPTIONS", "TRACE", "PATCH"};
+    for (const auto known : kKnown) {
+        if (method == known) return known;
+    }
+    return "other";
+}
+
 void append_header(std::string& out, std::string_view name, std::string_view help, std::string_view type) {
     out.append("# HELP ").append(name).append(" ").append(escape_help(help)).append("\n");
     out.append("# TYPE ").append(name).append(" ").append(type).append("\n");
@@ -70,7 +81,7 @@ void Metrics::record_request(std::string_view method, std::string_view route, in
         ++bucket;
 
     std::lock_guard lock(mutex_);
-    ++requests_[{std::string(method), std::string(route), status}];
+    ++requests_[{std::string(method_label(method)), std::string(route), status}];
     auto& h = durations_[std::string(route)];
     if (bucket < h.buckets.size()) ++h.buckets[bucket];
     h.sum += seconds;

@@ -50,11 +50,22 @@ public:
     bool is_open() const { return socket_.is_open(); }
     tcp::socket& socket() { return socket_; }
 
-    void connect(const std::string& host, std::uint16_t port, Clock::time_point deadline) {
+    // With a `source` address the socket is bound to it first (any port): a test can then
+    // come from another loopback address than 127.0.0.1, all of 127/8 being local.
+    void connect(const std::string& host, std::uint16_t port, Clock::time_point deadline,
+                 const std::string& source = {}) {
         close();
         tcp::resolver resolver(ioc_);
         const auto endpoints = resolver.resolve(host, std::to_string(port));
-        const auto ec = run(deadline, [&](auto done) { net::async_connect(socket_, endpoints, done); });
+        error_code ec;
+        if (source.empty()) {
+            ec = run(deadline, [&](auto done) { net::async_connect(socket_, endpoints, done); });
+        } else {
+            const tcp::endpoint target = *endpoints.begin();
+            socket_.open(target.protocol());
+            socket_.bind(tcp::endpoint(net::ip::make_address(source), 0));
+            ec = run(deadline, [&](auto done) { socket_.async_connect(target, done); });
+        }
         if (ec) {
             close();
             throw std::runtime_error("connect to " + host + ":" + std::to_string(port) + " failed: " + ec.message());
@@ -115,6 +126,7 @@ std::string describe(const error_code& ec) {
 struct HttpClient::Impl {
     std::string host;
     std::uint16_t port;
+    std::string source_address;
     std::string bearer;
     std::chrono::milliseconds timeout{std::chrono::seconds(10)};
     TimedSocket socket;
@@ -177,7 +189,7 @@ HttpResult HttpClient::request(std::string method, std::string target, std::stri
         const bool fresh = !c.socket.is_open();
         if (fresh) {
             c.buffer.clear();
-            c.socket.connect(c.host, c.port, deadline);
+            c.socket.connect(c.host, c.port, deadline, c.source_address);
             ++c.connections;
         }
         auto outcome = c.exchange(request, deadline);
@@ -211,6 +223,10 @@ HttpResult HttpClient::del(std::string target, HeaderPairs headers) {
 
 void HttpClient::set_bearer(std::string token) {
     impl_->bearer = std::move(token);
+}
+void HttpClient::set_source_address(std::string address) {
+    impl_->source_address = std::move(address);
+    impl_->close();
 }
 void HttpClient::set_timeout(std::chrono::milliseconds timeout) {
     impl_->timeout = timeout;

@@ -1,5 +1,6 @@
 #include "common/http/gzip.hpp"
 
+#include <spdlog/spdlog.h>
 #include <strings.h>
 #include <zlib.h>
 
@@ -37,6 +38,25 @@ bool is_zero_quality(std::string_view params) {
     return false;
 }
 
+bool icontains(std::string_view haystack, std::string_view needle) {
+    for (std::size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
+        if (iequals(haystack.substr(i, needle.size()), needle)) return true;
+    }
+    return false;
+}
+
+std::string* find_header(Response& response, std::string_view name) {
+    for (auto& [k, v] : response.headers) {
+        if (iequals(k, name)) return &v;
+    }
+    return nullptr;
+}
+
+// 1xx, 204 and 304 responses have no body (RFC 9110 8.6).
+bool status_has_body(int status) {
+    return status >= 200 && status != 204 && status != 304;
+}
+
 }  // namespace
 
 bool accepts_gzip(std::string_view accept_encoding) {
@@ -69,6 +89,25 @@ std::string gzip_compress(std::string_view data) {
     if (rc != Z_STREAM_END) throw std::runtime_error("deflate failed");
     out.resize(produced);
     return out;
+}
+
+void gzip_response(const Request& request, Response& response, std::size_t max_bytes) {
+    const auto accept = request.header("Accept-Encoding");
+    if (!accept || !accepts_gzip(*accept) || !status_has_body(response.status)) return;
+    if (response.body.size() < kGzipMinBytes || response.body.size() > max_bytes) return;
+    if (find_header(response, "Content-Encoding") != nullptr) return;
+    try {
+        response.body = gzip_compress(response.body);
+    } catch (const std::exception& e) {
+        spdlog::warn("gzip failed, sending identity: {}", e.what());
+        return;
+    }
+    response.set_header("Content-Encoding", "gzip");
+    if (auto* vary = find_header(response, "Vary")) {
+        if (!icontains(*vary, "Accept-Encoding")) *vary += ", Accept-Encoding";
+    } else {
+        response.set_header("Vary", "Accept-Encoding");
+    }
 }
 
 }  // namespace ambient::http

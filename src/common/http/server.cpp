@@ -1,6 +1,7 @@
 #include "common/http/server.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
 #include <atomic>
 #include <condition_variable>
@@ -19,14 +20,28 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "common/http/connection.hpp"
+#include "common/http/descriptor_limit.hpp"
+#include "common/http/memory_release.hpp"
 
 namespace ambient::http {
 namespace net = boost::asio;
 using net::ip::tcp;
+using Clock = std::chrono::steady_clock;
 
 namespace {
 // After shutdown_grace, connections are closed; this is how long they get to notice.
 constexpr auto kForcedCloseWait = std::chrono::milliseconds(250);
+// Refused connections are logged at most this often, with counts: a flood must not flood the log.
+constexpr auto kRefusalLogInterval = std::chrono::seconds(10);
+// All a refused connection gets: it fits any socket's empty send buffer, so it is written
+// without waiting, and no coroutine or buffer is spent on the client.
+constexpr std::string_view kRefusal =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\nRetry-After: 1\r\n\r\n";
+
+detail::ConnectionLimits limits_for(const ServerOptions& options) {
+    return {options.max_connections != 0 ? options.max_connections : default_max_connections(descriptor_limit()),
+            options.max_connections_per_client};
+}
 }  // namespace
 
 // Member order is destruction order in reverse: the worker pool goes before the io_context
@@ -37,18 +52,30 @@ struct Server::Impl {
         : options(std::move(o)),
           router(r),
           hooks(std::move(h)),
-          context{options, router, hooks, workers, stopping, registry},
+          limits(limits_for(options)),
+          registry(limits),
+          context{options, router, hooks, workers, stopping, registry, requests_finished},
           ioc(static_cast<int>(std::max<std::size_t>(options.io_threads, 1))),
           workers(std::max<std::size_t>(options.worker_threads, 1)) {}
 
     net::awaitable<void> accept_loop();
+    void admit(tcp::socket socket);
+    void refuse(tcp::socket& socket, detail::ConnectionRegistry::Refusal why);
+    net::awaitable<void> release_memory_loop();
     void log_connection_failure(std::exception_ptr error);
 
     ServerOptions options;
     const Router& router;
     ServerHooks hooks;
     std::atomic<bool> stopping{false};
+    const detail::ConnectionLimits limits;
     detail::ConnectionRegistry registry;
+    std::atomic<std::uint64_t> requests_finished{0};
+    std::atomic<std::uint64_t> refused_per_client{0};
+    std::atomic<std::uint64_t> refused_at_capacity{0};
+    // Used by the accept loop only: refusals not yet logged, and when the last log line was.
+    std::uint64_t refusals_unlogged = 0;
+    std::optional<Clock::time_point> last_refusal_log;
     detail::ServerContext context;
 
     net::io_context ioc;
@@ -81,10 +108,56 @@ net::awaitable<void> Server::Impl::accept_loop() {
             co_await pause.async_wait(net::redirect_error(net::use_awaitable, ec));
             continue;
         }
-        auto executor = socket.get_executor();
-        auto state = registry.add(executor);
-        net::co_spawn(executor, detail::serve_connection(context, std::move(socket), state),
-                      [this](std::exception_ptr error) { log_connection_failure(error); });
+        admit(std::move(socket));
+    }
+}
+
+void Server::Impl::admit(tcp::socket socket) {
+    boost::system::error_code ec;
+    const auto remote = socket.remote_endpoint(ec);
+    if (ec) return;  // gone already
+    auto executor = socket.get_executor();
+    auto admission = registry.admit(remote.address(), executor);
+    if (!admission.state) {
+        refuse(socket, admission.refusal);
+        return;
+    }
+    net::co_spawn(executor, detail::serve_connection(context, std::move(socket), std::move(admission.state)),
+                  [this](std::exception_ptr error) { log_connection_failure(error); });
+}
+
+void Server::Impl::refuse(tcp::socket& socket, detail::ConnectionRegistry::Refusal why) {
+    const bool per_client = why == detail::ConnectionRegistry::Refusal::PerClient;
+    ++(per_client ? refused_per_client : refused_at_capacity);
+    [[maybe_unused]] const auto sent =
+        ::send(socket.native_handle(), kRefusal.data(), kRefusal.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    boost::system::error_code ignored;
+    socket.close(ignored);
+
+    ++refusals_unlogged;
+    const auto now = Clock::now();
+    if (last_refusal_log && now - *last_refusal_log < kRefusalLogInterval) return;
+    spdlog::warn(
+        "http: refused {} connection(s) since the last report ({} over the per-client cap of {}, {} at the "
+        "cap of {} connections in all, since start)",
+        refusals_unlogged, refused_per_client.load(), limits.max_per_client, refused_at_capacity.load(),
+        limits.max_connections);
+    refusals_unlogged = 0;
+    last_refusal_log = now;
+}
+
+net::awaitable<void> Server::Impl::release_memory_loop() {
+    net::steady_timer timer(acceptor->get_executor());
+    std::uint64_t seen = requests_finished.load();
+    for (;;) {
+        timer.expires_after(options.memory_release_interval);
+        boost::system::error_code ec;
+        co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+        if (ec || stopping.load()) co_return;
+        const auto finished = requests_finished.load();
+        if (finished == seen) continue;
+        seen = finished;
+        net::post(workers, [] { release_free_memory(); });
     }
 }
 
@@ -135,11 +208,18 @@ void Server::start() {
     net::co_spawn(s.acceptor->get_executor(), s.accept_loop(), [&s](std::exception_ptr error) {
         if (error) s.log_connection_failure(error);
     });
+    if (s.options.memory_release_interval.count() > 0) {
+        net::co_spawn(s.acceptor->get_executor(), s.release_memory_loop(), [&s](std::exception_ptr error) {
+            if (error) s.log_connection_failure(error);
+        });
+    }
     const auto threads = std::max<std::size_t>(s.options.io_threads, 1);
     for (std::size_t i = 0; i < threads; ++i) {
         s.io_threads.emplace_back([&s] { s.ioc.run(); });
     }
-    spdlog::info("http: accepting connections at {}:{}", s.options.host, s.bound_port);
+    spdlog::info("http: accepting connections at {}:{} (at most {} open, {} per client address)", s.options.host,
+                 s.bound_port, s.limits.max_connections,
+                 s.limits.max_per_client == 0 ? std::string("no cap") : std::to_string(s.limits.max_per_client));
 }
 
 std::uint16_t Server::port() const {
@@ -223,6 +303,12 @@ std::vector<std::thread::id> Server::io_thread_ids() const {
 
 std::size_t Server::connection_count() const {
     return impl_->registry.size();
+}
+
+ConnectionStats Server::connection_stats() const {
+    const auto& s = *impl_;
+    return {s.registry.size(), s.limits.max_connections, s.refused_per_client.load(), s.refused_at_capacity.load(),
+            s.registry.evictions()};
 }
 
 }  // namespace ambient::http
