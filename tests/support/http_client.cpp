@@ -2,6 +2,7 @@
 
 #include "support/http_client.hpp"
 
+#include <netinet/in.h>
 #include <strings.h>
 
 #include <limits>
@@ -63,6 +64,9 @@ public:
         } else {
             const tcp::endpoint target = *endpoints.begin();
             socket_.open(target.protocol());
+            // The port is then chosen at connect time for the whole 4-tuple: bound at bind(),
+            // each would hold a port of the local range for as long as it lingers in TIME_WAIT.
+            socket_.set_option(net::detail::socket_option::boolean<IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT>(true));
             socket_.bind(tcp::endpoint(net::ip::make_address(source), 0));
             ec = run(deadline, [&](auto done) { socket_.async_connect(target, done); });
         }

@@ -2,10 +2,13 @@
 
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <csignal>
+#include <cstring>
 #include <mutex>
 #include <stdexcept>
 
@@ -31,6 +34,8 @@ using Clock = std::chrono::steady_clock;
 namespace {
 // After shutdown_grace, connections are closed; this is how long they get to notice.
 constexpr auto kForcedCloseWait = std::chrono::milliseconds(250);
+// Connections taken from the listen queue before other work on the acceptor's strand runs.
+constexpr int kAcceptBatch = 256;
 // Refused connections are logged at most this often, with counts: a flood must not flood the log.
 constexpr auto kRefusalLogInterval = std::chrono::seconds(10);
 // All a refused connection gets: it fits any socket's empty send buffer, so it is written
@@ -59,8 +64,10 @@ struct Server::Impl {
           workers(std::max<std::size_t>(options.worker_threads, 1)) {}
 
     net::awaitable<void> accept_loop();
-    void admit(tcp::socket socket);
-    void refuse(tcp::socket& socket, detail::ConnectionRegistry::Refusal why);
+    // Accepts what the listen queue holds; false on an error worth backing off from.
+    bool accept_pending();
+    void admit(int fd, const tcp::endpoint& peer);
+    void refuse(int fd, detail::ConnectionRegistry::Refusal why);
     net::awaitable<void> release_memory_loop();
     void log_connection_failure(std::exception_ptr error);
 
@@ -96,43 +103,60 @@ struct Server::Impl {
 net::awaitable<void> Server::Impl::accept_loop() {
     for (;;) {
         boost::system::error_code ec;
-        // Each connection gets its own strand, so that any number of I/O threads can run
-        // connections in parallel while each connection's steps stay serialized.
-        auto socket = co_await acceptor->async_accept(net::any_io_executor(net::make_strand(ioc)),
-                                                      net::redirect_error(net::use_awaitable, ec));
+        co_await acceptor->async_wait(tcp::acceptor::wait_read, net::redirect_error(net::use_awaitable, ec));
         if (stopping.load() || !acceptor->is_open()) co_return;
-        if (ec) {
-            spdlog::warn("accept failed: {}", ec.message());
-            // Out of descriptors and the like: back off instead of spinning.
-            net::steady_timer pause(acceptor->get_executor(), std::chrono::milliseconds(50));
-            co_await pause.async_wait(net::redirect_error(net::use_awaitable, ec));
-            continue;
-        }
-        admit(std::move(socket));
+        if (!ec && accept_pending()) continue;
+        // Out of descriptors and the like: back off instead of spinning.
+        net::steady_timer pause(acceptor->get_executor(), std::chrono::milliseconds(50));
+        co_await pause.async_wait(net::redirect_error(net::use_awaitable, ec));
     }
 }
 
-void Server::Impl::admit(tcp::socket socket) {
-    boost::system::error_code ec;
-    const auto remote = socket.remote_endpoint(ec);
-    if (ec) return;  // gone already
-    auto executor = socket.get_executor();
-    auto admission = registry.admit(remote.address(), executor);
+// Plain accept4(2) rather than an asio accept: a connection that is refused must cost as
+// little as possible (no socket object, no strand, no coroutine), since under a flood the
+// refusals are what stands between a legitimate client's SYN and its accept.
+bool Server::Impl::accept_pending() {
+    for (int i = 0; i < kAcceptBatch; ++i) {
+        tcp::endpoint peer;
+        socklen_t size = static_cast<socklen_t>(peer.capacity());
+        const int fd = ::accept4(acceptor->native_handle(), peer.data(), &size, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED) return true;
+            spdlog::warn("accept failed: {}", std::strerror(errno));
+            return false;
+        }
+        peer.resize(size);
+        admit(fd, peer);
+    }
+    return true;
+}
+
+void Server::Impl::admit(int fd, const tcp::endpoint& peer) {
+    // Each connection gets its own strand, so that any number of I/O threads can run
+    // connections in parallel while each connection's steps stay serialized.
+    net::any_io_executor executor = net::make_strand(ioc);
+    auto admission = registry.admit(peer.address(), executor);
     if (!admission.state) {
-        refuse(socket, admission.refusal);
+        refuse(fd, admission.refusal);
+        return;
+    }
+    boost::system::error_code ec;
+    tcp::socket socket(executor);
+    socket.assign(peer.protocol(), fd, ec);
+    if (ec) {
+        ::close(fd);
+        registry.remove(admission.state);
         return;
     }
     net::co_spawn(executor, detail::serve_connection(context, std::move(socket), std::move(admission.state)),
                   [this](std::exception_ptr error) { log_connection_failure(error); });
 }
 
-void Server::Impl::refuse(tcp::socket& socket, detail::ConnectionRegistry::Refusal why) {
+void Server::Impl::refuse(int fd, detail::ConnectionRegistry::Refusal why) {
     const bool per_client = why == detail::ConnectionRegistry::Refusal::PerClient;
     ++(per_client ? refused_per_client : refused_at_capacity);
-    [[maybe_unused]] const auto sent =
-        ::send(socket.native_handle(), kRefusal.data(), kRefusal.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
-    boost::system::error_code ignored;
-    socket.close(ignored);
+    [[maybe_unused]] const auto sent = ::send(fd, kRefusal.data(), kRefusal.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    ::close(fd);
 
     ++refusals_unlogged;
     const auto now = Clock::now();
@@ -195,6 +219,7 @@ void Server::start() {
         s.acceptor->set_option(tcp::acceptor::reuse_address(true));
         s.acceptor->bind(endpoint);
         s.acceptor->listen(net::socket_base::max_listen_connections);
+        s.acceptor->non_blocking(true);
         s.bound_port = s.acceptor->local_endpoint().port();
     } catch (const boost::system::system_error& e) {
         s.acceptor.reset();
