@@ -72,21 +72,21 @@ Request start_request(const bhttp::request<bhttp::string_body>& message, const s
 
 // The answer to a request that could not be read, or nullopt to just close (peer gone,
 // timeout, shutdown): there is nobody to answer then.
-std::optional<FramingError> refusal_for_read_error(const error_code& ec, const ServerOptions& options) {
+std::optional<RequestRefusal> refusal_for_read_error(const error_code& ec, const ServerOptions& options) {
     if (ec == bhttp::error::body_limit) {
-        return FramingError{413,
-                            "Request body exceeds the limit of " + std::to_string(options.max_body_bytes) + " bytes"};
+        return RequestRefusal{413,
+                              "Request body exceeds the limit of " + std::to_string(options.max_body_bytes) + " bytes"};
     }
-    if (ec == bhttp::error::header_limit) return FramingError{431, "Request header fields too large"};
+    if (ec == bhttp::error::header_limit) return RequestRefusal{431, "Request header fields too large"};
     if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) return std::nullopt;
     if (ec.category() == make_error_code(bhttp::error::bad_method).category()) {
-        return FramingError{400, "Malformed HTTP request"};
+        return RequestRefusal{400, "Malformed HTTP request"};
     }
     return std::nullopt;
 }
 
 // What RFC 9112 refuses in the framing headers that Beast let through (framing.hpp).
-std::optional<FramingError> framing_problem(const bhttp::request<bhttp::string_body>& message) {
+std::optional<RequestRefusal> framing_problem(const bhttp::request<bhttp::string_body>& message) {
     FramingHeaders headers;
     headers.version = static_cast<int>(message.version());
     for (const auto& field : message) {
@@ -197,7 +197,7 @@ net::awaitable<bool> write_stream(beast::tcp_stream& stream, const ServerContext
 // client still sends. The connection closes after it: where a next request would start is
 // not known.
 net::awaitable<void> reject(beast::tcp_stream& stream, const ServerContext& server, Request& request,
-                            const FramingError& refusal, Clock::time_point started) {
+                            const RequestRefusal& refusal, Clock::time_point started) {
     const auto code = refusal.status == 501   ? ErrorCode::NotImplemented
                       : refusal.status == 400 ? ErrorCode::MalformedRequest
                                               : ErrorCode::BadRequest;
@@ -301,16 +301,16 @@ net::awaitable<bool> serve_request(beast::tcp_stream& stream, beast::flat_buffer
     parser.header_limit(kHeaderLimit);
     parser.body_limit(options.max_body_bytes);
     error_code ec;
-    std::optional<FramingError> refusal;
+    std::optional<RequestRefusal> refusal;
     if (section.too_large) {
-        refusal = FramingError{431, "Request header fields too large"};
+        refusal = RequestRefusal{431, "Request header fields too large"};
     } else {
         // The whole header is buffered: this parses it without reading.
         co_await bhttp::async_read_header(stream, buffer, parser, redirect(ec));
         if (ec) {
             refusal = refusal_for_read_error(ec, options);
         } else if (section.folded) {
-            refusal = FramingError{400, "Obsolete line folding is not allowed in a request header"};
+            refusal = RequestRefusal{400, "Obsolete line folding is not allowed in a request header"};
         } else {
             refusal = framing_problem(parser.get());
         }

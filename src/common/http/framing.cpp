@@ -55,20 +55,20 @@ bool has_folded_line(std::string_view header_section) {
     return false;
 }
 
-std::optional<FramingError> check_framing(const FramingHeaders& headers) {
+std::optional<RequestRefusal> check_framing(const FramingHeaders& headers) {
     if (headers.transfer_encodings.empty()) return std::nullopt;
-    if (headers.version < 11) return FramingError{400, "Transfer-Encoding is not allowed in an HTTP/1.0 request"};
+    if (headers.version < 11) return RequestRefusal{400, "Transfer-Encoding is not allowed in an HTTP/1.0 request"};
     if (headers.content_length_fields > 0) {
-        return FramingError{400, "A request must not carry both Transfer-Encoding and Content-Length"};
+        return RequestRefusal{400, "A request must not carry both Transfer-Encoding and Content-Length"};
     }
     const auto codings = codings_of(headers.transfer_encodings);
     if (codings.empty() || !is_chunked(codings.back())) {
-        return FramingError{400, "The final transfer coding of a request must be chunked"};
+        return RequestRefusal{400, "The final transfer coding of a request must be chunked"};
     }
     for (std::size_t i = 0; i + 1 < codings.size(); ++i) {
-        if (is_chunked(codings[i])) return FramingError{400, "The chunked transfer coding may be applied only once"};
+        if (is_chunked(codings[i])) return RequestRefusal{400, "The chunked transfer coding may be applied only once"};
     }
-    if (codings.size() > 1) return FramingError{501, "Only the chunked transfer coding is implemented"};
+    if (codings.size() > 1) return RequestRefusal{501, "Only the chunked transfer coding is implemented"};
     return std::nullopt;
 }
 

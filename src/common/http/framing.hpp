@@ -35,8 +35,9 @@ struct FramingHeaders {
     std::size_t content_length_fields = 0;
 };
 
-struct FramingError {
-    int status;  // 400, or 501 for a transfer coding we do not implement
+// A request answered with an error status and its connection closed.
+struct RequestRefusal {
+    int status;  // check_framing(): 400, or 501 for a transfer coding we do not implement
     std::string reason;
 };
 
@@ -46,6 +47,6 @@ struct FramingError {
 // final coding is not chunked, or that applies chunked twice; with 501: any other coding
 // before chunked (RFC 9112 6.1). Either way the connection is closed after the answer, since
 // where the next request starts is unknown.
-std::optional<FramingError> check_framing(const FramingHeaders& headers);
+std::optional<RequestRefusal> check_framing(const FramingHeaders& headers);
 
 }  // namespace ambient::http
