@@ -2,7 +2,6 @@
 
 #include "support/http_client.hpp"
 
-#include <netinet/in.h>
 #include <strings.h>
 
 #include <limits>
@@ -51,25 +50,11 @@ public:
     bool is_open() const { return socket_.is_open(); }
     tcp::socket& socket() { return socket_; }
 
-    // With a `source` address the socket is bound to it first (any port): a test can then
-    // come from another loopback address than 127.0.0.1, all of 127/8 being local.
-    void connect(const std::string& host, std::uint16_t port, Clock::time_point deadline,
-                 const std::string& source = {}) {
+    void connect(const std::string& host, std::uint16_t port, Clock::time_point deadline) {
         close();
         tcp::resolver resolver(ioc_);
         const auto endpoints = resolver.resolve(host, std::to_string(port));
-        error_code ec;
-        if (source.empty()) {
-            ec = run(deadline, [&](auto done) { net::async_connect(socket_, endpoints, done); });
-        } else {
-            const tcp::endpoint target = *endpoints.begin();
-            socket_.open(target.protocol());
-            // The port is then chosen at connect time for the whole 4-tuple: bound at bind(),
-            // each would hold a port of the local range for as long as it lingers in TIME_WAIT.
-            socket_.set_option(net::detail::socket_option::boolean<IPPROTO_IP, IP_BIND_ADDRESS_NO_PORT>(true));
-            socket_.bind(tcp::endpoint(net::ip::make_address(source), 0));
-            ec = run(deadline, [&](auto done) { socket_.async_connect(target, done); });
-        }
+        const auto ec = run(deadline, [&](auto done) { net::async_connect(socket_, endpoints, done); });
         if (ec) {
             close();
             throw std::runtime_error("connect to " + host + ":" + std::to_string(port) + " failed: " + ec.message());
@@ -130,7 +115,6 @@ std::string describe(const error_code& ec) {
 struct HttpClient::Impl {
     std::string host;
     std::uint16_t port;
-    std::string source_address;
     std::string bearer;
     std::chrono::milliseconds timeout{std::chrono::seconds(10)};
     TimedSocket socket;
@@ -193,7 +177,7 @@ HttpResult HttpClient::request(std::string method, std::string target, std::stri
         const bool fresh = !c.socket.is_open();
         if (fresh) {
             c.buffer.clear();
-            c.socket.connect(c.host, c.port, deadline, c.source_address);
+            c.socket.connect(c.host, c.port, deadline);
             ++c.connections;
         }
         auto outcome = c.exchange(request, deadline);
@@ -227,10 +211,6 @@ HttpResult HttpClient::del(std::string target, HeaderPairs headers) {
 
 void HttpClient::set_bearer(std::string token) {
     impl_->bearer = std::move(token);
-}
-void HttpClient::set_source_address(std::string address) {
-    impl_->source_address = std::move(address);
-    impl_->close();
 }
 void HttpClient::set_timeout(std::chrono::milliseconds timeout) {
     impl_->timeout = timeout;

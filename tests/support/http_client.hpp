@@ -57,8 +57,6 @@ public:
 
     // Sends "Authorization: Bearer <token>" from now on; an empty token stops it.
     void set_bearer(std::string token);
-    // Connects from this local address from now on (e.g. "127.0.0.2"); empty: the system's choice.
-    void set_source_address(std::string address);
     // The deadline for each request as a whole (default 10 s).
     void set_timeout(std::chrono::milliseconds timeout);
     // TCP connections opened so far: 1 after any number of requests on a kept-alive one.

@@ -14,6 +14,7 @@
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -34,7 +35,8 @@ using Clock = std::chrono::steady_clock;
 namespace {
 // After shutdown_grace, connections are closed; this is how long they get to notice.
 constexpr auto kForcedCloseWait = std::chrono::milliseconds(250);
-// Connections taken from the listen queue before other work on the acceptor's strand runs.
+// Connections taken from the listen queue before the accept thread's other work (the memory
+// release timer) gets a turn.
 constexpr int kAcceptBatch = 256;
 // Refused connections are logged at most this often, with counts: a flood must not flood the log.
 constexpr auto kRefusalLogInterval = std::chrono::seconds(10);
@@ -64,8 +66,9 @@ struct Server::Impl {
           workers(std::max<std::size_t>(options.worker_threads, 1)) {}
 
     net::awaitable<void> accept_loop();
-    // Accepts what the listen queue holds; false on an error worth backing off from.
-    bool accept_pending();
+    enum class Backlog { Empty, MayHoldMore, Failed };
+    // Accepts up to kAcceptBatch connections from the listen queue.
+    Backlog accept_pending();
     void admit(int fd, const tcp::endpoint& peer);
     void refuse(int fd, detail::ConnectionRegistry::Refusal why);
     net::awaitable<void> release_memory_loop();
@@ -86,10 +89,18 @@ struct Server::Impl {
     detail::ServerContext context;
 
     net::io_context ioc;
+    // Connections arrive from the accept thread: until stop(), the I/O threads must not
+    // return from run() for lack of work.
+    std::optional<net::executor_work_guard<net::io_context::executor_type>> ioc_work;
+    // The listening socket has a thread of its own: however busy the I/O threads are with
+    // connections, the listen queue is emptied at once, and a flood of connections that are
+    // refused cannot fill it until the kernel drops other clients' SYNs.
+    net::io_context accept_ioc{1};
     std::optional<tcp::acceptor> acceptor;
     std::optional<net::signal_set> signals;
     net::thread_pool workers;
     std::vector<std::thread> io_threads;
+    std::thread accept_thread;
     std::uint16_t bound_port = 0;
 
     std::mutex lifecycle_mutex;
@@ -105,30 +116,40 @@ net::awaitable<void> Server::Impl::accept_loop() {
         boost::system::error_code ec;
         co_await acceptor->async_wait(tcp::acceptor::wait_read, net::redirect_error(net::use_awaitable, ec));
         if (stopping.load() || !acceptor->is_open()) co_return;
-        if (!ec && accept_pending()) continue;
-        // Out of descriptors and the like: back off instead of spinning.
-        net::steady_timer pause(acceptor->get_executor(), std::chrono::milliseconds(50));
-        co_await pause.async_wait(net::redirect_error(net::use_awaitable, ec));
+        auto backlog = ec ? Backlog::Failed : accept_pending();
+        // Readiness is edge-triggered: keep accepting until the queue is empty, or an
+        // arrival would be needed to notice what is left in it.
+        while (backlog == Backlog::MayHoldMore) {
+            co_await net::post(acceptor->get_executor(), net::use_awaitable);
+            if (stopping.load() || !acceptor->is_open()) co_return;
+            backlog = accept_pending();
+        }
+        if (backlog == Backlog::Failed) {
+            // Out of descriptors and the like: back off instead of spinning.
+            net::steady_timer pause(acceptor->get_executor(), std::chrono::milliseconds(50));
+            co_await pause.async_wait(net::redirect_error(net::use_awaitable, ec));
+        }
     }
 }
 
 // Plain accept4(2) rather than an asio accept: a connection that is refused must cost as
 // little as possible (no socket object, no strand, no coroutine), since under a flood the
 // refusals are what stands between a legitimate client's SYN and its accept.
-bool Server::Impl::accept_pending() {
+Server::Impl::Backlog Server::Impl::accept_pending() {
     for (int i = 0; i < kAcceptBatch; ++i) {
         tcp::endpoint peer;
         socklen_t size = static_cast<socklen_t>(peer.capacity());
         const int fd = ::accept4(acceptor->native_handle(), peer.data(), &size, SOCK_NONBLOCK | SOCK_CLOEXEC);
         if (fd < 0) {
-            if (errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR || errno == ECONNABORTED) return true;
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return Backlog::Empty;
             spdlog::warn("accept failed: {}", std::strerror(errno));
-            return false;
+            return Backlog::Failed;
         }
         peer.resize(size);
         admit(fd, peer);
     }
-    return true;
+    return Backlog::MayHoldMore;
 }
 
 void Server::Impl::admit(int fd, const tcp::endpoint& peer) {
@@ -214,7 +235,7 @@ void Server::start() {
         tcp::resolver resolver(s.ioc);
         const auto endpoints = resolver.resolve(s.options.host, std::to_string(s.options.port), tcp::resolver::passive);
         const tcp::endpoint endpoint = *endpoints.begin();
-        s.acceptor.emplace(net::make_strand(s.ioc));
+        s.acceptor.emplace(s.accept_ioc);
         s.acceptor->open(endpoint.protocol());
         s.acceptor->set_option(tcp::acceptor::reuse_address(true));
         s.acceptor->bind(endpoint);
@@ -238,10 +259,12 @@ void Server::start() {
             if (error) s.log_connection_failure(error);
         });
     }
+    s.ioc_work.emplace(s.ioc.get_executor());
     const auto threads = std::max<std::size_t>(s.options.io_threads, 1);
     for (std::size_t i = 0; i < threads; ++i) {
         s.io_threads.emplace_back([&s] { s.ioc.run(); });
     }
+    s.accept_thread = std::thread([&s] { s.accept_ioc.run(); });
     spdlog::info("http: accepting connections at {}:{} (at most {} open, {} per client address)", s.options.host,
                  s.bound_port, s.limits.max_connections,
                  s.limits.max_per_client == 0 ? std::string("no cap") : std::to_string(s.limits.max_per_client));
@@ -305,6 +328,9 @@ void Server::stop() {
     // ones are dropped.
     s.workers.stop();
     s.workers.join();
+    s.accept_ioc.stop();
+    if (s.accept_thread.joinable()) s.accept_thread.join();
+    s.ioc_work.reset();
     s.ioc.stop();
     for (auto& thread : s.io_threads)
         thread.join();
