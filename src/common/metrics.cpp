@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "common/http_methods.hpp"
+
 namespace ambient {
 namespace {
 
@@ -36,14 +38,9 @@ std::string escape_help(std::string_view text) {
 }
 
 // The method label: a client picks any token as its method, and each distinct one would be a
-// series kept forever; the methods of RFC 9110 and PATCH keep their names, others are "other".
+// series kept forever.
 std::string_view method_label(std::string_view method) {
-    static constexpr std::array<std::string_view, 9> kKnown = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
-                                                               "CONNECT", "OPTIONS", "TRACE", "PATCH"};
-    for (const auto known : kKnown) {
-        if (method == known) return known;
-    }
-    return "other";
+    return is_known_http_method(method) ? method : "other";
 }
 
 void append_header(std::string& out, std::string_view name, std::string_view help, std::string_view type) {

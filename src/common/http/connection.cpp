@@ -1,7 +1,6 @@
 #include "common/http/connection.hpp"
 
 #include <spdlog/spdlog.h>
-#include <strings.h>
 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
@@ -13,6 +12,7 @@
 #include "common/http/blocking.hpp"
 #include "common/http/chunked_writer.hpp"
 #include "common/http/dispatch.hpp"
+#include "common/http/field_text.hpp"
 #include "common/http/framing.hpp"
 #include "common/http/gzip.hpp"
 #include "common/http/log_excerpt.hpp"
@@ -41,10 +41,6 @@ constexpr std::size_t kLingerBytes = 16 * 1024 * 1024;
 
 auto redirect(error_code& ec) {
     return net::redirect_error(net::use_awaitable, ec);
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
 }
 
 std::string endpoint_text(const tcp::socket& socket) {

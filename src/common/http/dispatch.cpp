@@ -2,27 +2,10 @@
 
 #include <spdlog/spdlog.h>
 
-#include <array>
-
 #include "common/http/log_excerpt.hpp"
+#include "common/http_methods.hpp"
 
 namespace ambient::http {
-namespace {
-
-// The methods of RFC 9110 section 9 and PATCH (RFC 5789), spelled as they must be: method
-// names are case-sensitive. A request with any other method is answered 501 (RFC 9110 9.1)
-// before routing and authentication; one of these that a path does not serve gets 405.
-constexpr std::array<std::string_view, 9> kKnownMethods = {"GET",     "HEAD",    "POST",  "PUT",  "DELETE",
-                                                           "CONNECT", "OPTIONS", "TRACE", "PATCH"};
-
-bool is_known_method(std::string_view method) {
-    for (const auto known : kKnownMethods) {
-        if (method == known) return true;
-    }
-    return false;
-}
-
-}  // namespace
 
 Response error_response(int status, ErrorCode code, std::string_view reason, std::string_view operation_id) {
     return Response::json(status, render_error_body(code, reason, operation_id));
@@ -49,7 +32,9 @@ Response response_for_exception(std::exception_ptr error, const Request& request
 
 Response dispatch(const Router& router, const ServerHooks& hooks, Request& request) {
     try {
-        if (!is_known_method(request.method)) {
+        // Before routing and authentication (RFC 9110 9.1); a known method a path does not
+        // serve is a 405 below.
+        if (!is_known_http_method(request.method)) {
             return error_response(501, ErrorCode::NotImplemented,
                                   "Method " + log_excerpt(request.method, kLoggedMethodBytes) + " is not implemented",
                                   request.operation_id);

@@ -1,19 +1,11 @@
 #include "common/http/framing.hpp"
 
-#include <strings.h>
+#include "common/http/field_text.hpp"
 
 namespace ambient::http {
 namespace {
 
 constexpr std::string_view kEndOfSection = "\r\n\r\n";
-
-std::string_view trim(std::string_view text) {
-    while (!text.empty() && (text.front() == ' ' || text.front() == '\t'))
-        text.remove_prefix(1);
-    while (!text.empty() && (text.back() == ' ' || text.back() == '\t'))
-        text.remove_suffix(1);
-    return text;
-}
 
 // The transfer codings named by all the fields, in order, without parameters; empty list
 // elements are skipped, as RFC 9110 5.6.1 asks of recipients.
@@ -24,7 +16,7 @@ std::vector<std::string_view> codings_of(const std::vector<std::string_view>& fi
             const auto comma = value.find(',');
             auto element = value.substr(0, comma);
             value = comma == std::string_view::npos ? std::string_view{} : value.substr(comma + 1);
-            element = trim(element.substr(0, element.find(';')));
+            element = trim_whitespace(element.substr(0, element.find(';')));
             if (!element.empty()) codings.push_back(element);
         }
     }
@@ -32,7 +24,7 @@ std::vector<std::string_view> codings_of(const std::vector<std::string_view>& fi
 }
 
 bool is_chunked(std::string_view coding) {
-    return coding.size() == 7 && strncasecmp(coding.data(), "chunked", 7) == 0;
+    return iequals(coding, "chunked");
 }
 
 }  // namespace

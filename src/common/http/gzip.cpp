@@ -1,31 +1,20 @@
 #include "common/http/gzip.hpp"
 
 #include <spdlog/spdlog.h>
-#include <strings.h>
 #include <zlib.h>
 
 #include <stdexcept>
 
+#include "common/http/field_text.hpp"
+
 namespace ambient::http {
 namespace {
-
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
 
 // "q=0", "q=0.0", "q=0.000" refuse the coding.
 bool is_zero_quality(std::string_view params) {
     while (!params.empty()) {
         const auto semi = params.find(';');
-        auto param = trim(params.substr(0, semi));
+        auto param = trim_whitespace(params.substr(0, semi));
         params = semi == std::string_view::npos ? std::string_view{} : params.substr(semi + 1);
         if (param.size() < 2 || (param[0] != 'q' && param[0] != 'Q') || param[1] != '=') continue;
         auto value = param.substr(2);
@@ -34,13 +23,6 @@ bool is_zero_quality(std::string_view params) {
         if (value.empty()) return true;
         if (value[0] != '.') return false;
         return value.find_first_not_of('0', 1) == std::string_view::npos;
-    }
-    return false;
-}
-
-bool icontains(std::string_view haystack, std::string_view needle) {
-    for (std::size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
-        if (iequals(haystack.substr(i, needle.size()), needle)) return true;
     }
     return false;
 }
@@ -65,7 +47,7 @@ bool accepts_gzip(std::string_view accept_encoding) {
         const auto item = accept_encoding.substr(0, comma);
         accept_encoding = comma == std::string_view::npos ? std::string_view{} : accept_encoding.substr(comma + 1);
         const auto semi = item.find(';');
-        if (!iequals(trim(item.substr(0, semi)), "gzip")) continue;
+        if (!iequals(trim_whitespace(item.substr(0, semi)), "gzip")) continue;
         return semi == std::string_view::npos || !is_zero_quality(item.substr(semi + 1));
     }
     return false;
