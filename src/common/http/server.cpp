@@ -330,6 +330,12 @@ void Server::stop() {
     s.workers.join();
     s.accept_ioc.stop();
     if (s.accept_thread.joinable()) s.accept_thread.join();
+    // The close posted above may not have run before the accept thread stopped; no thread
+    // uses the acceptor now.
+    if (s.acceptor) {
+        boost::system::error_code ignored;
+        s.acceptor->close(ignored);
+    }
     s.ioc_work.reset();
     s.ioc.stop();
     for (auto& thread : s.io_threads)
