@@ -22,6 +22,7 @@
 #include "api/schema_migrations.hpp"
 #include "api/seed_admin.hpp"
 #include "api/store/migrations.hpp"
+#include "common/http/descriptor_limit.hpp"
 #include "common/http/server.hpp"
 #include "common/http/stream_client.hpp"
 
@@ -37,6 +38,9 @@ struct Options {
     std::size_t db_connections = 16;
     std::size_t workers = 8;
     std::size_t io_threads = 1;
+    std::size_t max_connections = 0;  // 0: derived from the descriptor limit
+    std::size_t max_connections_per_ip = 256;
+    std::int64_t stream_write_timeout_seconds = 30;
     bool bench_ceiling = false;
     std::int64_t event_retention_count = api::kDefaultEventRetentionCount;
     bool dry_run = false;  // encrypt-credentials
@@ -143,6 +147,8 @@ int serve(const Options& opt) {
     sigaddset(&stop_signals, SIGINT);
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    const auto descriptors = http::raise_descriptor_limit();
+    spdlog::info("open-file limit {} (was {})", descriptors.now, descriptors.before);
     const auto [host, port] = split_bind_address(opt.bind);
     // Before the App and the server, and outliving them: open event streams are read on its
     // thread until the server has stopped.
@@ -180,6 +186,9 @@ int serve(const Options& opt) {
     server_options.port = port;
     server_options.worker_threads = opt.workers;
     server_options.io_threads = opt.io_threads;
+    server_options.max_connections = opt.max_connections;
+    server_options.max_connections_per_client = opt.max_connections_per_ip;
+    server_options.stream_write_timeout = std::chrono::seconds(opt.stream_write_timeout_seconds);
     http::ServerHooks hooks;
     hooks.before = [&app](http::Request& req, const http::Route* route) { return app.authenticate(req, route); };
     hooks.after = [&app](const http::Request& req, int status, double seconds) { app.record(req, status, seconds); };
@@ -254,6 +263,19 @@ int main(int argc, char** argv) {
     serve_cmd
         ->add_option("--max-streams-per-principal", opt.max_streams_per_principal,
                      "Streams one user or runner may hold open at once (429 past it; 0: no cap)")
+        ->capture_default_str();
+    serve_cmd
+        ->add_option("--max-connections", opt.max_connections,
+                     "Client connections open at once (0: half the open-file limit less a reserve)")
+        ->capture_default_str();
+    serve_cmd
+        ->add_option("--max-connections-per-ip", opt.max_connections_per_ip,
+                     "Connections one client address (an IPv6 /64) may hold (0: no cap)")
+        ->capture_default_str();
+    serve_cmd
+        ->add_option("--stream-write-timeout", opt.stream_write_timeout_seconds,
+                     "Seconds a stream may wait for its reader to take any byte before it is closed")
+        ->check(CLI::PositiveNumber)
         ->capture_default_str();
     serve_cmd->add_flag("--bench-ceiling", opt.bench_ceiling, "Benchmark only: add storage-free reference routes");
     serve_cmd

@@ -3,6 +3,8 @@
 #include <charconv>
 #include <cmath>
 
+#include "common/http_methods.hpp"
+
 namespace ambient {
 namespace {
 
@@ -33,6 +35,12 @@ std::string escape_help(std::string_view text) {
         }
     }
     return out;
+}
+
+// The method label: a client picks any token as its method, and each distinct one would be a
+// series kept forever.
+std::string_view method_label(std::string_view method) {
+    return is_known_http_method(method) ? method : "other";
 }
 
 void append_header(std::string& out, std::string_view name, std::string_view help, std::string_view type) {
@@ -70,7 +78,7 @@ void Metrics::record_request(std::string_view method, std::string_view route, in
         ++bucket;
 
     std::lock_guard lock(mutex_);
-    ++requests_[{std::string(method), std::string(route), status}];
+    ++requests_[{std::string(method_label(method)), std::string(route), status}];
     auto& h = durations_[std::string(route)];
     if (bucket < h.buckets.size()) ++h.buckets[bucket];
     h.sum += seconds;

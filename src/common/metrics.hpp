@@ -28,7 +28,8 @@ public:
     static constexpr std::string_view kUnmatchedRoute = "unmatched";
 
     // Thread-safe. `route` is the matched pattern (never the concrete path, to keep the label
-    // set bounded); an empty route is recorded as "unmatched".
+    // set bounded); an empty route is recorded as "unmatched", and a method other than those
+    // of RFC 9110 and PATCH (case-sensitive: "get" too) as "other".
     void record_request(std::string_view method, std::string_view route, int status, double seconds);
 
     // ambient_http_requests_total{method,route,status}, ambient_http_request_duration_seconds

@@ -6,6 +6,7 @@
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/buffers_suffix.hpp>
 
 namespace ambient::http::detail {
 namespace net = boost::asio;
@@ -34,11 +35,21 @@ net::awaitable<bool> ChunkedWriter::write_chunk(std::string_view chunk) {
         net::buffer(chunk.data(), chunk.size()),
         net::buffer(kCrlf.data(), kCrlf.size()),
     };
+    // The deadline restarts whenever the socket takes some bytes: a slow reader is fine, one
+    // that reads nothing is not.
+    boost::beast::buffers_suffix<decltype(buffers)> rest(buffers);
+    while (net::buffer_size(rest) > 0) {
+        stream_.expires_after(write_timeout_);
+        boost::system::error_code ec;
+        const auto written = co_await stream_.async_write_some(rest, net::redirect_error(net::use_awaitable, ec));
+        if (ec) {
+            failed_ = true;
+            co_return false;
+        }
+        rest.consume(written);
+    }
     stream_.expires_never();
-    boost::system::error_code ec;
-    co_await net::async_write(stream_, buffers, net::redirect_error(net::use_awaitable, ec));
-    if (ec) failed_ = true;
-    co_return !failed_;
+    co_return true;
 }
 
 net::awaitable<bool> ChunkedWriter::finish(std::chrono::steady_clock::duration timeout) {

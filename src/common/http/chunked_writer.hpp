@@ -17,11 +17,14 @@ namespace ambient::http::detail {
 
 class ChunkedWriter final : public StreamWriter {
 public:
-    ChunkedWriter(boost::beast::tcp_stream& stream, const std::atomic<bool>& stopping)
-        : stream_(stream), stopping_(stopping) {}
+    ChunkedWriter(boost::beast::tcp_stream& stream, const std::atomic<bool>& stopping,
+                  std::chrono::steady_clock::duration write_timeout)
+        : stream_(stream), stopping_(stopping), write_timeout_(write_timeout) {}
 
-    // No deadline: a stream lives as long as its producer. An empty chunk is skipped, since
-    // on the wire it would end the response.
+    // A stream lives as long as its producer, but its reader must keep reading: when the
+    // socket accepts no byte of a chunk for write_timeout, the connection is closed and this
+    // and every later write return false. An empty chunk is skipped, since on the wire it
+    // would end the response.
     boost::asio::awaitable<bool> write(std::string chunk) override;
     boost::asio::awaitable<bool> write_shared(std::shared_ptr<const std::string> chunk) override;
     bool stopping() const override { return stopping_.load(); }
@@ -38,6 +41,7 @@ private:
 
     boost::beast::tcp_stream& stream_;
     const std::atomic<bool>& stopping_;
+    const std::chrono::steady_clock::duration write_timeout_;
     bool failed_ = false;
 };
 

@@ -1,18 +1,21 @@
 #include "common/http/connection.hpp"
 
 #include <spdlog/spdlog.h>
-#include <strings.h>
 
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
+#include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
 
 #include "common/api_error.hpp"
 #include "common/http/blocking.hpp"
 #include "common/http/chunked_writer.hpp"
 #include "common/http/dispatch.hpp"
+#include "common/http/field_text.hpp"
+#include "common/http/framing.hpp"
 #include "common/http/gzip.hpp"
+#include "common/http/log_excerpt.hpp"
 #include "common/http/url.hpp"
 #include "common/ksuid.hpp"
 
@@ -40,17 +43,6 @@ auto redirect(error_code& ec) {
     return net::redirect_error(net::use_awaitable, ec);
 }
 
-bool iequals(std::string_view a, std::string_view b) {
-    return a.size() == b.size() && strncasecmp(a.data(), b.data(), a.size()) == 0;
-}
-
-bool icontains(std::string_view haystack, std::string_view needle) {
-    for (std::size_t i = 0; i + needle.size() <= haystack.size(); ++i) {
-        if (iequals(haystack.substr(i, needle.size()), needle)) return true;
-    }
-    return false;
-}
-
 std::string endpoint_text(const tcp::socket& socket) {
     error_code ec;
     const auto endpoint = socket.remote_endpoint(ec);
@@ -63,10 +55,8 @@ std::string endpoint_text(const tcp::socket& socket) {
 // separately, only for requests that were read completely.
 Request start_request(const bhttp::request<bhttp::string_body>& message, const std::string& remote) {
     Request request;
+    // As sent: methods are case-sensitive (RFC 9110 9.1), and "get" is not GET.
     request.method = std::string(message.method_string());
-    for (auto& c : request.method) {
-        if (c >= 'a' && c <= 'z') c = static_cast<char>(c - 'a' + 'A');
-    }
     request.target = std::string(message.target());
     for (const auto& field : message) {
         request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
@@ -76,14 +66,30 @@ Request start_request(const bhttp::request<bhttp::string_body>& message, const s
     return request;
 }
 
-// The answer to a request that could not be read, or 0 to just close (peer gone, timeout,
-// shutdown): there is nobody to answer then.
-int status_for_read_error(const error_code& ec) {
-    if (ec == bhttp::error::body_limit) return 413;
-    if (ec == bhttp::error::header_limit) return 431;
-    if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) return 0;
-    if (ec.category() == make_error_code(bhttp::error::bad_method).category()) return 400;
-    return 0;
+// The answer to a request that could not be read, or nullopt to just close (peer gone,
+// timeout, shutdown): there is nobody to answer then.
+std::optional<RequestRefusal> refusal_for_read_error(const error_code& ec, const ServerOptions& options) {
+    if (ec == bhttp::error::body_limit) {
+        return RequestRefusal{413,
+                              "Request body exceeds the limit of " + std::to_string(options.max_body_bytes) + " bytes"};
+    }
+    if (ec == bhttp::error::header_limit) return RequestRefusal{431, "Request header fields too large"};
+    if (ec == bhttp::error::end_of_stream || ec == bhttp::error::partial_message) return std::nullopt;
+    if (ec.category() == make_error_code(bhttp::error::bad_method).category()) {
+        return RequestRefusal{400, "Malformed HTTP request"};
+    }
+    return std::nullopt;
+}
+
+// What RFC 9112 refuses in the framing headers that Beast let through (framing.hpp).
+std::optional<RequestRefusal> framing_problem(const bhttp::request<bhttp::string_body>& message) {
+    FramingHeaders headers;
+    headers.version = static_cast<int>(message.version());
+    for (const auto& field : message) {
+        if (field.name() == bhttp::field::transfer_encoding) headers.transfer_encodings.push_back(field.value());
+        if (field.name() == bhttp::field::content_length) ++headers.content_length_fields;
+    }
+    return check_framing(headers);
 }
 
 // Framing is the server's business, whatever a handler put in its headers.
@@ -102,24 +108,19 @@ void set_headers(bhttp::response<Body>& to, const Response& from, const Request&
     to.set("X-Operation-ID", request.operation_id);
 }
 
-// The one log line per request, then the `after` hook. The path is logged raw and without
-// its query (which may carry tokens); headers and bodies never are.
+// The one log line per request, then the `after` hook. The path is logged raw, bounded and
+// without its query (which may carry tokens); headers and bodies never are.
 void finish_request(const ServerContext& server, const Request& request, int status, Clock::time_point started) {
     const double seconds = std::chrono::duration<double>(Clock::now() - started).count();
-    spdlog::info("{} {} {} {:.2f}ms op={} remote={}", request.method, raw_path(request.target), status, seconds * 1000,
-                 request.operation_id, request.remote_address);
+    spdlog::info("{} {} {} {:.2f}ms op={} remote={}", log_excerpt(request.method, kLoggedMethodBytes),
+                 loggable_path(request.target), status, seconds * 1000, request.operation_id, request.remote_address);
+    server.requests_finished.fetch_add(1, std::memory_order_relaxed);
     if (!server.hooks.after) return;
     try {
         server.hooks.after(request, status, seconds);
     } catch (const std::exception& e) {
         spdlog::error("after-request hook failed: {}", e.what());
     }
-}
-
-bool wants_gzip(const Request& request, const Response& response, const bhttp::fields& headers) {
-    const auto accept = request.header("Accept-Encoding");
-    return accept && accepts_gzip(*accept) && response.body.size() >= kGzipMinBytes &&
-           headers.find(bhttp::field::content_encoding) == headers.end();
 }
 
 // Writes a complete response; true when the connection may serve another request.
@@ -132,23 +133,7 @@ net::awaitable<bool> write_response(beast::tcp_stream& stream, const ServerConte
         // These statuses have no body and no Content-Length (RFC 9110 8.6).
         message.erase(bhttp::field::content_length);
     } else {
-        if (wants_gzip(request, response, message)) {
-            try {
-                message.body() = gzip_compress(response.body);
-                message.set(bhttp::field::content_encoding, "gzip");
-                const auto vary = message[bhttp::field::vary];
-                if (vary.empty()) {
-                    message.set(bhttp::field::vary, "Accept-Encoding");
-                } else if (!icontains(vary, "Accept-Encoding")) {
-                    message.set(bhttp::field::vary, std::string(vary) + ", Accept-Encoding");
-                }
-            } catch (const std::exception& e) {
-                spdlog::warn("gzip failed, sending identity: {}", e.what());
-                message.body() = std::move(response.body);
-            }
-        } else {
-            message.body() = std::move(response.body);
-        }
+        message.body() = std::move(response.body);
         message.prepare_payload();
     }
     message.keep_alive(keep_alive);
@@ -170,6 +155,13 @@ net::awaitable<bool> write_stream(beast::tcp_stream& stream, const ServerContext
     head.keep_alive(keep_alive);
     bhttp::response_serializer<bhttp::empty_body> serializer(head);
 
+    if (server.options.stream_send_buffer_bytes != 0) {
+        // A reader that stops reading then holds this much of kernel memory, not megabytes,
+        // and its writes stall soon enough for the stream's write deadline to notice.
+        error_code ignored;
+        stream.socket().set_option(
+            net::socket_base::send_buffer_size(static_cast<int>(server.options.stream_send_buffer_bytes)), ignored);
+    }
     stream.expires_after(server.options.write_timeout);
     error_code ec;
     co_await bhttp::async_write_header(stream, serializer, redirect(ec));
@@ -178,7 +170,7 @@ net::awaitable<bool> write_stream(beast::tcp_stream& stream, const ServerContext
         co_return false;
     }
 
-    ChunkedWriter writer(stream, server.stopping);
+    ChunkedWriter writer(stream, server.stopping, server.options.stream_write_timeout);
     std::exception_ptr error;
     try {
         co_await response.stream(writer);
@@ -197,20 +189,15 @@ net::awaitable<bool> write_stream(beast::tcp_stream& stream, const ServerContext
     co_return complete&& keep_alive && !server.stopping.load();
 }
 
-// Answers a request that could not be read, then drains what the client still sends.
-net::awaitable<void> reject(beast::tcp_stream& stream, const ServerContext& server, Request& request, int status,
-                            Clock::time_point started) {
-    Response response;
-    if (status == 413) {
-        response = error_response(
-            413, ErrorCode::BadRequest,
-            "Request body exceeds the limit of " + std::to_string(server.options.max_body_bytes) + " bytes",
-            request.operation_id);
-    } else if (status == 431) {
-        response = error_response(431, ErrorCode::BadRequest, "Request header fields too large", request.operation_id);
-    } else {
-        response = error_response(400, ErrorCode::MalformedRequest, "Malformed HTTP request", request.operation_id);
-    }
+// Answers a request that could not be read or must not be served, then drains what the
+// client still sends. The connection closes after it: where a next request would start is
+// not known.
+net::awaitable<void> reject(beast::tcp_stream& stream, const ServerContext& server, Request& request,
+                            const RequestRefusal& refusal, Clock::time_point started) {
+    const auto code = refusal.status == 501   ? ErrorCode::NotImplemented
+                      : refusal.status == 400 ? ErrorCode::MalformedRequest
+                                              : ErrorCode::BadRequest;
+    auto response = error_response(refusal.status, code, refusal.reason, request.operation_id);
     co_await write_response(stream, server, request, response, false, started);
 
     error_code ec;
@@ -240,12 +227,136 @@ private:
     ConnectionState& state_;
 };
 
+// Waits, idle, for the first bytes of the next request; the registry may evict the
+// connection meanwhile. False when the connection should close (peer gone, timeout, evicted).
+net::awaitable<bool> await_next_request(beast::tcp_stream& stream, beast::flat_buffer& buffer,
+                                        const ServerContext& server, const std::shared_ptr<ConnectionState>& state,
+                                        bool first) {
+    if (!server.registry.mark_idle(state)) co_return false;
+    const auto& options = server.options;
+    // A new connection keeps the header_timeout it got at the accept.
+    if (!first) {
+        stream.expires_after(server.registry.crowded() ? std::min(options.idle_timeout, options.crowded_idle_timeout)
+                                                       : options.idle_timeout);
+    }
+    error_code ec;
+    const auto n = co_await stream.async_read_some(buffer.prepare(kReadChunk), redirect(ec));
+    const bool kept = server.registry.mark_busy(state);
+    if (ec || !kept) co_return false;
+    buffer.commit(n);
+    co_return true;
+}
+
+struct HeaderSection {
+    bool complete = false;  // false: the connection failed or timed out first
+    bool too_large = false;
+    bool folded = false;
+};
+
+// Reads until `buffer` starts with a whole header section (or it exceeds the limit), so that
+// its raw bytes can be checked for what Beast's parser would quietly accept.
+net::awaitable<HeaderSection> read_header_section(beast::tcp_stream& stream, beast::flat_buffer& buffer) {
+    for (;;) {
+        const std::string_view bytes(static_cast<const char*>(buffer.data().data()), buffer.size());
+        if (const auto size = header_section_size(bytes.substr(0, kHeaderLimit))) {
+            co_return HeaderSection{true, false, has_folded_line(bytes.substr(0, *size))};
+        }
+        if (bytes.size() >= kHeaderLimit) co_return HeaderSection{true, true, false};
+        error_code ec;
+        const auto n = co_await stream.async_read_some(buffer.prepare(kReadChunk), redirect(ec));
+        if (ec) co_return HeaderSection{};
+        buffer.commit(n);
+    }
+}
+
+// The request's response, computed on a worker: routing, hooks, the handler, and compression,
+// whose cost grows with the body and so never lands on an I/O thread.
+Response respond(const ServerContext& server, Request& request) {
+    auto response = dispatch(server.router, server.hooks, request);
+    if (!response.stream) gzip_response(request, response, server.options.gzip_max_bytes);
+    return response;
+}
+
+// Reads one request and answers it. False when the connection must close afterwards (or was
+// closed: peer gone, timeout, eviction, a refused request).
+net::awaitable<bool> serve_request(beast::tcp_stream& stream, beast::flat_buffer& buffer, const ServerContext& server,
+                                   const std::shared_ptr<ConnectionState>& state, const std::string& remote,
+                                   bool first) {
+    const auto& options = server.options;
+    state->awaiting_request = true;
+    if (buffer.size() == 0) {
+        const bool arrived = co_await await_next_request(stream, buffer, server, state, first);
+        if (!arrived) co_return false;
+    }
+    // From its first byte, a request has header_timeout to arrive whole.
+    if (!first) stream.expires_after(options.header_timeout);
+
+    const auto section = co_await read_header_section(stream, buffer);
+    if (!section.complete) co_return false;
+    bhttp::request_parser<bhttp::string_body> parser;
+    parser.header_limit(kHeaderLimit);
+    parser.body_limit(options.max_body_bytes);
+    error_code ec;
+    std::optional<RequestRefusal> refusal;
+    if (section.too_large) {
+        refusal = RequestRefusal{431, "Request header fields too large"};
+    } else {
+        // The whole header is buffered: this parses it without reading.
+        co_await bhttp::async_read_header(stream, buffer, parser, redirect(ec));
+        if (ec) {
+            refusal = refusal_for_read_error(ec, options);
+        } else if (section.folded) {
+            refusal = RequestRefusal{400, "Obsolete line folding is not allowed in a request header"};
+        } else {
+            refusal = framing_problem(parser.get());
+        }
+    }
+    if (!ec && !refusal && !parser.is_done()) {
+        if (iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+            co_await net::async_write(stream, net::buffer(kContinue.data(), kContinue.size()), redirect(ec));
+        }
+        if (!ec) co_await bhttp::async_read(stream, buffer, parser, redirect(ec));
+        if (ec) refusal = refusal_for_read_error(ec, options);
+    }
+    state->awaiting_request = false;
+    const auto started = Clock::now();
+    if (refusal || ec) {
+        if (refusal && !server.stopping.load()) {
+            auto request = start_request(parser.get(), remote);
+            co_await reject(stream, server, request, *refusal, started);
+        }
+        co_return false;
+    }
+
+    // A handler takes as long as it takes; the write deadline starts once it is done.
+    stream.expires_never();
+    auto& message = parser.get();
+    bool keep_alive = message.keep_alive();
+    auto request = start_request(message, remote);
+    request.body = std::move(message.body());
+
+    Response response;
+    if (auto target = decode_target(request.target)) {
+        request.path = std::move(target->path);
+        request.query = std::move(target->query);
+        response = co_await run_blocking(server.workers, [&server, &request] { return respond(server, request); });
+    } else {
+        response = error_response(400, ErrorCode::MalformedRequest,
+                                  "Malformed percent-encoding in the request target, or an encoded '/' or control "
+                                  "character in its path",
+                                  request.operation_id);
+    }
+
+    keep_alive = keep_alive && !server.stopping.load();
+    if (response.stream) co_return co_await write_stream(stream, server, request, response, keep_alive, started);
+    co_return co_await write_response(stream, server, request, response, keep_alive, started);
+}
+
 }  // namespace
 
 net::awaitable<void> serve_connection(const ServerContext& server, tcp::socket socket,
                                       std::shared_ptr<ConnectionState> state) {
     RegistryEntry entry{server.registry, state};
-    const auto& options = server.options;
     error_code ec;
     socket.set_option(tcp::no_delay(true), ec);  // stream chunks must not wait for Nagle
     const auto remote = endpoint_text(socket);
@@ -254,68 +365,12 @@ net::awaitable<void> serve_connection(const ServerContext& server, tcp::socket s
     beast::flat_buffer buffer;
 
     // A new connection has header_timeout from the accept to deliver its first request.
-    stream.expires_after(options.header_timeout);
+    stream.expires_after(server.options.header_timeout);
     bool first = true;
-    bool keep_alive = true;
-    while (keep_alive && !server.stopping.load()) {
-        state->awaiting_request = true;
-        if (!first) {
-            if (buffer.size() == 0) {
-                // Idle between requests: wait for the first byte of the next one.
-                stream.expires_after(options.idle_timeout);
-                const auto n = co_await stream.async_read_some(buffer.prepare(kReadChunk), redirect(ec));
-                if (ec) break;
-                buffer.commit(n);
-            }
-            stream.expires_after(options.header_timeout);
-        }
+    while (!server.stopping.load()) {
+        const bool keep_alive = co_await serve_request(stream, buffer, server, state, remote, first);
+        if (!keep_alive) break;
         first = false;
-
-        bhttp::request_parser<bhttp::string_body> parser;
-        parser.header_limit(kHeaderLimit);
-        parser.body_limit(options.max_body_bytes);
-        co_await bhttp::async_read_header(stream, buffer, parser, redirect(ec));
-        if (!ec && !parser.is_done()) {
-            if (iequals(parser.get()[bhttp::field::expect], "100-continue")) {
-                co_await net::async_write(stream, net::buffer(kContinue.data(), kContinue.size()), redirect(ec));
-            }
-            if (!ec) co_await bhttp::async_read(stream, buffer, parser, redirect(ec));
-        }
-        state->awaiting_request = false;
-        const auto started = Clock::now();
-        if (ec) {
-            const int status = status_for_read_error(ec);
-            if (status != 0 && !server.stopping.load()) {
-                auto request = start_request(parser.get(), remote);
-                co_await reject(stream, server, request, status, started);
-            }
-            break;
-        }
-
-        // A handler takes as long as it takes; the write deadline starts once it is done.
-        stream.expires_never();
-        auto& message = parser.get();
-        keep_alive = message.keep_alive();
-        auto request = start_request(message, remote);
-        request.body = std::move(message.body());
-
-        Response response;
-        if (auto target = decode_target(request.target)) {
-            request.path = std::move(target->path);
-            request.query = std::move(target->query);
-            response = co_await run_blocking(
-                server.workers, [&server, &request] { return dispatch(server.router, server.hooks, request); });
-        } else {
-            response = error_response(400, ErrorCode::MalformedRequest,
-                                      "Malformed percent-encoding in the request target", request.operation_id);
-        }
-
-        keep_alive = keep_alive && !server.stopping.load();
-        if (response.stream) {
-            keep_alive = co_await write_stream(stream, server, request, response, keep_alive, started);
-        } else {
-            keep_alive = co_await write_response(stream, server, request, response, keep_alive, started);
-        }
     }
 
     // Half-close first so the client reads everything we sent before it sees the end.

@@ -2,7 +2,8 @@
 
 #include <spdlog/spdlog.h>
 
-#include "common/http/url.hpp"
+#include "common/http/log_excerpt.hpp"
+#include "common/http_methods.hpp"
 
 namespace ambient::http {
 
@@ -11,25 +12,33 @@ Response error_response(int status, ErrorCode code, std::string_view reason, std
 }
 
 Response response_for_exception(std::exception_ptr error, const Request& request) {
-    // The raw path, never the query or the body: either may carry credentials.
-    const auto path = raw_path(request.target);
+    // The raw path, bounded, never the query or the body: either may carry credentials.
+    const auto path = loggable_path(request.target);
+    const auto method = log_excerpt(request.method, kLoggedMethodBytes);
     try {
         std::rethrow_exception(error);
     } catch (const ApiError& e) {
         if (!e.detail().empty()) {
-            spdlog::warn("{} {} op={}: {}", request.method, path, request.operation_id, e.detail());
+            spdlog::warn("{} {} op={}: {}", method, path, request.operation_id, e.detail());
         }
         return error_response(e.status(), e.code(), e.reason(), request.operation_id);
     } catch (const std::exception& e) {
-        spdlog::error("{} {} op={} failed: {}", request.method, path, request.operation_id, e.what());
+        spdlog::error("{} {} op={} failed: {}", method, path, request.operation_id, e.what());
     } catch (...) {
-        spdlog::error("{} {} op={} failed with a non-standard exception", request.method, path, request.operation_id);
+        spdlog::error("{} {} op={} failed with a non-standard exception", method, path, request.operation_id);
     }
     return error_response(500, ErrorCode::General, "Unspecified error", request.operation_id);
 }
 
 Response dispatch(const Router& router, const ServerHooks& hooks, Request& request) {
     try {
+        // Before routing and authentication (RFC 9110 9.1); a known method a path does not
+        // serve is a 405 below.
+        if (!is_known_http_method(request.method)) {
+            return error_response(501, ErrorCode::NotImplemented,
+                                  "Method " + log_excerpt(request.method, kLoggedMethodBytes) + " is not implemented",
+                                  request.operation_id);
+        }
         auto matched = router.match(request.method, request.path);
         const Route* route = nullptr;
         if (auto* match = std::get_if<Router::Match>(&matched)) {

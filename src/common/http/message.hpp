@@ -43,8 +43,9 @@ struct Response {
     HeaderList headers;
     std::string body;
     // When set, the body is ignored and the response is streamed with chunked encoding:
-    // the producer runs on the connection's I/O executor, writes as it wants, and no
-    // read, write or idle timeout applies while it runs.
+    // the producer runs on the connection's I/O executor and writes as it wants, for as long
+    // as it wants; only a write that the reader leaves untaken for stream_write_timeout
+    // ends it (ServerOptions).
     StreamProducer stream;
 
     void set_header(std::string name, std::string value);

@@ -1,15 +1,20 @@
 #include "common/http/server.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <atomic>
+#include <cerrno>
 #include <condition_variable>
 #include <csignal>
+#include <cstring>
 #include <mutex>
 #include <stdexcept>
 
 #include <boost/asio/co_spawn.hpp>
 #include <boost/asio/detached.hpp>
+#include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/signal_set.hpp>
@@ -19,14 +24,31 @@
 #include <boost/asio/use_awaitable.hpp>
 
 #include "common/http/connection.hpp"
+#include "common/http/descriptor_limit.hpp"
+#include "common/http/memory_release.hpp"
 
 namespace ambient::http {
 namespace net = boost::asio;
 using net::ip::tcp;
+using Clock = std::chrono::steady_clock;
 
 namespace {
 // After shutdown_grace, connections are closed; this is how long they get to notice.
 constexpr auto kForcedCloseWait = std::chrono::milliseconds(250);
+// Connections taken from the listen queue before the accept thread's other work (the memory
+// release timer) gets a turn.
+constexpr int kAcceptBatch = 256;
+// Refused connections are logged at most this often, with counts: a flood must not flood the log.
+constexpr auto kRefusalLogInterval = std::chrono::seconds(10);
+// All a refused connection gets: it fits any socket's empty send buffer, so it is written
+// without waiting, and no coroutine or buffer is spent on the client.
+constexpr std::string_view kRefusal =
+    "HTTP/1.1 503 Service Unavailable\r\nContent-Length: 0\r\nConnection: close\r\nRetry-After: 1\r\n\r\n";
+
+detail::ConnectionLimits limits_for(const ServerOptions& options) {
+    return {options.max_connections != 0 ? options.max_connections : default_max_connections(descriptor_limit()),
+            options.max_connections_per_client};
+}
 }  // namespace
 
 // Member order is destruction order in reverse: the worker pool goes before the io_context
@@ -37,25 +59,48 @@ struct Server::Impl {
         : options(std::move(o)),
           router(r),
           hooks(std::move(h)),
-          context{options, router, hooks, workers, stopping, registry},
+          limits(limits_for(options)),
+          registry(limits),
+          context{options, router, hooks, workers, stopping, registry, requests_finished},
           ioc(static_cast<int>(std::max<std::size_t>(options.io_threads, 1))),
           workers(std::max<std::size_t>(options.worker_threads, 1)) {}
 
     net::awaitable<void> accept_loop();
+    enum class Backlog { Empty, MayHoldMore, Failed };
+    // Accepts up to kAcceptBatch connections from the listen queue.
+    Backlog accept_pending();
+    void admit(int fd, const tcp::endpoint& peer);
+    void refuse(int fd, detail::ConnectionRegistry::Refusal why);
+    net::awaitable<void> release_memory_loop();
     void log_connection_failure(std::exception_ptr error);
 
     ServerOptions options;
     const Router& router;
     ServerHooks hooks;
     std::atomic<bool> stopping{false};
+    const detail::ConnectionLimits limits;
     detail::ConnectionRegistry registry;
+    std::atomic<std::uint64_t> requests_finished{0};
+    std::atomic<std::uint64_t> refused_per_client{0};
+    std::atomic<std::uint64_t> refused_at_capacity{0};
+    // Used by the accept loop only: refusals not yet logged, and when the last log line was.
+    std::uint64_t refusals_unlogged = 0;
+    std::optional<Clock::time_point> last_refusal_log;
     detail::ServerContext context;
 
     net::io_context ioc;
+    // Connections arrive from the accept thread: until stop(), the I/O threads must not
+    // return from run() for lack of work.
+    std::optional<net::executor_work_guard<net::io_context::executor_type>> ioc_work;
+    // The listening socket has a thread of its own: however busy the I/O threads are with
+    // connections, the listen queue is emptied at once, and a flood of connections that are
+    // refused cannot fill it until the kernel drops other clients' SYNs.
+    net::io_context accept_ioc{1};
     std::optional<tcp::acceptor> acceptor;
     std::optional<net::signal_set> signals;
     net::thread_pool workers;
     std::vector<std::thread> io_threads;
+    std::thread accept_thread;
     std::uint16_t bound_port = 0;
 
     std::mutex lifecycle_mutex;
@@ -69,22 +114,95 @@ struct Server::Impl {
 net::awaitable<void> Server::Impl::accept_loop() {
     for (;;) {
         boost::system::error_code ec;
-        // Each connection gets its own strand, so that any number of I/O threads can run
-        // connections in parallel while each connection's steps stay serialized.
-        auto socket = co_await acceptor->async_accept(net::any_io_executor(net::make_strand(ioc)),
-                                                      net::redirect_error(net::use_awaitable, ec));
+        co_await acceptor->async_wait(tcp::acceptor::wait_read, net::redirect_error(net::use_awaitable, ec));
         if (stopping.load() || !acceptor->is_open()) co_return;
-        if (ec) {
-            spdlog::warn("accept failed: {}", ec.message());
+        auto backlog = ec ? Backlog::Failed : accept_pending();
+        // Readiness is edge-triggered: keep accepting until the queue is empty, or an
+        // arrival would be needed to notice what is left in it.
+        while (backlog == Backlog::MayHoldMore) {
+            co_await net::post(acceptor->get_executor(), net::use_awaitable);
+            if (stopping.load() || !acceptor->is_open()) co_return;
+            backlog = accept_pending();
+        }
+        if (backlog == Backlog::Failed) {
             // Out of descriptors and the like: back off instead of spinning.
             net::steady_timer pause(acceptor->get_executor(), std::chrono::milliseconds(50));
             co_await pause.async_wait(net::redirect_error(net::use_awaitable, ec));
-            continue;
         }
-        auto executor = socket.get_executor();
-        auto state = registry.add(executor);
-        net::co_spawn(executor, detail::serve_connection(context, std::move(socket), state),
-                      [this](std::exception_ptr error) { log_connection_failure(error); });
+    }
+}
+
+// Plain accept4(2) rather than an asio accept: a connection that is refused must cost as
+// little as possible (no socket object, no strand, no coroutine), since under a flood the
+// refusals are what stands between a legitimate client's SYN and its accept.
+Server::Impl::Backlog Server::Impl::accept_pending() {
+    for (int i = 0; i < kAcceptBatch; ++i) {
+        tcp::endpoint peer;
+        socklen_t size = static_cast<socklen_t>(peer.capacity());
+        const int fd = ::accept4(acceptor->native_handle(), peer.data(), &size, SOCK_NONBLOCK | SOCK_CLOEXEC);
+        if (fd < 0) {
+            if (errno == EINTR || errno == ECONNABORTED) continue;
+            if (errno == EAGAIN || errno == EWOULDBLOCK) return Backlog::Empty;
+            spdlog::warn("accept failed: {}", std::strerror(errno));
+            return Backlog::Failed;
+        }
+        peer.resize(size);
+        admit(fd, peer);
+    }
+    return Backlog::MayHoldMore;
+}
+
+void Server::Impl::admit(int fd, const tcp::endpoint& peer) {
+    // Each connection gets its own strand, so that any number of I/O threads can run
+    // connections in parallel while each connection's steps stay serialized.
+    net::any_io_executor executor = net::make_strand(ioc);
+    auto admission = registry.admit(peer.address(), executor);
+    if (!admission.state) {
+        refuse(fd, admission.refusal);
+        return;
+    }
+    boost::system::error_code ec;
+    tcp::socket socket(executor);
+    socket.assign(peer.protocol(), fd, ec);
+    if (ec) {
+        ::close(fd);
+        registry.remove(admission.state);
+        return;
+    }
+    net::co_spawn(executor, detail::serve_connection(context, std::move(socket), std::move(admission.state)),
+                  [this](std::exception_ptr error) { log_connection_failure(error); });
+}
+
+void Server::Impl::refuse(int fd, detail::ConnectionRegistry::Refusal why) {
+    const bool per_client = why == detail::ConnectionRegistry::Refusal::PerClient;
+    ++(per_client ? refused_per_client : refused_at_capacity);
+    [[maybe_unused]] const auto sent = ::send(fd, kRefusal.data(), kRefusal.size(), MSG_DONTWAIT | MSG_NOSIGNAL);
+    ::close(fd);
+
+    ++refusals_unlogged;
+    const auto now = Clock::now();
+    if (last_refusal_log && now - *last_refusal_log < kRefusalLogInterval) return;
+    spdlog::warn(
+        "http: refused {} connection(s) since the last report ({} over the per-client cap of {}, {} at the "
+        "cap of {} connections in all, since start)",
+        refusals_unlogged, refused_per_client.load(), limits.max_per_client, refused_at_capacity.load(),
+        limits.max_connections);
+    refusals_unlogged = 0;
+    last_refusal_log = now;
+}
+
+net::awaitable<void> Server::Impl::release_memory_loop() {
+    net::steady_timer timer(acceptor->get_executor());
+    std::uint64_t seen = requests_finished.load();
+    for (;;) {
+        timer.expires_after(options.memory_release_interval);
+        boost::system::error_code ec;
+        co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
+        if (ec || stopping.load()) co_return;
+        const auto finished = requests_finished.load();
+        if (finished == seen) continue;
+        seen = finished;
+        net::post(workers, [] { release_free_memory(); });
     }
 }
 
@@ -117,11 +235,12 @@ void Server::start() {
         tcp::resolver resolver(s.ioc);
         const auto endpoints = resolver.resolve(s.options.host, std::to_string(s.options.port), tcp::resolver::passive);
         const tcp::endpoint endpoint = *endpoints.begin();
-        s.acceptor.emplace(net::make_strand(s.ioc));
+        s.acceptor.emplace(s.accept_ioc);
         s.acceptor->open(endpoint.protocol());
         s.acceptor->set_option(tcp::acceptor::reuse_address(true));
         s.acceptor->bind(endpoint);
         s.acceptor->listen(net::socket_base::max_listen_connections);
+        s.acceptor->non_blocking(true);
         s.bound_port = s.acceptor->local_endpoint().port();
     } catch (const boost::system::system_error& e) {
         s.acceptor.reset();
@@ -135,11 +254,20 @@ void Server::start() {
     net::co_spawn(s.acceptor->get_executor(), s.accept_loop(), [&s](std::exception_ptr error) {
         if (error) s.log_connection_failure(error);
     });
+    if (s.options.memory_release_interval.count() > 0) {
+        net::co_spawn(s.acceptor->get_executor(), s.release_memory_loop(), [&s](std::exception_ptr error) {
+            if (error) s.log_connection_failure(error);
+        });
+    }
+    s.ioc_work.emplace(s.ioc.get_executor());
     const auto threads = std::max<std::size_t>(s.options.io_threads, 1);
     for (std::size_t i = 0; i < threads; ++i) {
         s.io_threads.emplace_back([&s] { s.ioc.run(); });
     }
-    spdlog::info("http: accepting connections at {}:{}", s.options.host, s.bound_port);
+    s.accept_thread = std::thread([&s] { s.accept_ioc.run(); });
+    spdlog::info("http: accepting connections at {}:{} (at most {} open, {} per client address)", s.options.host,
+                 s.bound_port, s.limits.max_connections,
+                 s.limits.max_per_client == 0 ? std::string("no cap") : std::to_string(s.limits.max_per_client));
 }
 
 std::uint16_t Server::port() const {
@@ -200,6 +328,15 @@ void Server::stop() {
     // ones are dropped.
     s.workers.stop();
     s.workers.join();
+    s.accept_ioc.stop();
+    if (s.accept_thread.joinable()) s.accept_thread.join();
+    // The close posted above may not have run before the accept thread stopped; no thread
+    // uses the acceptor now.
+    if (s.acceptor) {
+        boost::system::error_code ignored;
+        s.acceptor->close(ignored);
+    }
+    s.ioc_work.reset();
     s.ioc.stop();
     for (auto& thread : s.io_threads)
         thread.join();
@@ -223,6 +360,12 @@ std::vector<std::thread::id> Server::io_thread_ids() const {
 
 std::size_t Server::connection_count() const {
     return impl_->registry.size();
+}
+
+ConnectionStats Server::connection_stats() const {
+    const auto& s = *impl_;
+    return {s.registry.size(), s.limits.max_connections, s.refused_per_client.load(), s.refused_at_capacity.load(),
+            s.registry.evictions()};
 }
 
 }  // namespace ambient::http

@@ -33,14 +33,46 @@ struct ServerOptions {
     std::chrono::seconds header_timeout{10};
     // How long a keep-alive connection may sit between requests.
     std::chrono::seconds idle_timeout{60};
-    // Time to write a normal response; streams have no write deadline while they run.
+    // The same when more than 80% of max_connections are open.
+    std::chrono::seconds crowded_idle_timeout{5};
+    // Time to write a normal response.
     std::chrono::seconds write_timeout{30};
+    // A stream write that makes no progress for this long (the reader reads nothing) ends the
+    // stream and closes the connection.
+    std::chrono::seconds stream_write_timeout{30};
+    // SO_SNDBUF of a connection while it streams: what the kernel holds for a reader that
+    // stopped reading. 0 leaves the kernel's autotuning (up to megabytes per socket).
+    std::size_t stream_send_buffer_bytes = 256 * 1024;
     // How long stop() lets in-flight requests and streams finish before closing them.
     std::chrono::seconds shutdown_grace{10};
+
+    // Connections open at once. At the cap a new connection evicts the one idle longest (waiting
+    // for a request with nothing received), or is refused (503, closed) when none is idle.
+    // 0: default_max_connections() of the descriptor limit at start().
+    std::size_t max_connections = 0;
+    // Connections one client address holds at once (an IPv6 client: its /64); the excess is
+    // refused at accept. 0: no cap (e.g. behind a proxy that is every client's address).
+    std::size_t max_connections_per_client = 256;
+
+    // Responses larger than this are sent uncompressed: compressing them would hold a worker
+    // and twice their memory for little gain.
+    std::size_t gzip_max_bytes = 4 * 1024 * 1024;
+    // After a burst of requests the allocator keeps the freed memory; this often (when any
+    // request finished since the last time) the server hands it back. 0 disables.
+    std::chrono::seconds memory_release_interval{15};
+};
+
+struct ConnectionStats {
+    std::size_t open = 0;
+    std::size_t max_connections = 0;  // the cap in force (derived when the option was 0)
+    std::uint64_t refused_per_client = 0;
+    std::uint64_t refused_at_capacity = 0;
+    std::uint64_t evicted_idle = 0;
 };
 
 struct ServerHooks {
-    // Called on a worker thread for every request, after routing and before the handler;
+    // Called on a worker thread for every request with a known method (others are answered
+    // 501 before routing), after routing and before the handler;
     // `route` is null when nothing matched (the hook still runs: an unauthenticated request
     // to an unknown path may deserve a 401 rather than a 404). A returned response is sent
     // instead of the handler's (or the 404/405). Exceptions are rendered like a handler's.
@@ -81,6 +113,8 @@ public:
     std::vector<std::thread::id> io_thread_ids() const;
     // Connections currently open.
     std::size_t connection_count() const;
+    // Connections open, the cap, and those refused or evicted since start().
+    ConnectionStats connection_stats() const;
 
     struct Impl;
 

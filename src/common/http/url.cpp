@@ -10,6 +10,21 @@ int hex_value(char c) {
     return -1;
 }
 
+// Escapes the path may not carry: they would change the path's structure once decoded.
+bool is_forbidden_in_path(std::string_view decoded_char) {
+    const auto c = static_cast<unsigned char>(decoded_char.front());
+    return c == '/' || c < 0x20 || c == 0x7f;
+}
+
+bool has_forbidden_escape(std::string_view raw_path) {
+    for (auto percent = raw_path.find('%'); percent != std::string_view::npos;
+         percent = raw_path.find('%', percent + 1)) {
+        const auto decoded = percent_decode(raw_path.substr(percent, 3));
+        if (decoded && is_forbidden_in_path(*decoded)) return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 std::optional<std::string> percent_decode(std::string_view text, bool plus_is_space) {
@@ -40,6 +55,7 @@ std::string_view raw_path(std::string_view target) {
 std::optional<DecodedTarget> decode_target(std::string_view target) {
     DecodedTarget decoded;
     const auto question = target.find('?');
+    if (has_forbidden_escape(target.substr(0, question))) return std::nullopt;
     auto path = percent_decode(target.substr(0, question));
     if (!path) return std::nullopt;
     while (path->size() > 1 && path->back() == '/')

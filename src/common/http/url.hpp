@@ -18,8 +18,11 @@ struct DecodedTarget {
     std::vector<std::pair<std::string, std::string>> query;
 };
 
-// Splits "path?query" and decodes both halves; nullopt when any escape is malformed.
-// Empty query pairs ("a=1&&b=2") are skipped; "flag" without '=' has an empty value.
+// Splits "path?query" and decodes both halves; nullopt when any escape is malformed, or when
+// the path encodes a '/' or a control character (%2F, %00-%1F, %7F): the router splits the
+// decoded path on '/', so an encoded one would become a separator that the client did not
+// send, and a control byte has no business in a path. Empty query pairs ("a=1&&b=2") are
+// skipped; "flag" without '=' has an empty value.
 std::optional<DecodedTarget> decode_target(std::string_view target);
 
 // The path part of a raw target, still encoded (safe to log: no query, no control bytes).

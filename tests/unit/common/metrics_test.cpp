@@ -61,9 +61,21 @@ TEST(Metrics, EscapesLabelValues) {
                                  "\n"),
               R"(a\"b\\c\n)");
     Metrics m;
-    m.record_request("GE\"T", "/x\\y", 200, 0.1);
+    m.record_request("GET", "/x\"y\\z", 200, 0.1);
     const auto text = m.render_prometheus();
-    EXPECT_TRUE(contains(text, R"(ambient_http_requests_total{method="GE\"T",route="/x\\y",status="200"} 1)")) << text;
+    EXPECT_TRUE(contains(text, R"(ambient_http_requests_total{method="GET",route="/x\"y\\z",status="200"} 1)")) << text;
+}
+
+TEST(Metrics, UnknownMethodsShareOneLabel) {
+    Metrics m;
+    m.record_request("get", "", 501, 0.001);
+    m.record_request(std::string(1000, 'X'), "", 501, 0.001);
+    m.record_request("PATCH", "/r", 200, 0.001);
+    const auto text = m.render_prometheus();
+    EXPECT_TRUE(contains(text, R"(ambient_http_requests_total{method="other",route="unmatched",status="501"} 2)"))
+        << text;
+    EXPECT_TRUE(contains(text, R"(ambient_http_requests_total{method="PATCH",route="/r",status="200"} 1)"));
+    EXPECT_EQ(text.find("XXXX"), std::string::npos);
 }
 
 TEST(Metrics, RendersExtraGauges) {

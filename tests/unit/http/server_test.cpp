@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <csignal>
+#include <future>
 #include <mutex>
 #include <thread>
 
@@ -400,6 +401,193 @@ TEST_F(ServerTest, StopLetsAnInFlightRequestFinish) {
     EXPECT_EQ(result->status, 200);
     EXPECT_EQ(result->body, "done");
     EXPECT_EQ(result->header("Connection"), "close");
+}
+
+TEST_F(ServerTest, MethodsAreCaseSensitiveAndUnknownOnesAre501) {
+    std::atomic<int> hook_calls{0};
+    route("GET", "/x", [](Request&) { return Response::text(200, "x"); });
+    hooks_.before = [&](Request&, const Route*) -> std::optional<Response> {
+        ++hook_calls;
+        return std::nullopt;
+    };
+    start();
+    for (const char* method : {"get", "Get", "BREW"}) {
+        auto r = client_->request(method, "/x");
+        EXPECT_EQ(r.status, 501) << method;
+        EXPECT_EQ(r.json()["code"], "ambient-api-server-10") << method;
+    }
+    EXPECT_EQ(hook_calls.load(), 0);            // refused before routing and authentication
+    EXPECT_EQ(client_->del("/x").status, 405);  // a known method the path does not serve
+    EXPECT_EQ(client_->get("/x").status, 200);
+}
+
+TEST_F(ServerTest, ABodyAfterAnUnchunkedTransferEncodingIsNeverASecondRequest) {
+    std::atomic<int> smuggled{0};
+    route("GET", "/x", [](Request&) { return Response::text(200, "x"); });
+    route("GET", "/smuggled", [&](Request&) {
+        ++smuggled;
+        return Response::text(200, "smuggled");
+    });
+    start();
+    RawConnection raw("127.0.0.1", server_->port());
+    raw.send(
+        "GET /x HTTP/1.1\r\nHost: a\r\nTransfer-Encoding: chunked, identity\r\n\r\n"
+        "GET /smuggled HTTP/1.1\r\nHost: a\r\n\r\n");
+    auto got = raw.read_until_closed(5s);
+    EXPECT_TRUE(got.closed);
+    EXPECT_EQ(got.data.rfind("HTTP/1.1 400", 0), 0u) << got.data;
+    EXPECT_EQ(got.data.find("HTTP/1.1", 1), std::string::npos) << got.data;
+    EXPECT_EQ(smuggled.load(), 0);
+}
+
+TEST_F(ServerTest, ObsoleteLineFoldingIs400AndClosed) {
+    route("GET", "/x", [](Request&) { return Response::text(200, "x"); });
+    start();
+    RawConnection raw("127.0.0.1", server_->port());
+    raw.send("GET /x HTTP/1.1\r\nHost: a\r\nX-Folded: one\r\n two\r\n\r\nGET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+    auto got = raw.read_until_closed(5s);
+    EXPECT_TRUE(got.closed);
+    EXPECT_EQ(got.data.rfind("HTTP/1.1 400", 0), 0u) << got.data;
+    EXPECT_EQ(got.data.find("HTTP/1.1", 1), std::string::npos) << got.data;
+}
+
+TEST_F(ServerTest, AnEncodedSlashNeverSplitsAPathSegment) {
+    std::atomic<int> calls{0};
+    route("GET", "/things/{id}/parts", [&](Request&) {
+        ++calls;
+        return Response::text(200, "parts");
+    });
+    route("GET", "/things/{id}", [&](Request&) {
+        ++calls;
+        return Response::text(200, "thing");
+    });
+    start();
+    EXPECT_EQ(client_->get("/things/a%2Fparts").status, 400);
+    EXPECT_EQ(client_->get("/things/a%00").status, 400);
+    EXPECT_EQ(calls.load(), 0);
+    EXPECT_EQ(client_->get("/things/a%20b").body, "thing");
+}
+
+TEST_F(ServerTest, AClientOverItsConnectionCapIsRefusedAtOnce) {
+    options_.max_connections_per_client = 3;
+    route("GET", "/x", [](Request&) { return Response::text(200, "x"); });
+    start();
+    std::vector<std::unique_ptr<RawConnection>> held;
+    for (int i = 0; i < 3; ++i)
+        held.push_back(std::make_unique<RawConnection>("127.0.0.1", server_->port()));
+    const auto deadline = Clock::now() + 5s;
+    while (server_->connection_count() < 3 && Clock::now() < deadline)
+        std::this_thread::sleep_for(5ms);
+    ASSERT_EQ(server_->connection_count(), 3u);
+
+    RawConnection over("127.0.0.1", server_->port());
+    const auto started = Clock::now();
+    auto got = over.read_until_closed(5s);
+    EXPECT_TRUE(got.closed);
+    EXPECT_LT(Clock::now() - started, 1s);
+    EXPECT_EQ(got.data.rfind("HTTP/1.1 503", 0), 0u) << got.data;
+    EXPECT_EQ(server_->connection_stats().refused_per_client, 1u);
+    EXPECT_EQ(server_->connection_count(), 3u);
+
+    held.pop_back();  // one closes: the client may connect again
+    while (server_->connection_count() > 2 && Clock::now() < deadline + 5s)
+        std::this_thread::sleep_for(5ms);
+    EXPECT_EQ(client_->get("/x").status, 200);
+}
+
+TEST_F(ServerTest, AtTheGlobalCapAnIdleConnectionMakesRoomForANewClient) {
+    options_.max_connections = 4;
+    options_.max_connections_per_client = 0;
+    route("GET", "/x", [](Request&) { return Response::text(200, "x"); });
+    start();
+    std::vector<std::unique_ptr<RawConnection>> idle;
+    for (int i = 0; i < 12; ++i)
+        idle.push_back(std::make_unique<RawConnection>("127.0.0.1", server_->port()));
+    const auto deadline = Clock::now() + 5s;
+    while (server_->connection_stats().evicted_idle < 8 && Clock::now() < deadline)
+        std::this_thread::sleep_for(5ms);
+    EXPECT_EQ(server_->connection_stats().evicted_idle, 8u);
+    EXPECT_EQ(client_->get("/x").status, 200);
+    EXPECT_EQ(server_->connection_stats().refused_at_capacity, 0u);
+    // The first ones, idle longest, were closed.
+    EXPECT_TRUE(idle.front()->read_until_closed(2s).closed);
+}
+
+TEST_F(ServerTest, AtTheGlobalCapWithEveryConnectionBusyTheNewOneIsRefused) {
+    options_.max_connections = 2;
+    options_.max_connections_per_client = 0;
+    std::promise<void> release;
+    std::shared_future<void> released = release.get_future().share();
+    std::atomic<int> entered{0};
+    route("GET", "/slow", [&](Request&) {
+        ++entered;
+        released.wait();
+        return Response::text(200, "done");
+    });
+    start();
+    // Two requests hold both slots until released, whatever the assertions below do.
+    std::vector<std::thread> callers;
+    struct Release {
+        std::promise<void>& release;
+        std::vector<std::thread>& callers;
+        ~Release() {
+            release.set_value();
+            for (auto& caller : callers)
+                caller.join();
+        }
+    } on_exit{release, callers};
+    for (int i = 0; i < 2; ++i) {
+        callers.emplace_back([port = server_->port()] {
+            try {
+                HttpClient("127.0.0.1", port).get("/slow");
+            } catch (const std::exception&) {
+                // the assertions report what went wrong
+            }
+        });
+    }
+    const auto deadline = Clock::now() + 5s;
+    while (entered < 2 && Clock::now() < deadline)
+        std::this_thread::sleep_for(5ms);
+    ASSERT_EQ(entered.load(), 2);
+
+    RawConnection over("127.0.0.1", server_->port());
+    auto got = over.read_until_closed(5s);
+    EXPECT_TRUE(got.closed);
+    EXPECT_EQ(got.data.rfind("HTTP/1.1 503", 0), 0u) << got.data;
+    EXPECT_EQ(server_->connection_stats().refused_at_capacity, 1u);
+}
+
+TEST_F(ServerTest, NearTheCapIdleConnectionsGetTheShortIdleTimeout) {
+    options_.max_connections = 10;
+    options_.max_connections_per_client = 0;
+    options_.idle_timeout = 60s;
+    options_.crowded_idle_timeout = 1s;
+    route("GET", "/x", [](Request&) { return Response::text(200, "x"); });
+    start();
+    std::vector<std::unique_ptr<RawConnection>> others;
+    for (int i = 0; i < 8; ++i)
+        others.push_back(std::make_unique<RawConnection>("127.0.0.1", server_->port()));
+    const auto deadline = Clock::now() + 5s;
+    while (server_->connection_count() < 8 && Clock::now() < deadline)
+        std::this_thread::sleep_for(5ms);
+
+    RawConnection raw("127.0.0.1", server_->port());  // the 9th: above 80%
+    raw.send("GET /x HTTP/1.1\r\nHost: a\r\n\r\n");
+    const auto started = Clock::now();
+    auto got = raw.read_until_closed(10s);
+    EXPECT_TRUE(got.closed);
+    EXPECT_EQ(got.data.rfind("HTTP/1.1 200", 0), 0u) << got.data;
+    EXPECT_LT(Clock::now() - started, 4s);
+}
+
+TEST_F(ServerTest, BodiesOverTheGzipLimitAreSentUncompressed) {
+    options_.gzip_max_bytes = 16 * 1024;
+    const std::string big(64 * 1024, 'a');
+    route("GET", "/big", [&](Request&) { return Response::json(200, big); });
+    start();
+    auto r = client_->get("/big", {{"Accept-Encoding", "gzip"}});
+    EXPECT_EQ(r.header("Content-Encoding"), "");
+    EXPECT_EQ(r.body, big);
 }
 
 TEST(Server, RunUntilSignalStopsOnSigterm) {

@@ -1,6 +1,10 @@
 // Streamed (chunked) responses: server-sent events, timeouts that must not cut them, the
 // producer's view of a departing client, and shutdown with streams open.
+#include <arpa/inet.h>
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <atomic>
@@ -22,6 +26,7 @@ namespace {
 
 namespace net = boost::asio;
 using namespace std::chrono_literals;
+using ambient::testing::RawConnection;
 using ambient::testing::SseReader;
 using Clock = std::chrono::steady_clock;
 
@@ -122,6 +127,67 @@ TEST_F(StreamTest, ProducerSeesWriteFailAfterTheClientLeaves) {
     while (server_->connection_count() > 0 && Clock::now() < deadline)
         std::this_thread::sleep_for(10ms);
     EXPECT_EQ(server_->connection_count(), 0u);
+}
+
+TEST_F(StreamTest, AReaderThatReadsNothingIsClosedAfterTheStreamWriteTimeout) {
+    options_.stream_write_timeout = 1s;
+    // Shared with the producer, which may outlive this test's scope if the server never ends it.
+    auto gave_up = std::make_shared<std::promise<std::size_t>>();
+    router_.add({"GET", "/events", [gave_up](Request&) {
+                     return sse([gave_up](StreamWriter& w) -> net::awaitable<void> {
+                         const std::string event = "data: " + std::string(64 * 1024, 'x') + "\n\n";
+                         std::size_t written = 0;
+                         while (co_await w.write(event))
+                             written += event.size();
+                         gave_up->set_value(written);
+                     });
+                 }});
+    start();
+    RawConnection raw("127.0.0.1", server_->port());
+    raw.send("GET /events HTTP/1.1\r\nHost: a\r\n\r\n");  // and never read
+    auto done = gave_up->get_future();
+    ASSERT_EQ(done.wait_for(15s), std::future_status::ready);
+    // What the kernel buffers on both sides, then nothing more.
+    EXPECT_GT(done.get(), 0u);
+    const auto deadline = Clock::now() + 5s;
+    while (server_->connection_count() > 0 && Clock::now() < deadline)
+        std::this_thread::sleep_for(10ms);
+    EXPECT_EQ(server_->connection_count(), 0u);
+}
+
+TEST_F(StreamTest, ASlowButSteadyReaderIsNotCutByTheStreamWriteTimeout) {
+    options_.stream_write_timeout = 1s;
+    const std::string event = "data: " + std::string(2 * 1024 * 1024, 'x') + "\n\n";
+    router_.add({"GET", "/events", [&](Request&) {
+                     return sse([&](StreamWriter& w) -> net::awaitable<void> { co_await w.write(event); });
+                 }});
+    start();
+    // A client with a small receive window, taking 64 KiB every 100 ms: the 2 MiB event needs
+    // well over the 1 s deadline, but each part of it is taken in time.
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    ASSERT_GE(fd, 0);
+    const int window = 32 * 1024;
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &window, sizeof window);
+    sockaddr_in server{};
+    server.sin_family = AF_INET;
+    server.sin_port = htons(server_->port());
+    server.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::connect(fd, reinterpret_cast<sockaddr*>(&server), sizeof server), 0);
+    const std::string request = "GET /events HTTP/1.1\r\nHost: a\r\nConnection: close\r\n\r\n";
+    ASSERT_EQ(::send(fd, request.data(), request.size(), 0), static_cast<ssize_t>(request.size()));
+    std::string received;
+    std::vector<char> piece(64 * 1024);
+    const auto started = Clock::now();
+    for (;;) {
+        const auto n = ::recv(fd, piece.data(), piece.size(), 0);
+        if (n <= 0) break;
+        received.append(piece.data(), static_cast<std::size_t>(n));
+        std::this_thread::sleep_for(100ms);  // the client's pace, not a wait for the server
+    }
+    ::close(fd);
+    EXPECT_GT(Clock::now() - started, 1500ms);
+    EXPECT_NE(received.find(event), std::string::npos) << received.size() << " bytes received";
+    EXPECT_NE(received.find("\r\n0\r\n\r\n"), std::string::npos);  // the last chunk: ended normally
 }
 
 TEST_F(StreamTest, StopEndsACooperativeStreamWellWithinTheGrace) {

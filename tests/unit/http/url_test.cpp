@@ -42,6 +42,20 @@ TEST(DecodeTarget, FailsOnMalformedPathOrQuery) {
     EXPECT_FALSE(decode_target("/a?x=%"));
 }
 
+TEST(DecodeTarget, RefusesAnEncodedSlashOrControlCharacterInThePath) {
+    // Decoded, "/projects/a%2Fsessions" would route as /projects/a/sessions.
+    EXPECT_FALSE(decode_target("/projects/a%2Fsessions"));
+    EXPECT_FALSE(decode_target("/projects/a%2fsessions"));
+    EXPECT_FALSE(decode_target("/projects/a%00"));
+    EXPECT_FALSE(decode_target("/projects/a%0D%0Ab"));
+    EXPECT_FALSE(decode_target("/projects/a%7F"));
+    // Elsewhere they are data: the query, and other escapes in the path.
+    auto t = decode_target("/projects/a%20b%25%2E?search=a%2Fb%00");
+    ASSERT_TRUE(t);
+    EXPECT_EQ(t->path, "/projects/a b%.");
+    EXPECT_EQ(t->query[0].second, std::string("a/b\0", 4));
+}
+
 TEST(RawPath, DropsTheQuery) {
     EXPECT_EQ(raw_path("/a%20b?token=secret"), "/a%20b");
     EXPECT_EQ(raw_path("/a"), "/a");
