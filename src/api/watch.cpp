@@ -75,6 +75,7 @@ boost::asio::awaitable<void> stream_events(ApiContext& ctx, WatchSpec spec, std:
     auto watch = ctx.event_log->watch(spec.source, spec.project,
                                       authz::EventVisibility::of(guard->principal(), spec.table), wakeup);
     guard->attach(wakeup);
+    writer.on_client_gone([wakeup] { wakeup->notify(); });
     if (resync && !co_await writer.write(std::string(kResyncFrame))) co_return;
     auto last_write = Clock::now();
     while (!writer.stopping()) {

@@ -88,6 +88,7 @@ boost::asio::awaitable<void> stream_messages(ApiContext& ctx, std::string sessio
     auto wakeup = std::make_shared<streams::Wakeup>(writer.executor());
     subscription->attach(wakeup);
     guard->attach(wakeup);
+    writer.on_client_gone([wakeup] { wakeup->notify(); });
     auto last_write = Clock::now();
     while (!writer.stopping()) {
         const auto verdict = guard->check_due() ? co_await guard->check() : streams::StreamGuard::Verdict::Keep;

@@ -24,8 +24,13 @@ net::awaitable<bool> ChunkedWriter::write_shared(std::shared_ptr<const std::stri
     co_return co_await write_chunk(*chunk);
 }
 
+void ChunkedWriter::client_gone() {
+    client_gone_ = true;
+    if (on_client_gone_) on_client_gone_();
+}
+
 net::awaitable<bool> ChunkedWriter::write_chunk(std::string_view chunk) {
-    if (failed_ || stopping_.load()) co_return false;
+    if (failed_ || stopping()) co_return false;
     if (chunk.empty()) co_return true;
 
     char size_line[24];

@@ -5,6 +5,7 @@
 
 #include <atomic>
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
@@ -27,7 +28,10 @@ public:
     // would end the response.
     boost::asio::awaitable<bool> write(std::string chunk) override;
     boost::asio::awaitable<bool> write_shared(std::shared_ptr<const std::string> chunk) override;
-    bool stopping() const override { return stopping_.load(); }
+    bool stopping() const override { return stopping_.load() || client_gone_; }
+    void on_client_gone(std::function<void()> fn) override { on_client_gone_ = std::move(fn); }
+    // The connection saw the client close its end (on the stream's executor).
+    void client_gone();
     boost::asio::any_io_executor executor() const override { return stream_.get_executor(); }
 
     // True once a write failed: the peer is gone and the response cannot be finished.
@@ -43,6 +47,8 @@ private:
     const std::atomic<bool>& stopping_;
     const std::chrono::steady_clock::duration write_timeout_;
     bool failed_ = false;
+    bool client_gone_ = false;
+    std::function<void()> on_client_gone_;
 };
 
 }  // namespace ambient::http::detail

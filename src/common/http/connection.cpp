@@ -1,7 +1,10 @@
 #include "common/http/connection.hpp"
 
 #include <spdlog/spdlog.h>
+#include <sys/socket.h>
 
+#include <boost/asio/co_spawn.hpp>
+#include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -145,6 +148,26 @@ net::awaitable<bool> write_response(beast::tcp_stream& stream, const ServerConte
     co_return !ec && keep_alive;
 }
 
+// A stream's client may close its end while the producer waits for data to send, writing
+// nothing for a long time; waiting for the socket to become readable meanwhile notices that
+// at once, so the stream (its place in the per-caller cap, its descriptor, its wake-ups) goes
+// now rather than at its next write. The state is shared with the coroutine below, which
+// touches the socket and the writer only while write_stream() still runs (writer set).
+struct DepartureWatch {
+    ChunkedWriter* writer = nullptr;
+};
+
+net::awaitable<void> watch_for_departure(tcp::socket& socket, std::shared_ptr<DepartureWatch> watch) {
+    error_code ec;
+    co_await socket.async_wait(tcp::socket::wait_read, redirect(ec));
+    if (watch->writer == nullptr || ec == net::error::operation_aborted) co_return;
+    // Readable: the client closed (or reset) its end — or sent bytes (a pipelined request),
+    // which is not a departure and is left for the next request to read.
+    char byte = 0;
+    if (!ec && ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0) co_return;
+    watch->writer->client_gone();
+}
+
 // Sends the header, runs the producer, ends the chunked body. True when the connection may
 // serve another request.
 net::awaitable<bool> write_stream(beast::tcp_stream& stream, const ServerContext& server, const Request& request,
@@ -171,12 +194,18 @@ net::awaitable<bool> write_stream(beast::tcp_stream& stream, const ServerContext
     }
 
     ChunkedWriter writer(stream, server.stopping, server.options.stream_write_timeout);
+    auto watch = std::make_shared<DepartureWatch>();
+    watch->writer = &writer;
+    net::co_spawn(stream.get_executor(), watch_for_departure(stream.socket(), watch), net::detached);
     std::exception_ptr error;
     try {
         co_await response.stream(writer);
     } catch (...) {
         error = std::current_exception();
     }
+    // The watch must not outlive the writer (nor, should the connection end, the socket).
+    watch->writer = nullptr;
+    stream.socket().cancel(ec);
     bool complete = false;
     if (error) {
         // Too late for an error status: log it and cut the body short, so the client can
@@ -251,6 +280,7 @@ struct HeaderSection {
     bool complete = false;  // false: the connection failed or timed out first
     bool too_large = false;
     bool folded = false;
+    bool not_http = false;  // what arrived cannot start a request
 };
 
 // Reads until `buffer` starts with a whole header section (or it exceeds the limit), so that
@@ -262,6 +292,7 @@ net::awaitable<HeaderSection> read_header_section(beast::tcp_stream& stream, bea
             co_return HeaderSection{true, false, has_folded_line(bytes.substr(0, *size))};
         }
         if (bytes.size() >= kHeaderLimit) co_return HeaderSection{true, true, false};
+        if (!could_start_request(bytes)) co_return HeaderSection{.complete = true, .not_http = true};
         error_code ec;
         const auto n = co_await stream.async_read_some(buffer.prepare(kReadChunk), redirect(ec));
         if (ec) co_return HeaderSection{};
@@ -300,6 +331,8 @@ net::awaitable<bool> serve_request(beast::tcp_stream& stream, beast::flat_buffer
     std::optional<RequestRefusal> refusal;
     if (section.too_large) {
         refusal = RequestRefusal{431, "Request header fields too large"};
+    } else if (section.not_http) {
+        refusal = RequestRefusal{400, "Malformed HTTP request"};
     } else {
         // The whole header is buffered: this parses it without reading.
         co_await bhttp::async_read_header(stream, buffer, parser, redirect(ec));

@@ -35,6 +35,15 @@ std::optional<std::size_t> header_section_size(std::string_view bytes) {
     return end + kEndOfSection.size();
 }
 
+bool could_start_request(std::string_view bytes) {
+    std::size_t i = bytes.find_first_not_of("\r\n");
+    for (; i < bytes.size() && bytes[i] != '\n'; ++i) {
+        const auto c = static_cast<unsigned char>(bytes[i]);
+        if ((c < 0x20 || c > 0x7e) && c != '\t' && c != '\r') return false;
+    }
+    return true;
+}
+
 bool has_folded_line(std::string_view header_section) {
     // The last CRLF of the section is followed by nothing of the header; every earlier one
     // starts a new field line, which must not begin with whitespace.

@@ -25,6 +25,12 @@ namespace ambient::http {
 // empty line that ends them), or nullopt while its end has not arrived.
 std::optional<std::size_t> header_section_size(std::string_view bytes);
 
+// False as soon as `bytes` (what arrived of a request so far) cannot be the start of an
+// HTTP/1.1 request: its first line (after the empty lines RFC 9112 2.2 lets a server skip)
+// holds a byte other than visible ASCII, SP, HTAB or CR. Such a peer (a TLS ClientHello, a
+// binary protocol) is answered at once instead of waiting for a header end that never comes.
+bool could_start_request(std::string_view bytes);
+
 // True when a header section contains obsolete line folding (a CRLF followed by SP or HTAB
 // before the section's end), which RFC 9112 5.2 lets a server reject with 400.
 bool has_folded_line(std::string_view header_section);

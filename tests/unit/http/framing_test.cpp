@@ -13,6 +13,16 @@ TEST(HeaderSection, EndsAtTheFirstEmptyLine) {
     EXPECT_FALSE(header_section_size(""));
 }
 
+TEST(HeaderSection, TellsAtOnceWhatCannotStartARequest) {
+    EXPECT_TRUE(could_start_request(""));
+    EXPECT_TRUE(could_start_request("GE"));
+    EXPECT_TRUE(could_start_request("\r\nGET / HTTP/1.1\r\nHost: \x80\r\n"));  // fields are Beast's to judge
+    EXPECT_TRUE(could_start_request("get /a\tb HTTP/1.1\r"));
+    EXPECT_FALSE(could_start_request("\x16\x03\x01\x02\x00"));  // a TLS ClientHello
+    EXPECT_FALSE(could_start_request(std::string_view("GET /\0", 6)));
+    EXPECT_FALSE(could_start_request("GET /\x7f"));
+}
+
 TEST(HeaderSection, FindsObsoleteLineFolding) {
     EXPECT_FALSE(has_folded_line("GET / HTTP/1.1\r\nHost: a\r\nX-A: one two\r\n\r\n"));
     EXPECT_TRUE(has_folded_line("GET / HTTP/1.1\r\nHost: a\r\nX-A: one\r\n two\r\n\r\n"));

@@ -129,6 +129,35 @@ TEST_F(StreamTest, ProducerSeesWriteFailAfterTheClientLeaves) {
     EXPECT_EQ(server_->connection_count(), 0u);
 }
 
+// A producer that waits for data (writing nothing) hears at once that its client closed its
+// end, instead of at its next write.
+TEST_F(StreamTest, AWaitingProducerIsToldWhenTheClientLeaves) {
+    auto told = std::make_shared<std::promise<void>>();
+    router_.add({"GET", "/quiet", [told](Request&) {
+                     return sse([told](StreamWriter& w) -> net::awaitable<void> {
+                         co_await w.write(": hello\n\n");
+                         auto timer = std::make_shared<net::steady_timer>(w.executor(), 1h);
+                         w.on_client_gone([timer] { timer->cancel(); });
+                         boost::system::error_code ec;
+                         co_await timer->async_wait(net::redirect_error(net::use_awaitable, ec));
+                         if (w.stopping()) told->set_value();
+                     });
+                 }});
+    start();
+    auto reader = open("/quiet");
+    ASSERT_EQ(reader.status(), 200);
+    const auto until = Clock::now() + 5s;
+    while (reader.comments() == 0 && Clock::now() < until)
+        reader.next(50ms);
+    reader.close();
+    auto done = told->get_future();
+    EXPECT_EQ(done.wait_for(5s), std::future_status::ready);
+    const auto deadline = Clock::now() + 5s;
+    while (server_->connection_count() > 0 && Clock::now() < deadline)
+        std::this_thread::sleep_for(10ms);
+    EXPECT_EQ(server_->connection_count(), 0u);
+}
+
 TEST_F(StreamTest, AReaderThatReadsNothingIsClosedAfterTheStreamWriteTimeout) {
     options_.stream_write_timeout = 1s;
     // Shared with the producer, which may outlive this test's scope if the server never ends it.
