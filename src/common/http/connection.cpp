@@ -3,8 +3,6 @@
 #include <spdlog/spdlog.h>
 #include <sys/socket.h>
 
-#include <boost/asio/co_spawn.hpp>
-#include <boost/asio/detached.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 #include <boost/asio/write.hpp>
@@ -151,25 +149,24 @@ net::awaitable<bool> write_response(beast::tcp_stream& stream, const ServerConte
 // A stream's client may close its end while the producer waits for data to send, writing
 // nothing for a long time; waiting for the socket to become readable meanwhile notices that
 // at once, so the stream (its place in the per-caller cap, its descriptor, its wake-ups) goes
-// now rather than at its next write. The state is shared with the coroutine below, which
-// touches the socket and the writer only while write_stream() still runs (writer set).
+// now rather than at its next write. A plain completion handler rather than a coroutine: it
+// is held by every open stream, so it must be small. It touches the socket and the writer
+// only while write_stream() still runs (writer set); both run on the connection's strand.
 struct DepartureWatch {
     ChunkedWriter* writer = nullptr;
 };
 
-net::awaitable<void> watch_for_departure(tcp::socket& socket, std::shared_ptr<DepartureWatch> watch) {
-    error_code ec;
-    co_await socket.async_wait(tcp::socket::wait_read, redirect(ec));
-    if (watch->writer == nullptr || ec == net::error::operation_aborted) co_return;
-    // Readable: the client closed (or reset) its end — or sent bytes (a pipelined request),
-    // which is not a departure and is left for the next request to read.
-    char byte = 0;
-    if (!ec && ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0) co_return;
-    watch->writer->client_gone();
+void watch_for_departure(tcp::socket& socket, std::shared_ptr<DepartureWatch> watch) {
+    socket.async_wait(tcp::socket::wait_read, [&socket, watch](const error_code& ec) {
+        if (watch->writer == nullptr || ec == net::error::operation_aborted) return;
+        // Readable: the client closed (or reset) its end — or sent bytes (a pipelined
+        // request), which is not a departure and is left for the next request to read.
+        char byte = 0;
+        if (!ec && ::recv(socket.native_handle(), &byte, 1, MSG_PEEK | MSG_DONTWAIT) > 0) return;
+        watch->writer->client_gone();
+    });
 }
 
-// Sends the header, runs the producer, ends the chunked body. True when the connection may
-// serve another request.
 net::awaitable<bool> write_stream(beast::tcp_stream& stream, const ServerContext& server, const Request& request,
                                   Response& response, bool keep_alive, Clock::time_point started) {
     bhttp::response<bhttp::empty_body> head;
@@ -196,7 +193,7 @@ net::awaitable<bool> write_stream(beast::tcp_stream& stream, const ServerContext
     ChunkedWriter writer(stream, server.stopping, server.options.stream_write_timeout);
     auto watch = std::make_shared<DepartureWatch>();
     watch->writer = &writer;
-    net::co_spawn(stream.get_executor(), watch_for_departure(stream.socket(), watch), net::detached);
+    watch_for_departure(stream.socket(), watch);
     std::exception_ptr error;
     try {
         co_await response.stream(writer);
