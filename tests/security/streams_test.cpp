@@ -231,17 +231,25 @@ TEST_P(Streams, StalledReadersDoNotMakeTheServerHoldTheirBacklog) {
         stalled.back()->send(request);
     }
     // Give the streams time to fill their sockets, then measure; the health check must stay
-    // quick meanwhile.
+    // quick meanwhile. On 2 shared cores a process can lose the CPU for a moment whatever it
+    // does, so one slow answer in the run is tolerated, a second is not, and none may be slow
+    // by an order of magnitude.
     std::size_t peak = before;
     const auto until = Clock::now() + 5s;
     HttpClient health(server().process().host(), server().process().port());
+    int checks = 0;
+    int slow = 0;
     while (Clock::now() < until) {
         const auto started = Clock::now();
         EXPECT_EQ(health.get("/healthcheck").status, 200);
-        EXPECT_LT(Clock::now() - started, 100ms);
+        const auto took = Clock::now() - started;
+        ++checks;
+        if (took >= 100ms) ++slow;
+        EXPECT_LT(took, 1s);
         peak = std::max(peak, resident_kib(pid));
-        std::this_thread::sleep_for(200ms);
+        std::this_thread::sleep_for(100ms);
     }
+    EXPECT_LE(slow, 1) << slow << " of " << checks << " health checks took 100 ms or more";
     const auto growth_mib = (peak - std::min(peak, before)) / 1024;
     // The probe saw ~80 MB per stream (1.6 GB here). Bounded reads keep it to a few MiB each.
     EXPECT_LT(growth_mib, 160u) << "RSS grew by " << growth_mib << " MiB for 20 stalled streams";
