@@ -5,6 +5,7 @@
 
 #include "api/handler_support.hpp"
 #include "common/api_error.hpp"
+#include "common/http/field_text.hpp"
 #include "common/ksuid.hpp"
 
 namespace ambient::api {
@@ -36,23 +37,6 @@ bool is_token_char(char c) {
            std::string_view("!#$%&'*+-.^_`|~").find(c) != std::string_view::npos;
 }
 
-std::string_view trim(std::string_view s) {
-    while (!s.empty() && (s.front() == ' ' || s.front() == '\t'))
-        s.remove_prefix(1);
-    while (!s.empty() && (s.back() == ' ' || s.back() == '\t'))
-        s.remove_suffix(1);
-    return s;
-}
-
-bool iequals(std::string_view a, std::string_view b) {
-    if (a.size() != b.size()) return false;
-    for (std::size_t i = 0; i < a.size(); ++i) {
-        const auto lower = [](char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; };
-        if (lower(a[i]) != lower(b[i])) return false;
-    }
-    return true;
-}
-
 }  // namespace
 
 bool is_valid_project_name(std::string_view name) {
@@ -67,18 +51,18 @@ bool is_valid_project_name(std::string_view name) {
 }
 
 bool is_json_media_type(std::string_view content_type) {
-    const auto media = trim(content_type.substr(0, content_type.find(';')));
+    const auto media = http::trim_whitespace(content_type.substr(0, content_type.find(';')));
     const auto slash = media.find('/');
     if (slash == std::string_view::npos) return false;
     const auto type = media.substr(0, slash);
     const auto subtype = media.substr(slash + 1);
-    if (!iequals(type, "application") || subtype.empty()) return false;
+    if (!http::iequals(type, "application") || subtype.empty()) return false;
     for (char c : subtype) {
         if (!is_token_char(c)) return false;
     }
-    if (iequals(subtype, "json")) return true;
+    if (http::iequals(subtype, "json")) return true;
     // A structured-syntax suffix (RFC 6839): application/merge-patch+json is JSON too.
-    return subtype.size() > 5 && iequals(subtype.substr(subtype.size() - 5), "+json");
+    return subtype.size() > 5 && http::iequals(subtype.substr(subtype.size() - 5), "+json");
 }
 
 void require_json_body(const http::Request& req) {

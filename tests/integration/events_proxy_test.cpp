@@ -1,108 +1,23 @@
-// GET /sessions/{id}/events: the streaming proxy to the session's runner. A fake runner (the
-// project's own HTTP server with a streaming route) runs in the test process and records
-// what it was asked and when it sent each event.
+// GET /sessions/{id}/events: the streaming proxy to the session's runner. A fake runner
+// (support/fake_runner.hpp) runs in the test process and records what it was asked and when
+// it sent each event.
 #include <gtest/gtest.h>
 
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
-
-#include <atomic>
-#include <mutex>
 #include <thread>
 
-#include <boost/asio/redirect_error.hpp>
-#include <boost/asio/steady_timer.hpp>
-#include <boost/asio/use_awaitable.hpp>
-
-#include "common/http/server.hpp"
 #include "integration/api_fixture.hpp"
+#include "support/fake_runner.hpp"
 
 namespace ambient::testing {
 namespace {
 
-namespace net = boost::asio;
 using nlohmann::json;
 using namespace std::chrono_literals;
 using Clock = std::chrono::steady_clock;
-
-class FakeRunner {
-public:
-    // Serves GET /events/{id}: `count` events (-1: until the client leaves) `interval` apart,
-    // ids counting on from the request's Last-Event-ID. Any other id gets `error_status`.
-    FakeRunner(std::string session_id, int count, std::chrono::milliseconds interval, int error_status = 404)
-        : session_id_(std::move(session_id)), count_(count), interval_(interval), error_status_(error_status) {
-        router_.add({"GET", "/events/{id}", [this](http::Request& req) { return serve(req); }});
-        http::ServerOptions options;
-        options.port = 0;
-        options.worker_threads = 2;
-        server_ = std::make_unique<http::Server>(options, router_);
-        server_->start();
-    }
-    ~FakeRunner() { server_->stop(); }
-
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
-    std::string last_event_id() const {
-        std::lock_guard lock(mutex_);
-        return last_event_id_;
-    }
-    std::string accept() const {
-        std::lock_guard lock(mutex_);
-        return accept_;
-    }
-    Clock::time_point sent_at(std::size_t index) const {
-        std::lock_guard lock(mutex_);
-        return index < sent_.size() ? sent_[index] : Clock::time_point::max();
-    }
-    bool client_gone() const { return client_gone_.load(); }
-
-private:
-    http::Response serve(http::Request& req) {
-        if (req.param("id") != session_id_) return http::Response::text(error_status_, "no such thread");
-        int first = 1;
-        {
-            std::lock_guard lock(mutex_);
-            last_event_id_ = std::string(req.header("Last-Event-ID").value_or(""));
-            accept_ = std::string(req.header("Accept").value_or(""));
-            if (!last_event_id_.empty()) first = std::stoi(last_event_id_) + 1;
-        }
-        http::Response r;
-        r.headers = {{"Content-Type", "text/event-stream"}};
-        r.stream = [this, first](http::StreamWriter& w) -> net::awaitable<void> {
-            for (int i = 0; count_ < 0 || i < count_; ++i) {
-                net::steady_timer timer(w.executor(), interval_);
-                boost::system::error_code ec;
-                co_await timer.async_wait(net::redirect_error(net::use_awaitable, ec));
-                {
-                    std::lock_guard lock(mutex_);
-                    sent_.push_back(Clock::now());
-                }
-                const auto n = std::to_string(first + i);
-                // Two writes per event: the proxy must pass partial events through as they come.
-                if (!co_await w.write("id: " + n + "\n") ||
-                    !co_await w.write("data: {\"type\":\"TEXT_MESSAGE_CONTENT\",\"n\":" + n + "}\n\n")) {
-                    client_gone_ = true;
-                    co_return;
-                }
-            }
-        };
-        return r;
-    }
-
-    std::string session_id_;
-    int count_;
-    std::chrono::milliseconds interval_;
-    int error_status_;
-    http::Router router_;
-    std::unique_ptr<http::Server> server_;
-    mutable std::mutex mutex_;
-    std::string last_event_id_;
-    std::string accept_;
-    std::vector<Clock::time_point> sent_;
-    std::atomic<bool> client_gone_{false};
-};
 
 // A port on which nothing listens (bound, read, released).
 std::uint16_t closed_port() {

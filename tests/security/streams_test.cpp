@@ -11,6 +11,7 @@
 
 #include "api/builtin_roles.hpp"
 #include "security/security_fixture.hpp"
+#include "support/fake_runner.hpp"
 
 namespace ambient::testing {
 namespace {
@@ -288,6 +289,26 @@ TEST_P(Streams, MessageStreamEndsWhenTheBindingGoes) {
     // And reconnecting is refused.
     EXPECT_EQ(sse(user_token("listener"), "/sessions/" + id + "/messages", {{"Accept", "text/event-stream"}}).status(),
               404);
+}
+
+// Item 6: a session's live events (the proxy to its runner) end when the reader's binding
+// goes, and the runner's connection with them.
+TEST_P(Streams, LiveEventsEndWhenTheBindingGoes) {
+    user_creates_project("owner", "live");
+    const auto id = session_in("live");
+    FakeRunner runner(id, -1, 50ms);
+    ASSERT_EQ(admin().patch(api_path("/sessions/" + id + "/status"), json{{"runner_url", runner.url()}}.dump()).status,
+              200);
+    const auto binding = bind("watcher", "project:viewer", {{"scope", "project"}, {"project_id", "live"}});
+    auto reader = sse(user_token("watcher"), "/sessions/" + id + "/events");
+    ASSERT_EQ(reader.status(), 200) << reader.response().body;
+    ASSERT_TRUE(reader.next(5s));
+    ASSERT_EQ(admin().del(api_path("/role_bindings/" + binding)).status, 204);
+    EXPECT_TRUE(ends_within(reader, 10s));
+    const auto until = Clock::now() + 10s;
+    while (!runner.client_gone() && Clock::now() < until)
+        std::this_thread::sleep_for(50ms);
+    EXPECT_TRUE(runner.client_gone());
 }
 
 // Item 6: a stream ends when its token expires (here: 3 s from now, counting the server's

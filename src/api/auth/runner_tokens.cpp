@@ -6,9 +6,9 @@
 #include <openssl/pem.h>
 #include <spdlog/spdlog.h>
 
-#include <charconv>
 #include <unordered_set>
 
+#include "common/duration.hpp"
 #include "common/jwt/base64url.hpp"
 #include "common/jwt/jwt.hpp"
 #include "common/ksuid.hpp"
@@ -284,25 +284,9 @@ json RunnerTokens::jwks() {
 }
 
 std::optional<std::chrono::seconds> parse_runner_token_ttl(std::string_view text) {
-    if (text.empty()) return std::nullopt;
-    std::int64_t value = 0;
-    const auto* begin = text.data();
-    const auto* end = text.data() + text.size();
-    auto [ptr, ec] = std::from_chars(begin, end, value);
-    if (ec != std::errc{} || ptr == begin) return std::nullopt;
-    const std::string_view unit(ptr, static_cast<std::size_t>(end - ptr));
-    std::int64_t scale = 0;
-    if (unit.empty() || unit == "s") {
-        scale = 1;
-    } else if (unit == "m") {
-        scale = 60;
-    } else if (unit == "h") {
-        scale = 3600;
-    } else {
-        return std::nullopt;
-    }
-    if (value <= 0 || value > 24 * 3600 / scale) return std::nullopt;
-    return std::chrono::seconds{value * scale};
+    const auto ttl = parse_duration(text, std::chrono::hours(24));
+    if (!ttl || ttl->count() == 0) return std::nullopt;
+    return ttl;
 }
 
 }  // namespace ambient::api
