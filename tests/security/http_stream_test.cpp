@@ -155,7 +155,11 @@ TEST_P(HttpStreams, StreamsWhoseReadersReadNothingAreClosedAndTheirMemoryReturne
         EXPECT_LT(received, 16u * 1000 * 1000);
     }
 
-    // What they buffered is handed back to the system (every 15 s after activity).
+    // What they buffered is handed back to the system (every 15 s after activity). Under
+    // AddressSanitizer freed memory sits in its quarantine, which no malloc_trim returns.
+#ifdef __SANITIZE_ADDRESS__
+    GTEST_SKIP() << "memory return is not measurable under AddressSanitizer";
+#endif
     deadline = Clock::now() + 40s;
     while (resident_kib(pid) > before + 8 * 1024 && Clock::now() < deadline)
         std::this_thread::sleep_for(200ms);

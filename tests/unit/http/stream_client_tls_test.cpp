@@ -148,6 +148,9 @@ TEST_F(StreamClientTls, AVerifiedRunnerIsReadToTheEndThroughWaitsThatCutReadsSho
     options.interval = 150ms;
     FakeTlsRunner runner(options);
     StreamClient client({.extra_ca_file = ca_.certificate_file()});
+    // Declared before the response: the response's read timer lives on this context, so the
+    // context must outlive it.
+    net::io_context io;
     auto response = client.open_streaming_get(origin(runner), std::string("/events/") + kSession,
                                               {{"Accept", "text/event-stream"}, {"Last-Event-ID", "10"}}, 5s);
     EXPECT_EQ(response->status(), 200);
@@ -159,7 +162,6 @@ TEST_F(StreamClientTls, AVerifiedRunnerIsReadToTheEndThroughWaitsThatCutReadsSho
     // for a record, and the stream must come through whole all the same.
     std::string body;
     int quiet_slices = 0;
-    net::io_context io;
     net::co_spawn(net::make_strand(io), read_to_end(*response, 20ms, body, quiet_slices), net::detached);
     io.run();
     EXPECT_EQ(body, expected_events(11, 14));
@@ -175,12 +177,12 @@ TEST_F(StreamClientTls, ReadsCancelledInsideARecordLoseNothing) {
     FakeTlsRunner runner(options);
     TricklingRelay relay(runner.port());
     StreamClient client({.extra_ca_file = ca_.certificate_file()});
+    net::io_context io;  // outlives the response (its read timer lives here)
     auto response = client.open_streaming_get({"127.0.0.1", relay.port(), UpstreamOrigin::Scheme::Https},
                                               std::string("/events/") + kSession, {}, 10s);
     EXPECT_EQ(response->status(), 200);
     std::string body;
     int quiet_slices = 0;
-    net::io_context io;
     net::co_spawn(net::make_strand(io), read_to_end(*response, 5ms, body, quiet_slices), net::detached);
     io.run();
     EXPECT_EQ(body, expected_events(1, 4));
