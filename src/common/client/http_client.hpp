@@ -1,0 +1,69 @@
+#pragma once
+// A blocking HTTP client over libcurl for one origin (scheme, host, port): every request
+// goes to that origin, redirects are never followed, so a bearer token given to it never
+// reaches another host. Safe to use from several threads at once (each call has its own
+// curl handle).
+#include <atomic>
+#include <chrono>
+#include <functional>
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace ambient::client {
+
+// The request did not complete: cannot connect, timed out, TLS refused, aborted. what() is
+// curl's reason and the URL's path, never a header.
+class TransportError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+using Headers = std::vector<std::pair<std::string, std::string>>;
+
+struct HttpResponse {
+    int status = 0;
+    std::string body;
+    Headers headers;  // names in lower case
+    // The first value of a header (name in lower case), or "".
+    std::string header(std::string_view name) const;
+};
+
+struct ClientOptions {
+    std::chrono::milliseconds connect_timeout{5000};
+    std::chrono::milliseconds request_timeout{30000};  // whole request, for request()
+    std::string ca_file;                               // extra CA bundle for https (empty: system)
+};
+
+class HttpClient {
+public:
+    // `origin` is "http(s)://host[:port]" with an optional path prefix, e.g.
+    // "http://127.0.0.1:8000". Throws std::invalid_argument for anything else.
+    explicit HttpClient(std::string origin, ClientOptions options = {});
+
+    // `path` starts with '/' and is appended to the origin.
+    HttpResponse request(std::string_view method, std::string_view path, std::string_view body = {},
+                         const Headers& headers = {}) const;
+
+    // A streaming GET: `on_data` receives the body as it arrives and returns false to stop.
+    // Returns the status and headers (body empty) when the stream ends, is stopped, or the
+    // server answered with an error (then the error body is in `body`, not given to on_data).
+    // `stop` (optional) is checked about every 200 ms; the stream also ends when nothing at
+    // all arrives for `idle_timeout`.
+    HttpResponse stream(std::string_view path, const Headers& headers,
+                        const std::function<bool(std::string_view)>& on_data, const std::atomic<bool>* stop,
+                        std::chrono::milliseconds idle_timeout) const;
+
+    const std::string& origin() const { return origin_; }
+
+private:
+    std::string origin_;
+    ClientOptions options_;
+};
+
+// Percent-encodes a path segment or query value (RFC 3986 unreserved characters kept).
+std::string url_encode(std::string_view text);
+
+}  // namespace ambient::client
