@@ -1,75 +1,182 @@
 #include "runner/redaction.hpp"
 
 #include <algorithm>
-#include <regex>
 
-#include "common/client/http_client.hpp"
-#include "common/crypto/base64.hpp"
+#include <nlohmann/json.hpp>
+
+#include "runner/redaction/needle_set.hpp"
+#include "runner/redaction/secret_forms.hpp"
+#include "runner/redaction/token_shapes.hpp"
 
 namespace ambient::runner {
+
+using redaction::Span;
+
+struct Redactor::Matcher {
+    redaction::NeedleSet needles;
+};
+
 namespace {
 
-constexpr std::size_t kMinSecretLength = 6;
-// The longest token a shape pattern matches (GitHub fine-grained PATs are 93 characters).
-constexpr std::size_t kMaxShapeLength = 256;
+bool is_space(char c) {
+    return c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v';
+}
 
-const std::regex& shapes() {
-    static const std::regex re(
-        R"((gh[pousr]_[A-Za-z0-9]{20,255}|github_pat_[A-Za-z0-9_]{20,255}|glpat-[A-Za-z0-9_\-]{20,255}|sk-ant-[A-Za-z0-9_\-]{20,255}|xox[bpars]-[A-Za-z0-9\-]{10,255}|AKIA[0-9A-Z]{16}))");
-    return re;
+std::string_view trimmed(std::string_view v) {
+    while (!v.empty() && is_space(v.front()))
+        v.remove_prefix(1);
+    while (!v.empty() && is_space(v.back()))
+        v.remove_suffix(1);
+    return v;
+}
+
+std::string replaced(std::string_view text, const std::vector<Span>& spans) {
+    std::string out;
+    out.reserve(text.size());
+    std::size_t at = 0;
+    for (const auto& span : spans) {
+        out.append(text.substr(at, span.begin - at));
+        out.append(kRedacted);
+        at = span.end;
+    }
+    out.append(text.substr(at));
+    return out;
+}
+
+// Moves `cut` back to the start of the UTF-8 character it would split, so that an emitted
+// piece never ends inside one (the rest of which may not have arrived yet). Text that is not
+// UTF-8 is cut anywhere.
+std::size_t at_character_start(std::string_view text, std::size_t cut) {
+    for (std::size_t back = 1; back <= 3 && back <= cut; ++back) {
+        const auto c = static_cast<unsigned char>(text[cut - back]);
+        if ((c & 0xC0) == 0x80) continue;  // a continuation byte: look further back
+        const std::size_t length = c >= 0xF0 ? 4 : c >= 0xE0 ? 3 : c >= 0xC0 ? 2 : 1;
+        return length > back ? cut - back : cut;
+    }
+    return cut;
 }
 
 }  // namespace
 
+Redactor::Redactor() : matcher_(std::make_shared<const Matcher>()) {}
+Redactor::~Redactor() = default;
+
 void Redactor::add_secrets(const std::vector<std::string>& values) {
     std::lock_guard lock(mutex_);
-    for (const auto& v : values) {
-        if (v.size() < kMinSecretLength) continue;
-        for (auto form : {v, crypto::base64_encode(v), client::url_encode(v)}) {
-            if (std::find(needles_.begin(), needles_.end(), form) == needles_.end()) needles_.push_back(form);
+    bool added = false;
+    for (const auto& value : values) {
+        for (const auto v : {std::string_view(value), trimmed(value)}) {
+            if (v.size() >= kMinSecretLength) added |= secrets_.emplace(v).second;
         }
     }
-    std::sort(needles_.begin(), needles_.end(), [](const auto& a, const auto& b) { return a.size() > b.size(); });
+    if (!added) return;
+    std::vector<std::string> needles;
+    for (const auto& secret : secrets_) {
+        for (auto& form : redaction::secret_forms(secret, kMinSecretLength))
+            needles.push_back(std::move(form));
+    }
+    auto matcher = std::make_shared<Matcher>();
+    matcher->needles = redaction::NeedleSet(needles);
+    matcher_ = std::move(matcher);
+}
+
+std::shared_ptr<const Redactor::Matcher> Redactor::matcher() const {
+    std::lock_guard lock(mutex_);
+    return matcher_;
+}
+
+Redactor::Scan Redactor::scan(const Matcher& matcher, std::string_view text, bool complete) {
+    Scan result;
+    const std::size_t needle_tail = matcher.needles.scan(text, result.spans);
+    const std::size_t shape_start = redaction::scan_token_shapes(text, complete, result.spans);
+    result.settled = complete ? text.size() : std::min(text.size() - needle_tail, shape_start);
+    redaction::merge_overlapping(result.spans);
+    return result;
 }
 
 std::string Redactor::redact(std::string_view text) const {
-    std::string out(text);
-    {
-        std::lock_guard lock(mutex_);
-        for (const auto& n : needles_) {
-            for (auto pos = out.find(n); pos != std::string::npos; pos = out.find(n, pos + kRedacted.size()))
-                out.replace(pos, n.size(), kRedacted);
+    const auto found = scan(*matcher(), text, true);
+    return found.spans.empty() ? std::string(text) : replaced(text, found.spans);
+}
+
+bool Redactor::redact_in_place(std::string& text) const {
+    const auto found = scan(*matcher(), text, true);
+    if (found.spans.empty()) return false;
+    text = replaced(text, found.spans);
+    return true;
+}
+
+void Redactor::redact_json(nlohmann::json& value) const {
+    const auto m = matcher();
+    auto redact_string = [&m](std::string& s) {
+        const auto found = scan(*m, s, true);
+        if (found.spans.empty()) return false;
+        s = replaced(s, found.spans);
+        return true;
+    };
+    // Iterative, so that a deeply nested document cannot exhaust the stack.
+    std::vector<nlohmann::json*> todo{&value};
+    while (!todo.empty()) {
+        auto* v = todo.back();
+        todo.pop_back();
+        if (v->is_string()) {
+            redact_string(v->get_ref<std::string&>());
+        } else if (v->is_array()) {
+            for (auto& item : *v)
+                todo.push_back(&item);
+        } else if (v->is_object()) {
+            std::vector<std::pair<std::string, std::string>> renamed;
+            for (auto it = v->begin(); it != v->end(); ++it) {
+                std::string key = it.key();
+                if (redact_string(key)) renamed.emplace_back(it.key(), std::move(key));
+            }
+            // Two keys that redact alike keep the later one's value.
+            for (auto& [from, to] : renamed) {
+                auto moved = std::move((*v)[from]);
+                v->erase(from);
+                (*v)[to] = std::move(moved);
+            }
+            for (auto& item : v->items())
+                todo.push_back(&item.value());
         }
     }
-    return std::regex_replace(out, shapes(), std::string(kRedacted));
 }
 
 std::size_t Redactor::max_match_length() const {
-    std::lock_guard lock(mutex_);
-    std::size_t longest = kMaxShapeLength;
-    for (const auto& n : needles_)
-        longest = std::max(longest, n.size());
-    return longest;
+    return std::max(matcher()->needles.longest(), redaction::longest_token_shape());
 }
 
 std::string StreamRedactor::push(std::string_view piece) {
     pending_.append(piece);
-    const auto hold = redactor_.max_match_length() - 1;
-    if (pending_.size() <= hold) return {};
-    // Redact everything, then emit all but a tail that could still be the start of a match.
-    // The tail is cut from the unredacted text, so a match inside it is found next time.
-    const auto cut = pending_.size() - hold;
-    std::string head = pending_.substr(0, cut);
-    // A match that straddles the cut: extend the head past it.
-    std::string redacted_whole = redactor_.redact(pending_);
-    (void)redacted_whole;
-    std::string emitted = redactor_.redact(head);
+    const auto matcher = redactor_.matcher();
+    const auto found = Redactor::scan(*matcher, pending_, false);
+    // Text after `settled` may still grow into a match, and a match ending after it may
+    // still be joined by one that starts there: emit only what comes before both.
+    std::size_t cut = found.settled;
+    std::vector<Span> done;
+    for (const auto& span : found.spans) {
+        if (span.end > cut) {
+            cut = std::min(cut, span.begin);
+            break;
+        }
+    }
+    cut = at_character_start(pending_, cut);
+    for (const auto& span : found.spans) {
+        if (span.end <= cut) {
+            done.push_back(span);
+        } else {
+            if (span.begin < cut) cut = span.begin;  // only after the character step moved `cut`
+            break;
+        }
+    }
+    if (cut == 0) return {};
+    auto out = replaced(std::string_view(pending_).substr(0, cut), done);
     pending_.erase(0, cut);
-    return emitted;
+    return out;
 }
 
 std::string StreamRedactor::finish() {
-    std::string rest = redactor_.redact(pending_);
+    auto rest = redactor_.redact(pending_);
     pending_.clear();
     return rest;
 }
