@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <array>
+#include <bit>
+#include <cstdint>
 
 namespace ambient::runner::redaction {
 namespace {
@@ -54,10 +56,12 @@ constexpr std::array kShapes = {
     Shape{"ASIA", upper_digit, 16, 16},
 };
 
-constexpr std::array<bool, 256> make_starts() {
-    std::array<bool, 256> starts{};
-    for (const auto& s : kShapes)
-        starts[static_cast<unsigned char>(s.prefix[0])] = true;
+// For each byte, the shapes whose prefix starts with it (bit i: kShapes[i]).
+constexpr std::array<std::uint16_t, 256> make_starts() {
+    static_assert(kShapes.size() <= 16);
+    std::array<std::uint16_t, 256> starts{};
+    for (std::size_t i = 0; i < kShapes.size(); ++i)
+        starts[static_cast<unsigned char>(kShapes[i].prefix[0])] |= static_cast<std::uint16_t>(1u << i);
     return starts;
 }
 constexpr auto kStarts = make_starts();
@@ -91,17 +95,16 @@ Outcome match_at(const Shape& shape, std::string_view text, std::size_t at, bool
 std::size_t scan_token_shapes(std::string_view text, bool complete, std::vector<Span>& out) {
     std::size_t i = 0;
     while (i < text.size()) {
-        const auto c = static_cast<unsigned char>(text[i]);
-        if (!kStarts[c]) {
+        auto candidates = kStarts[static_cast<unsigned char>(text[i])];
+        if (candidates == 0) {
             ++i;
             continue;
         }
         std::size_t token_end = 0;
         bool found = false;
-        for (const auto& shape : kShapes) {
-            if (static_cast<unsigned char>(shape.prefix[0]) != c) continue;
+        for (; candidates != 0; candidates &= static_cast<std::uint16_t>(candidates - 1)) {
             std::size_t end = 0;
-            const auto outcome = match_at(shape, text, i, complete, end);
+            const auto outcome = match_at(kShapes[std::countr_zero(candidates)], text, i, complete, end);
             // Undecided until more text comes: hold from here (a later shape's token might be
             // a shorter reading of what this one will match).
             if (outcome == Outcome::Open) return i;
