@@ -159,7 +159,12 @@ bool SseResponseParser::end_of_event() {
         }
         data_.append(value);
     }
-    // "id:", "event:", "retry:": the benchmark identifies events by their data.
+    if (line.starts_with("id:")) {
+        auto value = line.substr(3);
+        if (!value.empty() && value.front() == ' ') value.remove_prefix(1);
+        id_.assign(value);
+    }
+    // "event:", "retry:": the benchmark identifies events by their data.
     return false;
 }
 

@@ -33,6 +33,8 @@ public:
     const std::string& error() const { return error_; }
     // Comment lines (": ping") seen so far.
     std::uint64_t comments() const { return comments_; }
+    // The value of the last "id:" line seen (in on_event: the event's id, when it has one).
+    const std::string& last_id() const { return id_; }
 
 private:
     // Advances through framing; returns the next piece of event-stream bytes (possibly empty).
@@ -55,6 +57,7 @@ private:
     std::string data_;
     bool has_data_ = false;
     std::uint64_t comments_ = 0;
+    std::string id_;
     std::string error_;
 };
 
