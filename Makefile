@@ -7,7 +7,7 @@ BIND           ?= 127.0.0.1:8000
 DATA_DIR       ?= ./data
 FUZZ_SECONDS   ?= 20
 
-.PHONY: all deps build run test test-asan fuzz bench bench-auth bench-sse bench-tools format clean
+.PHONY: all deps build run test test-asan fuzz bench bench-auth bench-sse bench-runner bench-tools format clean
 
 all: build
 
@@ -37,15 +37,17 @@ fuzz: deps
 	cmake --build $(FUZZ_DIR) -j $(JOBS)
 	scripts/run-fuzzers $(FUZZ_DIR)/bin $(FUZZ_SECONDS)
 
-# The bench helpers are not part of `all`; bench/auth/run and bench/sse_fanout/run need them.
+# The bench helpers are not part of `all`; bench/auth/run, bench/sse_fanout/run and
+# bench/runner/run need them.
 bench-tools: build
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target bench-auth-token bench-auth-decision \
-		bench-sse-broadcaster bench-sse-client
+		bench-sse-broadcaster bench-sse-client bench-runner-bare bench-runner-client
 
 bench: bench-tools
 	bench/api/run
 	bench/auth/run
 	bench/sse_fanout/run
+	bench/runner/run
 
 bench-auth: bench-tools
 	bench/auth/run
@@ -53,6 +55,10 @@ bench-auth: bench-tools
 # READERS, WATCHERS, MESSAGES, WRITES scale it down (see bench/sse_fanout/run).
 bench-sse: bench-tools
 	bench/sse_fanout/run
+
+# STARTS, TURNS, REPEAT scale it (see bench/runner/run).
+bench-runner: bench-tools
+	bench/runner/run
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
