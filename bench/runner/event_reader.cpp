@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <cerrno>
 #include <cstring>
 
@@ -42,6 +43,8 @@ int connect_to(const HttpUrl& url, std::chrono::milliseconds timeout, std::strin
     if (fd < 0) return -1;
     const int one = 1;
     ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof one);
+    // Short reads: the caller's deadlines are checked between them.
+    timeout = std::min(timeout, std::chrono::milliseconds(100));
     timeval tv{static_cast<time_t>(timeout.count() / 1000), static_cast<suseconds_t>(timeout.count() % 1000 * 1000)};
     ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof tv);
     return fd;
@@ -80,6 +83,8 @@ ReadOutcome read_events(const ReadRequest& request,
     SseResponseParser parser;
     bool stopped = false;
     std::vector<char> buffer(256 * 1024);
+    auto last_byte = Clock::now();
+    auto last_event = Clock::now();
     while (!stopped) {
         const auto n = ::recv(fd, buffer.data(), buffer.size(), 0);
         if (n < 0 && errno == EINTR) continue;
@@ -87,18 +92,30 @@ ReadOutcome read_events(const ReadRequest& request,
             out.error = "the server ended the stream after " + std::to_string(out.events) + " events";
             break;
         }
+        if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+            const auto now = Clock::now();
+            if (request.quiet.count() > 0 && out.events > 0 && now - last_event >= request.quiet) {
+                out.went_quiet = true;
+                break;
+            }
+            if (now - last_byte >= request.timeout) {
+                out.error = "no data for " + std::to_string(request.timeout.count()) + " ms";
+                break;
+            }
+            continue;
+        }
         if (n < 0) {
-            out.error = errno == EAGAIN || errno == EWOULDBLOCK ? "no data for the timeout" : std::strerror(errno);
+            out.error = std::strerror(errno);
             break;
         }
+        last_byte = Clock::now();
         out.bytes += static_cast<std::uint64_t>(n);
         parser.feed(std::string_view(buffer.data(), static_cast<std::size_t>(n)), [&](std::string_view data) {
             if (stopped) return;
             if (out.events++ == 0) out.first_event_ms = ms_since(t0);
-            if (!on_event(parser.last_id(), data)) {
-                out.last_event_ms = ms_since(t0);
-                stopped = true;
-            }
+            out.last_event_ms = ms_since(t0);
+            last_event = Clock::now();
+            if (!on_event(parser.last_id(), data)) stopped = true;
         });
         if (parser.head_complete()) out.status = parser.status();
         if (parser.state() == SseResponseParser::State::Failed) {

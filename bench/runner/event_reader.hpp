@@ -15,9 +15,12 @@ namespace bench {
 
 struct ReadRequest {
     HttpUrl url;
-    std::vector<std::string> headers;         // "Name: value"
+    std::vector<std::string> headers;          // "Name: value"
     std::optional<std::string> last_event_id;  // sent as Last-Event-ID
     std::chrono::milliseconds timeout{30000};  // with no byte received
+    // > 0: once events have come, this long without one ends the read (not an error): the
+    // end of a replay on a stream that then only pings.
+    std::chrono::milliseconds quiet{0};
 };
 
 struct ReadOutcome {
@@ -25,8 +28,9 @@ struct ReadOutcome {
     std::uint64_t events = 0;
     std::uint64_t bytes = 0;    // read from the socket: head, chunk framing and events
     double first_event_ms = 0;  // from connecting to the first event
-    double last_event_ms = 0;   // … to the last one the caller wanted
-    std::string error;          // empty when the caller stopped the read
+    double last_event_ms = 0;   // … to the last one the caller wanted (or the last one)
+    bool went_quiet = false;    // ended by `quiet`
+    std::string error;          // empty when the caller stopped the read, or it went quiet
 };
 
 // Calls on_event(id, data) for each event; stops when it returns false. The stream ending,

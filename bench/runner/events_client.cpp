@@ -3,7 +3,8 @@
 //   start   -- ARGV…  starts the runner --runs times: spawn to its first 2xx of GET /health,
 //                     its VmRSS after --idle-ms of sitting ready (first run), SIGTERM to exit
 //   capture           reads a stream from Last-Event-ID 0 until --until-count events whose
-//                     data holds "type":"<--until-type>" have come, and saves every event
+//                     data holds "type":"<--until-type>" have come, or none for --quiet-ms
+//                     (the replay ring held fewer), and saves every event
 //                     ("id: N\ndata: …\n\n") to --save: what the bare server sends
 //   read              reads --events events from a stream --repeat times, a new connection
 //                     each: events per second from connecting to the last event
@@ -84,7 +85,8 @@ int run_start(const bench::StartRequest& request, int runs) {
     return 0;
 }
 
-int run_capture(const bench::ReadRequest& request, const std::string& type, int count, const std::string& save) {
+int run_capture(bench::ReadRequest request, const std::string& type, int count, int quiet_ms, const std::string& save) {
+    request.quiet = std::chrono::milliseconds(quiet_ms);
     std::ofstream out(save, std::ios::binary | std::ios::trunc);
     if (!out) {
         std::cerr << "cannot write " << save << "\n";
@@ -92,7 +94,11 @@ int run_capture(const bench::ReadRequest& request, const std::string& type, int 
     }
     const std::string needle = "\"type\":\"" + type + "\"";
     int seen = 0;
+    std::string first_id;
+    std::string last_id;
     auto outcome = bench::read_events(request, [&](std::string_view id, std::string_view data) {
+        if (first_id.empty()) first_id = id;
+        last_id = id;
         if (!id.empty()) out << "id: " << id << "\n";
         std::size_t start = 0;
         while (true) {
@@ -110,23 +116,31 @@ int run_capture(const bench::ReadRequest& request, const std::string& type, int 
         return 1;
     }
     out.close();
-    json result = {{"events", outcome.events}, {"bytes", outcome.bytes}, {"ms", outcome.last_event_ms}};
-    std::cout << "  captured " << outcome.events << " events (" << count << " " << type << ") in "
-              << outcome.last_event_ms << " ms\n";
+    json result = {{"events", outcome.events},
+                   {"bytes", outcome.bytes},
+                   {"ms", outcome.last_event_ms},
+                   {"until_type_seen", seen},
+                   {"first_id", first_id}};
+    std::cout << "  captured " << outcome.events << " events (ids " << first_id << "-" << last_id << ", " << seen << " "
+              << type << (outcome.went_quiet ? ", then quiet" : "") << ") in " << outcome.last_event_ms << " ms\n";
     std::cout << "RESULT " << result.dump() << std::endl;
     return 0;
 }
 
-int run_read(const bench::ReadRequest& request, std::uint64_t events, int repeat) {
+int run_read(bench::ReadRequest request, std::uint64_t events, int repeat) {
+    request.quiet = std::chrono::milliseconds(5000);  // the stream only pings: fewer events than asked
     std::vector<double> rate;
     std::vector<double> first;
     std::uint64_t bytes = 0;
     for (int i = 0; i < repeat; ++i) {
-        auto outcome = bench::read_events(request, [&, n = std::uint64_t{0}](std::string_view, std::string_view) mutable {
-            return ++n < events;
-        });
-        if (!outcome.error.empty()) {
-            std::cerr << "read " << i + 1 << ": " << outcome.error << "\n";
+        auto outcome = bench::read_events(
+            request, [&, n = std::uint64_t{0}](std::string_view, std::string_view) mutable { return ++n < events; });
+        if (!outcome.error.empty() || outcome.went_quiet) {
+            std::cerr << "read " << i + 1 << ": "
+                      << (outcome.went_quiet ? "no event for 5 s after " + std::to_string(outcome.events) + " of " +
+                                                   std::to_string(events)
+                                             : outcome.error)
+                      << "\n";
             return 1;
         }
         rate.push_back(static_cast<double>(events) * 1000.0 / outcome.last_event_ms);
@@ -171,10 +185,12 @@ int main(int argc, char** argv) {
     std::string until_type = "RUN_FINISHED";
     int until_count = 1;
     std::string save;
+    int quiet_ms = 2000;
     auto* capture_cmd = app.add_subcommand("capture", "read and save a stream's events");
     add_stream_options(capture_cmd);
     capture_cmd->add_option("--until-type", until_type, "the event type to count");
     capture_cmd->add_option("--until-count", until_count, "stop after this many of them")->check(CLI::PositiveNumber);
+    capture_cmd->add_option("--quiet-ms", quiet_ms, "or stop after this long without an event");
     capture_cmd->add_option("--save", save, "the events file")->required();
 
     std::uint64_t events = 0;
@@ -190,7 +206,8 @@ int main(int argc, char** argv) {
             start.idle = std::chrono::milliseconds(idle_ms);
             return run_start(start, runs);
         }
-        if (*capture_cmd) return run_capture(read_request(url, headers, timeout_ms), until_type, until_count, save);
+        if (*capture_cmd)
+            return run_capture(read_request(url, headers, timeout_ms), until_type, until_count, quiet_ms, save);
         return run_read(read_request(url, headers, timeout_ms), events, repeat);
     } catch (const std::exception& e) {
         std::cerr << "bench-runner-client: " << e.what() << "\n";
