@@ -72,9 +72,12 @@ int run_start(const bench::StartRequest& request, int runs) {
         stop.push_back(run.stop_ms);
         if (i == 0) {
             result["idle_rss_kib"] = run.idle_rss_kib;
+            result["idle_rss_anon_kib"] = run.idle_rss_anon_kib;
+            result["idle_rss_file_kib"] = run.idle_rss_file_kib;
             result["idle_threads"] = run.idle_threads;
             std::cout << "  first start: ready in " << run.ready_ms << " ms; after " << request.idle.count()
-                      << " ms idle VmRSS " << run.idle_rss_kib << " KiB, " << run.idle_threads << " threads; exit "
+                      << " ms idle VmRSS " << run.idle_rss_kib << " KiB (anonymous " << run.idle_rss_anon_kib
+                      << ", file " << run.idle_rss_file_kib << "), " << run.idle_threads << " threads; exit "
                       << run.exit_status << " " << run.stop_ms << " ms after SIGTERM\n";
         }
         if (run.exit_status != 0) result["nonzero_exit"] = run.exit_status;

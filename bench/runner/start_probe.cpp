@@ -155,8 +155,11 @@ StartRun start_once(const StartRequest& request, bool measure_idle) {
                          std::chrono::milliseconds(1));
         run.idle_rss_kib = process_rss_kib(pid);
         std::ifstream st("/proc/" + std::to_string(pid) + "/status");
-        for (std::string line; std::getline(st, line);)
+        for (std::string line; std::getline(st, line);) {
             if (line.rfind("Threads:", 0) == 0) run.idle_threads = std::stol(line.substr(8));
+            if (line.rfind("RssAnon:", 0) == 0) run.idle_rss_anon_kib = std::stol(line.substr(8));
+            if (line.rfind("RssFile:", 0) == 0) run.idle_rss_file_kib = std::stol(line.substr(8));
+        }
     }
 
     if (!gone) {

@@ -23,6 +23,8 @@ struct StartRequest {
 struct StartRun {
     double ready_ms = -1;  // spawn to the first 2xx of GET /health
     long idle_rss_kib = -1;
+    long idle_rss_anon_kib = -1;  // of which anonymous (heap, stacks) …
+    long idle_rss_file_kib = -1;  // … and file-backed (the binary's and libraries' pages)
     long idle_threads = -1;
     double stop_ms = -1;  // SIGTERM to exit
     int exit_status = -1;
