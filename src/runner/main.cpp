@@ -1,9 +1,15 @@
 // ambient-runner: placeholder until the turn loop lands.
-#include "runner/config.hpp"
-
+#include <cstring>
 #include <iostream>
 
-int main() {
+#include "runner/config.hpp"
+#include "runner/git_credential_helper.hpp"
+
+int main(int argc, char** argv) {
+    // git runs this binary as its credential helper (GitCredentials::environment()); it must
+    // answer before anything else runs: no configuration, no logs.
+    if (argc >= 2 && std::strcmp(argv[1], ambient::runner::kGitCredentialSubcommand) == 0)
+        return ambient::runner::git_credential_main(argc, argv);
     try {
         auto config = ambient::runner::load_config();
         (void)config;
