@@ -227,6 +227,7 @@ FakeGitServer::FakeGitServer(fs::path root, std::string token, std::string name)
     must({"git", "add", "feature.txt"}, env, seed);
     must({"git", "commit", "-q", "-m", "a feature"}, env, seed);
     must({"git", "clone", "-q", "--bare", seed.string(), bare_.string()}, env, root_);
+    must({"git", "--git-dir", bare_.string(), "symbolic-ref", "HEAD", "refs/heads/main"}, env, root_);  // the default
     must({"git", "--git-dir", bare_.string(), "config", "http.receivepack", "true"}, env, root_);
     fs::remove_all(seed);
     main_commit_ = ref("refs/heads/main");
