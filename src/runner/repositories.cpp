@@ -213,7 +213,8 @@ PreparedRepository prepare_one(const Git& git, const RepoSpec& spec, const std::
         git.check({"clone", "-q", "--", spec.url, partial.string()}, repos_dir, shown, "cannot clone");
         check_out(git, partial, branch, shown);
         configure(git, partial, options, shown);
-        fs::rename(partial, out.path);
+        fs::rename(partial, out.path, ec);
+        if (ec) throw RepositoryError(shown, "cannot clone " + shown + ": cannot rename the clone: " + ec.message());
     } catch (...) {
         fs::remove_all(partial, ec);
         throw;
@@ -319,20 +320,21 @@ std::vector<RepoSpec> repositories_to_clone(const RunnerConfig& config, const nl
 }
 
 PreparedWorkspace prepare_repositories(const std::vector<RepoSpec>& repos, const RepositoryOptions& options) {
-    PreparedWorkspace out;
-    if (repos.empty()) {
-        out.working_directory = options.workspace / "artifacts";
-        fs::create_directories(out.working_directory);
-        return out;
-    }
-    const auto repos_dir = options.workspace / "repos";
-    fs::create_directories(repos_dir);
     for (const auto& spec : repos)
         check_repository_url(spec.url);  // all of them before any clone
+    PreparedWorkspace out;
+    const auto dir = repos.empty() ? options.workspace / "artifacts" : options.workspace / "repos";
+    std::error_code ec;
+    fs::create_directories(dir, ec);
+    if (ec) throw RepositoryError(dir.string(), "cannot create " + dir.string() + ": " + ec.message());
+    if (repos.empty()) {
+        out.working_directory = dir;
+        return out;
+    }
     const Git git(options);
     const auto names = repository_names(repos);
     for (std::size_t i = 0; i < repos.size(); ++i)
-        out.repositories.push_back(prepare_one(git, repos[i], names[i], repos_dir, options));
+        out.repositories.push_back(prepare_one(git, repos[i], names[i], dir, options));
     out.working_directory = out.repositories.front().path;
     return out;
 }

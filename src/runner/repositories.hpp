@@ -85,8 +85,10 @@ std::string url_without_userinfo(const std::string& url);
 // The directory names under repos/, one per entry, deduplicated.
 std::vector<std::string> repository_names(const std::vector<RepoSpec>& repos);
 
-// Clones (or reuses) every repository in order and returns where the agent works. Throws
-// RepositoryError for the first one that fails; those before it stay cloned.
+// Clones (or reuses) every repository in order and returns where the agent works. Blocks
+// (network): call it from the turn loop's thread, before the first turn. Throws
+// RepositoryError — for any URL refused, before anything is cloned; else for the first one
+// that fails, those before it staying cloned (a retry reuses them).
 PreparedWorkspace prepare_repositories(const std::vector<RepoSpec>& repos, const RepositoryOptions& options);
 
 }  // namespace ambient::runner

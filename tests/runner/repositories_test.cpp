@@ -2,7 +2,10 @@
 // `git http-backend` behind Basic auth demanding the granted token): clones on the right
 // branch, the agent's `git push` through the credential helper (the real ambient-runner
 // binary), and the token in no file of the workspace but the 0600 credential file.
+#include <netinet/in.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <cstdlib>
 #include <fstream>
@@ -261,6 +264,34 @@ TEST_F(RepositoriesTest, ARestartedRunnerReusesTheClone) {
 
     // The same directory name for another repository is an error, not a silent mix-up.
     EXPECT_THROW(prepare_repositories({{"https://github.com/o/project.git", ""}}, options(*creds)), RepositoryError);
+}
+
+TEST_F(RepositoriesTest, AGitThatHangsIsStoppedByTheTimeout) {
+    // A host that takes the connection (the kernel's backlog does) and never answers.
+    const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in addr{};
+    addr.sin_family = AF_INET;
+    addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ASSERT_EQ(::bind(listener, reinterpret_cast<sockaddr*>(&addr), sizeof addr), 0);
+    ASSERT_EQ(::listen(listener, 16), 0);
+    socklen_t len = sizeof addr;
+    ::getsockname(listener, reinterpret_cast<sockaddr*>(&addr), &len);
+    const auto url = "http://127.0.0.1:" + std::to_string(ntohs(addr.sin_port)) + "/silent.git";
+
+    auto creds = credentials(token_);
+    auto o = options(*creds);
+    o.git_timeout = std::chrono::seconds(1);
+    const auto started = std::chrono::steady_clock::now();
+    try {
+        prepare_repositories({{url, ""}}, o);
+        ADD_FAILURE() << "the clone succeeded";
+    } catch (const RepositoryError& e) {
+        EXPECT_NE(std::string(e.what()).find(url), std::string::npos) << e.what();
+        EXPECT_NE(std::string(e.what()).find("timed out"), std::string::npos) << e.what();
+    }
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(10));
+    EXPECT_TRUE(fs::is_empty(workspace_.path() / "repos"));
+    ::close(listener);
 }
 
 }  // namespace
