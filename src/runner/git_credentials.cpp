@@ -4,7 +4,6 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include <atomic>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -18,7 +17,7 @@ namespace fs = std::filesystem;
 
 constexpr std::string_view kFilePrefix = "git-credentials-";
 
-// Names this process's files: another nonce in the directory is a file that a killed runner
+// Names this process's file: another nonce in the directory is a file that a killed runner
 // left behind (pids say nothing here: in a PID namespace every runner may be pid 1).
 const std::string& process_nonce() {
     static const std::string nonce = [] {
@@ -54,11 +53,11 @@ void make_private_directory(const fs::path& dir) {
 }
 
 void remove_stale_files(const fs::path& dir) {
-    const auto ours = std::string(kFilePrefix) + process_nonce() + "-";
+    const auto ours = std::string(kFilePrefix) + process_nonce();
     std::error_code ec;
     for (const auto& entry : fs::directory_iterator(dir, ec)) {
         const auto name = entry.path().filename().string();
-        if (name.starts_with(kFilePrefix) && !name.starts_with(ours)) fs::remove(entry.path(), ec);
+        if (name.starts_with(kFilePrefix) && name != ours) fs::remove(entry.path(), ec);
     }
 }
 
@@ -66,6 +65,8 @@ void write_private_file(const fs::path& path, const std::string& content) {
     // O_EXCL: never reuse (or follow a symlink planted at) an existing name; 0600 from the
     // start, so the token is never readable by others, not even for a moment.
     const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+    if (fd < 0 && errno == EEXIST)
+        throw GitCredentialsError(path.string() + " is in use: one GitCredentials at a time per directory");
     if (fd < 0) throw GitCredentialsError(system_error("cannot create", path, errno));
     std::string_view rest = content;
     while (!rest.empty()) {
@@ -104,8 +105,9 @@ GitCredentials::GitCredentials(const std::vector<GitCredential>& credentials, Gi
     if (options.private_dir.empty()) throw GitCredentialsError("no directory for the git credentials");
     make_private_directory(options.private_dir);
     remove_stale_files(options.private_dir);
-    static std::atomic<unsigned> counter{0};
-    file_ = options.private_dir / (std::string(kFilePrefix) + process_nonce() + "-" + std::to_string(++counter));
+    // The same path on every turn, so an agent process that outlives a turn (the claude
+    // agent's) still finds the next turn's file through the environment it was started with.
+    file_ = options.private_dir / (std::string(kFilePrefix) + process_nonce());
     write_private_file(file_, serialize_git_credential_file({credentials, std::move(options.host_providers)}));
 }
 

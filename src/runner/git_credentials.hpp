@@ -8,8 +8,12 @@
 // it resets any helper configured in the user's, system's or repository's config (a `store`
 // helper there would otherwise write the token to ~/.git-credentials).
 //
-// The destructor removes the file; from then on the helper answers nothing and git fails
-// without prompting (GIT_TERMINAL_PROMPT=0). A runner that was killed leaves its file behind:
+// One object per turn, made from that turn's credentials; the clones before the first turn
+// use the first turn's. The destructor removes the file; from then on the helper answers
+// nothing and git fails without prompting (GIT_TERMINAL_PROMPT=0). The file's path is the
+// same on every turn of a runner process (so environment() is too): an agent process that
+// lives across turns finds each turn's credentials, and none between turns. Hence one
+// object alive at a time per directory. A runner that was killed leaves its file behind:
 // the next runner removes files of other processes when it creates its own.
 #include <filesystem>
 #include <stdexcept>
@@ -42,7 +46,8 @@ struct GitCredentialsOptions {
 class GitCredentials {
 public:
     // Writes the file. Throws GitCredentialsError when the directory or file cannot be made
-    // private (e.g. the directory is a symlink or belongs to someone else).
+    // private (e.g. the directory is a symlink or belongs to someone else), or when another
+    // GitCredentials of this process holds the directory.
     GitCredentials(const std::vector<GitCredential>& credentials, GitCredentialsOptions options);
     ~GitCredentials();  // removes the file; never throws
     GitCredentials(const GitCredentials&) = delete;

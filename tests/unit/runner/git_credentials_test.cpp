@@ -74,17 +74,28 @@ TEST(GitCredentials, SymlinkedDirectoryIsRefused) {
     EXPECT_TRUE(fs::is_empty(dir.path() / "elsewhere"));
 }
 
-TEST(GitCredentials, FilesOfAKilledRunnerAreRemovedAndLiveOnesKept) {
+TEST(GitCredentials, FilesOfAKilledRunnerAreRemoved) {
     TempDir dir;
     fs::create_directory(dir.path() / ".ambient");
-    const auto stale = dir.path() / ".ambient" / "git-credentials-0123abcd-1";
+    const auto stale = dir.path() / ".ambient" / "git-credentials-0123abcd";
     std::ofstream(stale) << "{\"credentials\":[]}";
-    GitCredentials first({{"github", "c", kToken}}, options_in(dir));
+    GitCredentials creds({{"github", "c", kToken}}, options_in(dir));
     EXPECT_FALSE(fs::exists(stale));
+    EXPECT_TRUE(fs::exists(creds.file()));
+}
+
+TEST(GitCredentials, EveryTurnUsesTheSamePathOneAtATime) {
+    TempDir dir;
+    Environment first_env;
+    {
+        GitCredentials first({{"github", "c", "first-token"}}, options_in(dir));
+        first_env = first.environment();
+        EXPECT_THROW(GitCredentials({{"github", "c", kToken}}, options_in(dir)), GitCredentialsError);
+        EXPECT_NE(read_all(first.file()).find("first-token"), std::string::npos);  // untouched
+    }
     GitCredentials second({{"github", "c", kToken}}, options_in(dir));
-    EXPECT_NE(first.file(), second.file());
-    EXPECT_TRUE(fs::exists(first.file()));
-    EXPECT_TRUE(fs::exists(second.file()));
+    EXPECT_EQ(second.environment(), first_env);
+    EXPECT_NE(read_all(second.file()).find(kToken), std::string::npos);
 }
 
 TEST(GitCredentials, EnvironmentConfiguresTheHelperAndHoldsNoToken) {
