@@ -237,6 +237,7 @@ void check_repository_url(const std::string& url) {
     if (url.substr(0, url.find("://")).find("::") != std::string::npos) refuse("git transport URLs are not allowed");
     const auto p = parse_url(url);
     if (!p) refuse("not a git URL (https://, http://, ssh://, file:// or host:path)");
+    if (p->host.starts_with('-')) refuse("the host starts with '-'");  // ssh would take it for an option
     if (p->scheme == "http" || p->scheme == "https") {
         if (p->has_userinfo) refuse("the URL carries credentials; the runner authenticates with the granted ones");
         if (p->host.empty()) refuse("the URL has no host");

@@ -50,6 +50,8 @@ TEST(RepositoryUrl, Refused) {
         {std::string("https://github.com/o/r\n"), ""},
         {"https:///path-only", ""},
         {"file://host/srv/repo.git", ""},
+        {"ssh://-oProxyCommand=touch%20x/r.git", ""},
+        {"git@-oProxyCommand=x:r.git", ""},
         {"", ""},
     };
     for (const auto& c : cases) {
@@ -157,6 +159,21 @@ TEST(PrepareRepositories, ABadUrlIsRefusedBeforeAnyClone) {
     options.session_id = "s1";
     EXPECT_THROW(prepare_repositories({{"file:///nonexistent/a.git", ""}, {"ext::sh", ""}}, options), RepositoryError);
     EXPECT_FALSE(fs::exists(dir.path() / "repos" / "a"));
+}
+
+TEST(PrepareRepositories, AnInvalidBranchNameIsRefused) {
+    testing::TempDir dir;
+    RepositoryOptions options;
+    options.workspace = dir.path();
+    options.session_id = "s1";
+    for (const char* branch : {"bad..name", "-b", "with space", "x.lock", "a~b"}) {
+        try {
+            prepare_repositories({{"file:///nonexistent/a.git", branch}}, options);
+            ADD_FAILURE() << "accepted " << branch;
+        } catch (const RepositoryError& e) {
+            EXPECT_NE(std::string(e.what()).find("invalid branch name"), std::string::npos) << e.what();
+        }
+    }
 }
 
 }  // namespace
