@@ -9,6 +9,7 @@
 
 #include <chrono>
 #include <cstdio>
+#include <cstring>
 #include <future>
 #include <iostream>
 #include <thread>
@@ -19,6 +20,7 @@
 #include "runner/agui/event_hub.hpp"
 #include "runner/api_client.hpp"
 #include "runner/config.hpp"
+#include "runner/git_credential_helper.hpp"
 #include "runner/redaction.hpp"
 #include "runner/token_source.hpp"
 #include "runner/turn_loop.hpp"
@@ -96,8 +98,8 @@ int run(const RunnerConfig& config) {
 }  // namespace
 
 int main(int argc, char** argv) {
-    (void)argc;
-    (void)argv;
+    // git runs the runner as its credential helper: answer before anything else starts.
+    if (argc >= 2 && std::strcmp(argv[1], kGitCredentialSubcommand) == 0) return git_credential_main(argc, argv);
     const auto set = stop_signals();
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     signal(SIGPIPE, SIG_IGN);

@@ -6,6 +6,8 @@
 
 #include "runner/agui/events.hpp"
 #include "runner/credentials.hpp"
+#include "runner/git_credentials.hpp"
+#include "runner/repositories.hpp"
 
 namespace ambient::runner {
 namespace {
@@ -180,11 +182,16 @@ std::string TurnLoop::take_run_id(std::int64_t user_seq) {
     return run_id_for(user_seq, {});
 }
 
-std::filesystem::path TurnLoop::prepare_workspace(const Environment& /*git_environment*/) {
+std::filesystem::path TurnLoop::prepare_workspace(const Environment& git_environment) {
     if (cwd_) return *cwd_;
-    const auto artifacts = config_.workspace_path / "artifacts";
-    std::filesystem::create_directories(artifacts);
-    cwd_ = artifacts;
+    // RUNNER_REPOS, else the session's repo_url and repos; read once, before the first turn.
+    const auto session = config_.repos_override ? nlohmann::json::object() : api_.session();
+    const auto repos = repositories_to_clone(config_, session);
+    RepositoryOptions options;
+    options.workspace = config_.workspace_path;
+    options.session_id = config_.session_id;
+    options.git_environment = git_environment;
+    cwd_ = prepare_repositories(repos, options).working_directory;
     return *cwd_;
 }
 
@@ -209,7 +216,14 @@ void TurnLoop::run_turn(const Turn& turn) {
         input.user_seq = turn.user_seq;
         input.environment = credential_environment(credentials);
         input.credentials_fingerprint = credentials_fingerprint(credentials);
-        input.cwd = prepare_workspace(input.environment);
+        // The git credential helper's file lives for this turn only.
+        std::vector<GitCredential> for_git;
+        for (const auto& c : credentials)
+            for_git.push_back({c.provider, c.credential_id, c.token});
+        GitCredentials git(for_git, {.private_dir = config_.workspace_path / ".ambient"});
+        const auto git_environment = git.environment();
+        input.environment.insert(input.environment.end(), git_environment.begin(), git_environment.end());
+        input.cwd = prepare_workspace(git_environment);
         if (stopping_) {
             outcome = {false, "the runner is stopping", {}};
         } else {

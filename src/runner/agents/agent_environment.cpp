@@ -13,7 +13,10 @@ std::vector<std::string> agent_environment(const Environment& turn, const Enviro
         drop.push_back(name);
     for (const auto& [name, value] : extra)
         drop.push_back(name);
-    auto env = inherited_environment(drop, {"AMBIENT_CREDENTIAL_"});
+    // The git helper's variables must come from the turn only: an inherited GIT_CONFIG_COUNT
+    // would otherwise win.
+    drop.push_back("GIT_TERMINAL_PROMPT");
+    auto env = inherited_environment(drop, {"AMBIENT_CREDENTIAL_", "GIT_CONFIG_", "AMBIENT_GIT_"});
     for (const auto& [name, value] : extra)
         env.push_back(name + "=" + value);
     for (const auto& [name, value] : turn)
