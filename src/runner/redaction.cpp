@@ -148,37 +148,58 @@ std::size_t Redactor::max_match_length() const {
 
 std::string StreamRedactor::push(std::string_view piece) {
     pending_.append(piece);
-    const auto matcher = redactor_.matcher();
-    const auto found = Redactor::scan(*matcher, pending_, false);
-    // Text after `settled` may still grow into a match, and a match ending after it may
-    // still be joined by one that starts there: emit only what comes before both.
-    std::size_t cut = found.settled;
-    std::vector<Span> done;
-    for (const auto& span : found.spans) {
-        if (span.end > cut) {
-            cut = std::min(cut, span.begin);
-            break;
-        }
-    }
-    cut = at_character_start(pending_, cut);
-    for (const auto& span : found.spans) {
-        if (span.end <= cut) {
-            done.push_back(span);
-        } else {
-            if (span.begin < cut) cut = span.begin;  // only after the character step moved `cut`
-            break;
-        }
-    }
-    if (cut == 0) return {};
-    auto out = replaced(std::string_view(pending_).substr(0, cut), done);
-    pending_.erase(0, cut);
-    return out;
+    return take(false);
 }
 
 std::string StreamRedactor::finish() {
-    auto rest = redactor_.redact(pending_);
+    auto rest = take(true);
     pending_.clear();
+    covered_ = 0;
     return rest;
+}
+
+std::string StreamRedactor::take(bool complete) {
+    const auto matcher = redactor_.matcher();
+    auto found = Redactor::scan(*matcher, pending_, complete);
+    // The held text's start may belong to a match whose marker went out already.
+    const bool continued = covered_ > 0;
+    if (continued) {
+        found.spans.push_back({0, covered_});
+        redaction::merge_overlapping(found.spans);
+    }
+    // Text from `settled` on may still become part of a match: it stays held. A match that
+    // reaches past it is final (only its extent may grow, by merging with a later one that
+    // overlaps it), so its marker can go out now: it stays one marker however far it grows.
+    std::size_t cut = found.settled;
+    const Span* open = nullptr;
+    for (const auto& span : found.spans) {
+        if (span.end > cut) {
+            if (span.begin < cut) open = &span;
+            break;
+        }
+    }
+    if (open == nullptr && !complete) {
+        // Never end an emitted piece inside a UTF-8 character; if that puts the cut inside a
+        // match, cut after the match instead (it ends before `settled`).
+        cut = at_character_start(pending_, cut);
+        for (const auto& span : found.spans) {
+            if (span.begin < cut && cut < span.end) cut = span.end;
+        }
+    }
+    if (cut == 0) return {};
+
+    std::string out;
+    std::size_t at = 0;
+    for (const auto& span : found.spans) {
+        if (span.begin >= cut) break;
+        out.append(pending_, at, span.begin - at);
+        if (!(continued && span.begin == 0)) out.append(kRedacted);
+        at = span.end;
+    }
+    if (at < cut) out.append(pending_, at, cut - at);
+    covered_ = open != nullptr ? open->end - cut : 0;
+    pending_.erase(0, cut);
+    return out;
 }
 
 }  // namespace ambient::runner

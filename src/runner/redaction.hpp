@@ -66,10 +66,12 @@ private:
 };
 
 // Redacts a text that arrives in pieces (a streamed message): a secret split across pieces is
-// still caught. Each push returns what can no longer be part of a match — all but a tail that
-// could still be the start of one, never part of a secret, never a partial UTF-8 character —
-// and finish() the rest; together they are exactly redact() of the whole text (with the
-// secrets known at the time). One per stream: not thread-safe itself; `redactor` outlives it.
+// still caught. Each push returns what can no longer change — all but a tail that could still
+// be the start of a match (at most max_match_length() - 1 bytes), never part of a secret,
+// never a partial UTF-8 character; a secret's "[REDACTED]" goes out once the secret is
+// complete — and finish() the rest. Together they are exactly redact() of the whole text
+// (with the secrets known at the time), however it was cut. One per stream: not thread-safe
+// itself; `redactor` outlives it.
 class StreamRedactor {
 public:
     explicit StreamRedactor(const Redactor& redactor) : redactor_(redactor) {}
@@ -81,8 +83,13 @@ public:
     std::size_t held() const { return pending_.size(); }
 
 private:
+    std::string take(bool complete);
+
     const Redactor& redactor_;
     std::string pending_;
+    // The first covered_ bytes of pending_ belong to a match whose "[REDACTED]" went out
+    // already, and which a match overlapping them would extend.
+    std::size_t covered_ = 0;
 };
 
 }  // namespace ambient::runner
