@@ -66,8 +66,8 @@ protected:
         backend_ = "http://" + server_->process().host() + ":" + std::to_string(server_->process().port());
         api_ = std::make_unique<runner::ApiClient>(backend_, id_, tokens_);
         auth_ = std::make_unique<agui::ProxyAuth>(id_, [this] { return api_->runner_jwks(); });
-        runner_ = std::make_unique<agui::Server>(agui::ServerOptions{.host = "127.0.0.1", .port = 0}, id_, hub_,
-                                                 *auth_, callbacks());
+        runner_ = std::make_unique<agui::Server>(agui::ServerOptions{.host = "127.0.0.1", .port = 0}, id_, hub_, *auth_,
+                                                 callbacks());
         runner_->start();
         set_runner(id_, runner_url());
     }
@@ -160,7 +160,7 @@ TEST_F(AguiProxy, TheRunnerRefusesAnythingButTheApiServersTokenForItsSession) {
     EXPECT_EQ(direct.get("/health").status, 200);
     const auto events = "/events/" + id_;
     EXPECT_EQ(direct.get(events).status, 401);  // no token
-    direct.set_bearer(kTestToken);               // the API server's service token is no proxy token
+    direct.set_bearer(kTestToken);              // the API server's service token is no proxy token
     EXPECT_EQ(direct.get(events).status, 401);
     direct.set_bearer(forged_token());
     EXPECT_EQ(direct.get(events).status, 401);
@@ -208,13 +208,12 @@ TEST_F(AguiProxy, TheProxyTokenIsShortLivedForOneSessionAndNoRunnerToken) {
 }
 
 TEST_F(AguiProxy, RunWritesTheUserMessageAndRelaysTheRun) {
-    const json input = {
-        {"threadId", id_},
-        {"runId", "client-run"},
-        {"messages",
-         {{{"id", "a1"}, {"role", "assistant"}, {"content", "earlier"}},
-          {{"id", "u1"}, {"role", "user"}, {"content", "first question"}},
-          {{"id", "u2"}, {"role", "user"}, {"content", "please do the thing"}}}}};
+    const json input = {{"threadId", id_},
+                        {"runId", "client-run"},
+                        {"messages",
+                         {{{"id", "a1"}, {"role", "assistant"}, {"content", "earlier"}},
+                          {{"id", "u1"}, {"role", "user"}, {"content", "first question"}},
+                          {{"id", "u2"}, {"role", "user"}, {"content", "please do the thing"}}}}};
     auto r = http().post(path("/agui/run"), input.dump(), {{"Accept", "text/event-stream"}});
     ASSERT_EQ(r.status, 200) << r.body;
     EXPECT_EQ(r.header("Content-Type"), "text/event-stream");
@@ -253,9 +252,10 @@ TEST_F(AguiProxy, RunWithNoRunnerIs502AndWritesNothing) {
 }
 
 TEST_F(AguiProxy, RunTakesTheTextPartsOfAContentArray) {
-    const json input = {{"messages",
-                         {{{"role", "user"},
-                           {"content", {{{"type", "text"}, {"text", "part one"}}, {{"type", "text"}, {"text", "two"}}}}}}}};
+    const json input = {
+        {"messages",
+         {{{"role", "user"},
+           {"content", {{{"type", "text"}, {"text", "part one"}}, {{"type", "text"}, {"text", "two"}}}}}}}};
     const auto r = http().post(path("/agui/run"), input.dump());
     ASSERT_EQ(r.status, 200) << r.body;
     const auto stored = messages();
@@ -272,8 +272,7 @@ TEST_F(AguiProxy, InterruptReachesTheRunner) {
 
 TEST_F(AguiProxy, UnknownSessionIs404AndAnonymousIs401) {
     const std::string unknown = "2zzzzzzzzzzzzzzzzzzzzzzzzzz";
-    EXPECT_EQ(http().post(path("/agui/run", unknown), R"({"messages":[{"role":"user","content":"x"}]})").status,
-              404);
+    EXPECT_EQ(http().post(path("/agui/run", unknown), R"({"messages":[{"role":"user","content":"x"}]})").status, 404);
     EXPECT_EQ(http().post(path("/agui/interrupt", unknown), "").status, 404);
     EXPECT_EQ(http().get(path("/agui/events", unknown)).status, 404);
     auto anonymous = server_->client(false);
@@ -287,6 +286,8 @@ TEST_F(AguiProxy, EveryAguiRouteIsInTheOpenApiDocument) {
     const std::string base = std::string(kApi) + "/sessions/{id}/agui";
     EXPECT_TRUE(doc["paths"][base + "/events"].contains("get"));
     EXPECT_TRUE(doc["paths"][base + "/run"].contains("post"));
+    EXPECT_EQ(doc["paths"][base + "/run"]["post"]["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+              "#/components/schemas/RunAgentInput");
     EXPECT_TRUE(doc["paths"][base + "/interrupt"].contains("post"));
 }
 

@@ -20,11 +20,15 @@ struct ProxyTokenKeys {
 
     // The claims the API server puts in a proxy token for `session`, issued now.
     static nlohmann::json claims(const std::string& session) {
-        const auto now = std::chrono::duration_cast<std::chrono::seconds>(
-                             std::chrono::system_clock::now().time_since_epoch())
-                             .count();
-        return {{"iss", "ambient-api-server"},  {"aud", "ambient-runner-proxy"}, {"sub", "ambient-api-server"},
-                {"session_id", session},        {"project_id", "proj"},         {"iat", now},
+        const auto now =
+            std::chrono::duration_cast<std::chrono::seconds>(std::chrono::system_clock::now().time_since_epoch())
+                .count();
+        return {{"iss", "ambient-api-server"},
+                {"aud", "ambient-runner-proxy"},
+                {"sub", "ambient-api-server"},
+                {"session_id", session},
+                {"project_id", "proj"},
+                {"iat", now},
                 {"exp", now + 60}};
     }
     std::string sign(const nlohmann::json& claims) const {
