@@ -240,6 +240,9 @@ void Server::start() {
     options.port = impl_->options.port;
     options.worker_threads = 2;
     options.max_body_bytes = kMaxBodyBytes;
+    // Every reader comes through the API server (one address per replica): a per-client cap
+    // would cap the session's watchers.
+    options.max_connections_per_client = 0;
     // Readers are the API server's proxies; shutdown is the runner's own, bounded by SIGTERM's 10 s.
     options.shutdown_grace = std::chrono::seconds(2);
     http::ServerHooks hooks;
