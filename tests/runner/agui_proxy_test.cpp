@@ -155,6 +155,36 @@ TEST_F(AguiProxy, EventsAndAguiEventsReachTheRunner) {
     EXPECT_EQ(json::parse(e->data)["delta"], "two");
 }
 
+// Through the API server: a reader that drops and comes back with Last-Event-ID while events
+// keep coming gets every event once, in order.
+TEST_F(AguiProxy, AReaderThatReconnectsMissesNothingAndSeesNothingTwice) {
+    constexpr std::uint64_t kEvents = 120;
+    std::thread publisher([this] {
+        for (std::uint64_t i = 0; i < kEvents; ++i) {
+            hub_.publish(agui::text_message_content("m1", std::to_string(i)));
+            if (i % 5 == 0) std::this_thread::sleep_for(2ms);
+        }
+    });
+    std::vector<std::uint64_t> seen;
+    std::string last = "0";
+    const auto deadline = Clock::now() + 60s;
+    while (seen.size() < kEvents && Clock::now() < deadline) {
+        auto sse = open("/events", {{"Last-Event-ID", last}});
+        ASSERT_EQ(sse.status(), 200) << sse.response().body;
+        for (int i = 0; i < 25 && seen.size() < kEvents; ++i) {
+            auto e = sse.next(10s);
+            if (!e) break;
+            seen.push_back(std::stoull(e->id));
+            last = e->id;
+        }
+        sse.close();
+    }
+    publisher.join();
+    ASSERT_EQ(seen.size(), kEvents);
+    for (std::size_t i = 0; i < seen.size(); ++i)
+        EXPECT_EQ(seen[i], i + 1);
+}
+
 TEST_F(AguiProxy, TheRunnerRefusesAnythingButTheApiServersTokenForItsSession) {
     HttpClient direct("127.0.0.1", runner_->port());
     EXPECT_EQ(direct.get("/health").status, 200);
