@@ -2,6 +2,7 @@
 
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 
+#include <algorithm>
 #include <charconv>
 #include <mutex>
 #include <optional>
@@ -134,6 +135,21 @@ net::awaitable<void> stream_events(EventHub& hub, OpenStreams& open, std::chrono
     }
 }
 
+// The hub id of the run's RUN_STARTED, when the ring still holds it.
+std::optional<std::uint64_t> run_started_at(const EventHub& hub, const std::string& run_id) {
+    std::uint64_t cursor = 0;
+    for (;;) {
+        auto batch = hub.since(cursor, 1024);
+        if (batch.events.empty()) return std::nullopt;
+        for (const auto& e : batch.events) {
+            cursor = e->id;
+            if (e->type != "RUN_STARTED") continue;
+            const auto j = json::parse(e->json, nullptr, false);
+            if (j.is_object() && j.value("runId", "") == run_id) return e->id;
+        }
+    }
+}
+
 }  // namespace
 
 struct Server::Impl {
@@ -188,6 +204,9 @@ struct Server::Impl {
         Follow follow;
         follow.after = hub.last_id();
         const auto run_id = callbacks.on_run(static_cast<std::int64_t>(*user_seq), requested_run_id);
+        // The runner may have seen the message on its stream and started the turn before this
+        // request arrived: then the run is replayed from its RUN_STARTED, still in the ring.
+        if (const auto started = run_started_at(hub, run_id)) follow.after = std::min(follow.after, *started - 1);
         spdlog::info("run {} for user message {}", run_id, *user_seq);
         follow.last = [run_id](const StoredEvent& e) { return ends_run(e, run_id); };
         return sse_response([this, follow](http::StreamWriter& writer) {
