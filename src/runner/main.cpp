@@ -4,11 +4,11 @@
 // Exit codes: 0 after SIGTERM/SIGINT (the running turn ended, write-back flushed), 2 for a
 // missing or malformed environment variable, 1 when the AG-UI server cannot listen.
 #include <signal.h>
-#include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include <chrono>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <future>
 #include <iostream>
@@ -21,6 +21,7 @@
 #include "runner/api_client.hpp"
 #include "runner/config.hpp"
 #include "runner/git_credential_helper.hpp"
+#include "runner/json_log.hpp"
 #include "runner/redaction.hpp"
 #include "runner/token_source.hpp"
 #include "runner/turn_loop.hpp"
@@ -40,15 +41,7 @@ sigset_t stop_signals() {
     return set;
 }
 
-void install_log() {
-    auto logger = spdlog::stderr_logger_mt("ambient-runner");
-    logger->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","message":"%v"})",
-                        spdlog::pattern_time_type::utc);
-    spdlog::set_default_logger(logger);
-}
-
-int run(const RunnerConfig& config) {
-    Redactor redactor;
+int run(const RunnerConfig& config, Redactor& redactor) {
     TokenSource tokens(config.bot_token_file, config.bot_token);
     if (!config.bot_token.empty()) redactor.add_secrets({config.bot_token});
     ApiClient api(config.backend_api_url, config.session_id, tokens);
@@ -97,7 +90,10 @@ int main(int argc, char** argv) {
     const auto set = stop_signals();
     pthread_sigmask(SIG_BLOCK, &set, nullptr);
     signal(SIGPIPE, SIG_IGN);
-    install_log();
+    // First, and last to go: every log line passes through it.
+    Redactor redactor;
+    const char* log_level = std::getenv("LOG_LEVEL");
+    install_json_log(redactor, parse_log_level(log_level != nullptr ? log_level : ""));
     RunnerConfig config;
     try {
         config = load_config();
@@ -106,7 +102,7 @@ int main(int argc, char** argv) {
         return 2;
     }
     try {
-        return run(config);
+        return run(config, redactor);
     } catch (const std::exception& e) {
         spdlog::error("runner failed: {}", e.what());
         return 1;
