@@ -41,7 +41,7 @@ fuzz: deps
 # bench/runner/run need them.
 bench-tools: build
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target bench-auth-token bench-auth-decision \
-		bench-sse-broadcaster bench-sse-client bench-runner-bare bench-runner-client
+		bench-sse-broadcaster bench-sse-client bench-runner-bare bench-runner-client bench-runner-proxy-token
 
 bench: bench-tools
 	bench/api/run
