@@ -1,6 +1,7 @@
 #include "runner/agents/claude_stream_mapper.hpp"
 
 #include <algorithm>
+#include <stdexcept>
 #include <utility>
 
 #include "runner/agui/events.hpp"
@@ -28,6 +29,12 @@ MappedLine malformed(std::string_view line, const std::string& why) {
     out.malformed = true;
     out.outcome = TurnOutcome{false, "malformed output from the Claude CLI (" + why + "): " + excerpt(line), {}};
     return out;
+}
+
+const json& message_of(const json& line) {
+    const auto& message = line.at("message");
+    if (!message.is_object()) throw std::invalid_argument("\"message\" is not an object");
+    return message;
 }
 
 // The part of a `result` line that RUN_FINISHED carries (upstream's ResultMessage fields).
@@ -95,8 +102,8 @@ MappedLine ClaudeStreamMapper::map(std::string_view line) {
         } else if (type == "result") {
             on_result(parsed, out);
         }
-    } catch (const json::exception& e) {
-        // A field of an unexpected type deep inside a known line.
+    } catch (const std::exception& e) {
+        // A field missing or of an unexpected type inside a known line (json::exception).
         return malformed(line, e.what());
     }
     return out;
@@ -180,7 +187,7 @@ void ClaudeStreamMapper::on_assistant(const json& line, MappedLine& out) {
     // "error":"server_error") holding the text that the `result` line repeats: the turn's
     // RUN_ERROR says it, a TEXT_MESSAGE would say it twice.
     if (line.contains("error")) return;
-    const auto& message = line.at("message");
+    const auto& message = message_of(line);
     const auto message_id = string_at(message, "id");
     if (!message_id.empty() && std::find(streamed_message_ids_.begin(), streamed_message_ids_.end(), message_id) !=
                                    streamed_message_ids_.end())
@@ -217,7 +224,7 @@ void ClaudeStreamMapper::on_assistant(const json& line, MappedLine& out) {
 }
 
 void ClaudeStreamMapper::on_user(const json& line, MappedLine& out) {
-    const auto& message = line.at("message");
+    const auto& message = message_of(line);
     const auto content = message.find("content");
     if (content == message.end() || !content->is_array()) return;  // the prompt echoed back
     for (const auto& block : *content) {
