@@ -233,8 +233,8 @@ TEST_F(ClaudeAgentTest, LaterTurnsAndARestartedAgentContinueTheConversation) {
     auto agent = make_claude_agent(settings_);
     const auto third = agent->run_turn(turn("Are you there?"), sink_);
     ASSERT_TRUE(third.ok) << third.error;
-    EXPECT_EQ(types(sink_.take()),
-              (std::vector<std::string>{"TEXT_MESSAGE_START", "TEXT_MESSAGE_CONTENT", "TEXT_MESSAGE_END"}));
+    EXPECT_EQ(types(sink_.take()), (std::vector<std::string>{"TEXT_MESSAGE_START", "TEXT_MESSAGE_CONTENT",
+                                                             "TEXT_MESSAGE_CONTENT", "TEXT_MESSAGE_END"}));
     const auto pids = cli_children(cli_);
     ASSERT_EQ(pids.size(), 1u);
     const auto argv = nul_separated(read_file(std::filesystem::path("/proc") / std::to_string(pids[0]) / "cmdline"));

@@ -97,10 +97,12 @@ std::vector<Block> blocks_of(const FakeAnthropic::Reply& reply, int n) {
                            {{"type", "input_json_delta"}, {"partial_json", input.substr(half)}}},
                           {{"type", "tool_use"}, {"id", id}, {"name", reply.tool_name}, {"input", reply.tool_input}}});
     } else {
+        // In two halves (a test can count on two deltas), so text arrives in pieces.
+        const auto half = reply.text.size() / 2;
         std::vector<json> deltas;
-        // A few characters at a time, so text arrives as several deltas.
-        for (std::size_t i = 0; i < reply.text.size(); i += 8)
-            deltas.push_back({{"type", "text_delta"}, {"text", reply.text.substr(i, 8)}});
+        for (const auto& piece : {reply.text.substr(0, half), reply.text.substr(half)}) {
+            if (!piece.empty()) deltas.push_back({{"type", "text_delta"}, {"text", piece}});
+        }
         blocks.push_back({{{"type", "text"}, {"text", ""}}, deltas, {{"type", "text"}, {"text", reply.text}}});
     }
     return blocks;

@@ -6,8 +6,9 @@
 // POST /v1/messages (the CLI adds ?beta=true) answers the next scripted reply: with
 // "stream": true the standard SSE sequence (message_start, content_block_start,
 // content_block_delta with text_delta / input_json_delta / thinking_delta, content_block_stop,
-// message_delta with stop_reason and usage, message_stop); with "stream": false the same
-// message as one JSON object (the CLI's fallback after a broken stream). With nothing
+// message_delta with stop_reason and usage, message_stop; a text comes in two text_deltas,
+// a tool's input in two input_json_deltas); with "stream": false the same message as one
+// JSON object (the CLI's fallback after a broken stream). With nothing
 // scripted it answers 500 "no reply scripted", so a test that under-scripts fails loudly.
 // POST /v1/messages/count_tokens answers a token count; HEAD / and GET / answer 200.
 //

@@ -134,7 +134,8 @@ private:
         try {
             process_ = std::make_unique<ChildProcess>(options);
         } catch (const SpawnError& e) {
-            return TurnOutcome{false, std::string("cannot start the Claude CLI: ") + e.what(), {}};
+            return TurnOutcome{false, std::string("cannot start the Claude CLI: ") + e.what(),
+                               nlohmann::json::object()};
         }
         {
             std::lock_guard lock(mutex_);
@@ -168,7 +169,7 @@ private:
         for (auto& e : mapper_.finish())
             sink.emit(std::move(e));
         stop_process(false);
-        return TurnOutcome{false, std::move(error), {}};
+        return TurnOutcome{false, std::move(error), nlohmann::json::object()};
     }
 
     TurnOutcome converse(const TurnInput& input, agui::EventSink& sink) {

@@ -27,7 +27,8 @@ std::string excerpt(std::string_view line) {
 MappedLine malformed(std::string_view line, const std::string& why) {
     MappedLine out;
     out.malformed = true;
-    out.outcome = TurnOutcome{false, "malformed output from the Claude CLI (" + why + "): " + excerpt(line), {}};
+    out.outcome = TurnOutcome{false, "malformed output from the Claude CLI (" + why + "): " + excerpt(line),
+                              nlohmann::json::object()};
     return out;
 }
 
