@@ -248,6 +248,22 @@ TEST_F(ClaudeAgentTest, LaterTurnsAndARestartedAgentContinueTheConversation) {
     EXPECT_NE(std::find(texts.begin(), texts.end(), "Are you there?"), texts.end());
 }
 
+// A kept session id the CLI does not know (its HOME was wiped): a new conversation, not a
+// turn that fails forever.
+TEST_F(ClaudeAgentTest, AnUnknownKeptSessionStartsANewConversation) {
+    std::filesystem::create_directories(claude_session_id_file(workspace_.path()).parent_path());
+    std::ofstream(claude_session_id_file(workspace_.path())) << "11111111-2222-3333-4444-555555555555\n";
+    fake_.script(FakeAnthropic::Reply::answer("Fresh start."));
+    auto agent = make_claude_agent(settings_);
+    const auto outcome = agent->run_turn(turn("Hello"), sink_);
+    ASSERT_TRUE(outcome.ok) << outcome.error;
+    EXPECT_EQ(types(sink_.take()), (std::vector<std::string>{"TEXT_MESSAGE_START", "TEXT_MESSAGE_CONTENT",
+                                                             "TEXT_MESSAGE_CONTENT", "TEXT_MESSAGE_END"}));
+    const auto kept = read_file(claude_session_id_file(workspace_.path()));
+    EXPECT_FALSE(kept.empty());
+    EXPECT_NE(kept, "11111111-2222-3333-4444-555555555555\n");
+}
+
 TEST_F(ClaudeAgentTest, NewCredentialsRestartTheProcessWithTheConversation) {
     fake_.script(FakeAnthropic::Reply::answer("First."));
     script_tool_turn(fake_);
