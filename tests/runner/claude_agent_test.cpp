@@ -285,6 +285,27 @@ TEST_F(ClaudeAgentTest, NewCredentialsRestartTheProcessWithTheConversation) {
     EXPECT_NE(std::find(texts.begin(), texts.end(), "One"), texts.end());
 }
 
+// A stream that breaks off: the CLI asks again without streaming (the fake answers JSON).
+// The part that was streamed stays a message of its own, ended before the whole answer.
+TEST_F(ClaudeAgentTest, ABrokenStreamFallsBackToAWholeMessage) {
+    fake_.script(FakeAnthropic::Reply::truncated("Broken answer"));
+    fake_.script(FakeAnthropic::Reply::answer("Whole answer."));
+    auto agent = make_claude_agent(settings_);
+    const auto outcome = agent->run_turn(turn("Hello"), sink_);
+    ASSERT_TRUE(outcome.ok) << outcome.error;
+    const auto events = sink_.take();
+    ASSERT_EQ(types(events),
+              (std::vector<std::string>{"TEXT_MESSAGE_START", "TEXT_MESSAGE_CONTENT", "TEXT_MESSAGE_END",
+                                        "TEXT_MESSAGE_START", "TEXT_MESSAGE_CONTENT", "TEXT_MESSAGE_END"}))
+        << json(events).dump(1);
+    EXPECT_EQ(events[1]["delta"], "Broken");
+    EXPECT_EQ(events[4]["delta"], "Whole answer.");
+    const auto requests = fake_.message_requests();
+    ASSERT_EQ(requests.size(), 2u);
+    EXPECT_EQ(requests[0].body["stream"], true);
+    EXPECT_EQ(requests[1].body.value("stream", false), false);
+}
+
 TEST_F(ClaudeAgentTest, AnApiErrorEndsTheTurnNamingIt) {
     fake_.script(FakeAnthropic::Reply::error(500, "fake upstream exploded"));
     fake_.script(FakeAnthropic::Reply::answer("Recovered."));

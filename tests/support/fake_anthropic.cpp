@@ -48,6 +48,13 @@ FakeAnthropic::Reply FakeAnthropic::Reply::stall() {
     return r;
 }
 
+FakeAnthropic::Reply FakeAnthropic::Reply::truncated(std::string text) {
+    Reply r;
+    r.kind = Kind::Truncated;
+    r.text = std::move(text);
+    return r;
+}
+
 struct FakeAnthropic::State {
     mutable std::mutex mutex;
     mutable std::condition_variable changed;
@@ -163,7 +170,12 @@ http::Response answer(const std::shared_ptr<FakeAnthropic::State>& state, const 
                                              {"stop_sequence", kNull},
                                              {"usage", usage(12, 1)}}}}));
     const bool stall = reply->kind == FakeAnthropic::Reply::Kind::Stall;
-    if (!stall) {
+    if (reply->kind == FakeAnthropic::Reply::Kind::Truncated) {
+        events.push_back(sse("content_block_start",
+                             {{"type", "content_block_start"}, {"index", 0}, {"content_block", blocks[0].start}}));
+        events.push_back(sse("content_block_delta",
+                             {{"type", "content_block_delta"}, {"index", 0}, {"delta", blocks[0].deltas[0]}}));
+    } else if (!stall) {
         for (std::size_t i = 0; i < blocks.size(); ++i) {
             events.push_back(sse("content_block_start",
                                  {{"type", "content_block_start"}, {"index", i}, {"content_block", blocks[i].start}}));

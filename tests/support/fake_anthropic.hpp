@@ -25,7 +25,10 @@
 // - CLAUDE_CODE_MAX_RETRIES=0 means no retry, and so, in this version, does 1 (no
 //   system/api_retry line); the default retries a 500 after about half a second;
 // - it sends the `assistant` line for a streamed block before that block's
-//   content_block_stop stream event.
+//   content_block_stop stream event;
+// - a stream that ends early (no message_stop) is asked again at once with "stream": false,
+//   and the JSON answer becomes an `assistant` line with no stream events (the half-streamed
+//   text was already shown: nothing takes it back).
 #include <chrono>
 #include <memory>
 #include <string>
@@ -38,7 +41,7 @@ namespace ambient::testing {
 class FakeAnthropic {
 public:
     struct Reply {
-        enum class Kind { Text, ToolUse, Error, Stall };
+        enum class Kind { Text, ToolUse, Error, Stall, Truncated };
         Kind kind = Kind::Text;
         std::string text;      // Text: the answer; Error: the error message
         std::string thinking;  // Text: a thinking block before the answer, when not empty
@@ -52,6 +55,9 @@ public:
         static Reply error(int status, std::string message, std::string type = "api_error");
         // Sends message_start and then nothing, until the fake stops (for idle timeouts).
         static Reply stall();
+        // Starts streaming `text` and ends the response after its first delta, without the
+        // block's stop, message_delta or message_stop: a stream that broke off.
+        static Reply truncated(std::string text);
     };
 
     struct Request {

@@ -196,6 +196,9 @@ void ClaudeStreamMapper::on_assistant(const json& line, MappedLine& out) {
     const auto content = message.find("content");
     if (content == message.end() || !content->is_array()) return;
     auto& stream = streams_[string_at(line, "parent_tool_use_id")];
+    // A message that was not streamed follows a stream that broke off (the CLI retried
+    // without streaming): what that stream left open ends before the new message begins.
+    close_stream(stream, out.events);
     for (const auto& block : *content) {
         const auto kind = string_at(block, "type");
         if (kind == "text") {

@@ -163,7 +163,7 @@ TEST(ClaudeStreamMapper, AnUnstreamedAssistantMessageIsEmittedWhole) {
 
 // A stream that broke off mid-block (the CLI then retries without streaming) never sends its
 // content_block_stop: the open message is ended, so every START has its END.
-TEST(ClaudeStreamMapper, ABrokenStreamIsClosedByTheResult) {
+TEST(ClaudeStreamMapper, ABrokenStreamIsClosedBeforeTheRetriedMessage) {
     auto mapper = make_mapper();
     const auto fed = feed(
         mapper,
@@ -175,9 +175,10 @@ TEST(ClaudeStreamMapper, ABrokenStreamIsClosedByTheResult) {
             R"({"type":"result","subtype":"success","is_error":false,"num_turns":1,"usage":{}})",
         });
     EXPECT_EQ(types(fed.events),
-              (std::vector<std::string>{"TEXT_MESSAGE_START", "TEXT_MESSAGE_CONTENT", "TEXT_MESSAGE_START",
-                                        "TEXT_MESSAGE_CONTENT", "TEXT_MESSAGE_END", "TEXT_MESSAGE_END"}));
-    EXPECT_EQ(fed.events[5]["messageId"], fed.events[0]["messageId"]);
+              (std::vector<std::string>{"TEXT_MESSAGE_START", "TEXT_MESSAGE_CONTENT", "TEXT_MESSAGE_END",
+                                        "TEXT_MESSAGE_START", "TEXT_MESSAGE_CONTENT", "TEXT_MESSAGE_END"}));
+    EXPECT_EQ(fed.events[2]["messageId"], fed.events[0]["messageId"]);
+    EXPECT_EQ(fed.events[5]["messageId"], fed.events[3]["messageId"]);
     ASSERT_TRUE(fed.outcome);
     EXPECT_TRUE(fed.outcome->ok);
 }
