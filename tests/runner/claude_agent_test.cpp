@@ -13,6 +13,7 @@
 #include <mutex>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 #include "runner/agents/claude_agent.hpp"
@@ -339,6 +340,36 @@ TEST_F(ClaudeAgentTest, AProcessExitingMidTurnFailsWithItsStderr) {
     EXPECT_FALSE(outcome.ok);
     EXPECT_NE(outcome.error.find("code 3"), std::string::npos) << outcome.error;
     EXPECT_NE(outcome.error.find("something went badly wrong"), std::string::npos) << outcome.error;
+}
+
+// Between turns the process stopped reading: the next turn's write is an error (EPIPE), not
+// a SIGPIPE that would end the runner.
+TEST_F(ClaudeAgentTest, AProcessThatStoppedReadingFailsTheNextTurn) {
+    settings_.cli = fake_cli(
+        "read line\n"
+        "echo '{\"type\":\"result\",\"subtype\":\"success\",\"is_error\":false,\"num_turns\":1}'\n"
+        "exec 0<&-\n"
+        "echo 'no more input' >&2\n"
+        "sleep 60");
+    auto agent = make_claude_agent(settings_);
+    const auto first = agent->run_turn(turn("One"), sink_);
+    ASSERT_TRUE(first.ok) << first.error;
+    // Its stdin is closed once stderr says so.
+    const auto deadline = std::chrono::steady_clock::now() + 10s;
+    for (;;) {
+        const auto pids = cli_children(cli_);
+        ASSERT_EQ(pids.size(), 1u);
+        const auto fd0 = std::filesystem::path("/proc") / std::to_string(pids[0]) / "fd" / "0";
+        if (!std::filesystem::exists(std::filesystem::symlink_status(fd0))) break;
+        ASSERT_LT(std::chrono::steady_clock::now(), deadline) << "the stand-in never closed its stdin";
+        std::this_thread::sleep_for(10ms);
+    }
+    const auto started = std::chrono::steady_clock::now();
+    const auto second = agent->run_turn(turn("Two"), sink_);
+    EXPECT_FALSE(second.ok);
+    EXPECT_NE(second.error.find("closed its input"), std::string::npos) << second.error;
+    EXPECT_LT(std::chrono::steady_clock::now() - started, 10s);
+    EXPECT_TRUE(cli_children(cli_).empty());
 }
 
 TEST_F(ClaudeAgentTest, AMissingCliFailsTheTurn) {

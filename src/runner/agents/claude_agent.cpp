@@ -174,9 +174,9 @@ private:
 
     TurnOutcome converse(const TurnInput& input, agui::EventSink& sink) {
         const nlohmann::json user = {{"type", "user"}, {"message", {{"role", "user"}, {"content", input.prompt}}}};
-        // A failed write means the process is gone: its end of output says why, below.
-        process_->write_stdin(user.dump() + "\n");
+        if (!process_->write_stdin(user.dump() + "\n")) return ended(sink, "closed its input", 1s);
         auto last_output = Clock::now();
+        bool stdout_ended = false;
         for (;;) {
             if (interrupted_) return abandon(sink, "interrupted");
             for (auto newline = stdout_buffer_.find('\n'); newline != std::string::npos;
@@ -192,6 +192,9 @@ private:
                 if (mapped.malformed) return abandon(sink, mapped.outcome->error);
                 if (mapped.outcome) return std::move(*mapped.outcome);
             }
+            // Its output ended without a result: the process is ending (whatever it left
+            // running may still hold stderr open).
+            if (stdout_ended) return ended(sink, "exited", 5s);
             const auto quiet = Clock::now() - last_output;
             if (quiet >= settings_.idle_timeout) {
                 return abandon(
@@ -205,10 +208,11 @@ private:
             if (!chunk) continue;
             last_output = Clock::now();
             if (chunk->eof) {
-                if (chunk->stream == ChildProcess::Stream::Stdout && !stdout_buffer_.empty() &&
-                    stdout_buffer_.back() != '\n')
-                    stdout_buffer_ += '\n';  // a last line without its newline is still a line
-                if (process_->output_ended() && stdout_buffer_.empty()) return exited(sink);
+                if (chunk->stream == ChildProcess::Stream::Stdout) {
+                    stdout_ended = true;
+                    // A last line without its newline is still a line.
+                    if (!stdout_buffer_.empty() && stdout_buffer_.back() != '\n') stdout_buffer_ += '\n';
+                }
                 continue;
             }
             if (chunk->stream == ChildProcess::Stream::Stderr) {
@@ -221,10 +225,16 @@ private:
         }
     }
 
-    TurnOutcome exited(agui::EventSink& sink) {
+    // The process ended the turn without a result (it exited, or stopped reading): the
+    // error names its exit code, if it exits within `wait`, and its last stderr lines.
+    TurnOutcome ended(agui::EventSink& sink, const std::string& what, std::chrono::milliseconds wait) {
+        process_->close_stdin();
+        const auto code = process_->wait(wait);
+        for (auto chunk = process_->read(0ms); chunk && !chunk->eof; chunk = process_->read(0ms)) {
+            if (chunk->stream == ChildProcess::Stream::Stderr) keep_stderr(chunk->data);
+        }
         if (!stderr_partial_.empty()) keep_stderr("\n");
-        const auto code = process_->wait(5s);
-        std::string error = "the Claude CLI exited";
+        std::string error = "the Claude CLI " + what;
         if (code && *code > 128)
             error += " on signal " + std::to_string(*code - 128);
         else if (code)
