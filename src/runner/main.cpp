@@ -1,15 +1,120 @@
-// ambient-runner: placeholder until the turn loop lands.
-#include "runner/config.hpp"
+// ambient-runner: the composition root. Parts are built in order and destroyed in reverse:
+// log, token source, API client, event hub, agent, turn loop, AG-UI server.
+//
+// Exit codes: 0 after SIGTERM/SIGINT (the running turn ended, write-back flushed), 2 for a
+// missing or malformed environment variable, 1 when the AG-UI server cannot listen.
+#include <signal.h>
+#include <spdlog/sinks/stdout_sinks.h>
+#include <spdlog/spdlog.h>
 
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <future>
 #include <iostream>
+#include <thread>
 
-int main() {
+#include "common/http/router.hpp"
+#include "common/http/server.hpp"
+#include "runner/agents/agent.hpp"
+#include "runner/agui/event_hub.hpp"
+#include "runner/api_client.hpp"
+#include "runner/config.hpp"
+#include "runner/git_credential_helper.hpp"
+#include "runner/redaction.hpp"
+#include "runner/token_source.hpp"
+#include "runner/turn_loop.hpp"
+
+namespace {
+
+using namespace ambient;
+using namespace ambient::runner;
+
+// SIGTERM and SIGINT are taken by one thread with sigwait, so that no other thread is ever
+// interrupted by them and the agents' children start with the defaults.
+sigset_t stop_signals() {
+    sigset_t set;
+    sigemptyset(&set);
+    sigaddset(&set, SIGTERM);
+    sigaddset(&set, SIGINT);
+    return set;
+}
+
+void install_log() {
+    auto logger = spdlog::stderr_logger_mt("ambient-runner");
+    logger->set_pattern(R"({"time":"%Y-%m-%dT%H:%M:%S.%eZ","level":"%l","message":"%v"})",
+                        spdlog::pattern_time_type::utc);
+    spdlog::set_default_logger(logger);
+}
+
+int run(const RunnerConfig& config) {
+    Redactor redactor;
+    TokenSource tokens(config.bot_token_file, config.bot_token);
+    if (!config.bot_token.empty()) redactor.add_secrets({config.bot_token});
+    ApiClient api(config.backend_api_url, config.session_id, tokens);
+    agui::EventHub hub;
+    auto agent = make_agent(config);
+    TurnLoop turns(config, api, *agent, redactor, hub);
+
+    http::Router router;
+    router.add({"GET", "/health",
+                [&](http::Request&) {
+                    return http::Response::json(
+                        200, nlohmann::json{{"status", "healthy"}, {"session_id", config.session_id}}.dump());
+                },
+                true, "Liveness"});
+    http::ServerOptions options;
+    options.host = config.agui_host;
+    options.port = config.agui_port;
+    options.worker_threads = 2;
+    options.shutdown_grace = std::chrono::seconds(2);
+    http::Server server(options, router);
     try {
-        auto config = ambient::runner::load_config();
-        (void)config;
-    } catch (const ambient::runner::ConfigError& e) {
-        std::cerr << "ambient-runner: " << e.what() << "\n";
+        server.start();
+    } catch (const std::exception& e) {
+        spdlog::error("cannot listen on {}:{}: {}", config.agui_host, config.agui_port, e.what());
+        return 1;
+    }
+    std::cout << "ambient-runner listening on " << config.agui_host << ":" << server.port() << " (AG-UI)" << std::endl;
+    spdlog::info("runner for session {} ready: agent {}, AG-UI on {}:{}", config.session_id,
+                 runner_type_name(config.runner_type), config.agui_host, server.port());
+
+    std::thread signals([&] {
+        const auto set = stop_signals();
+        int sig = 0;
+        sigwait(&set, &sig);
+        spdlog::info("signal {}: stopping", sig);
+        turns.stop();
+    });
+    turns.run();  // until stopped
+    hub.close();
+    server.stop();
+    agent->shutdown();
+    signals.detach();  // still blocked in sigwait only if run() ended without a signal
+    spdlog::info("runner stopped");
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    // git runs the runner as its credential helper: answer before anything else starts.
+    if (argc >= 2 && std::strcmp(argv[1], kGitCredentialSubcommand) == 0) return git_credential_main(argc, argv);
+    const auto set = stop_signals();
+    pthread_sigmask(SIG_BLOCK, &set, nullptr);
+    signal(SIGPIPE, SIG_IGN);
+    install_log();
+    RunnerConfig config;
+    try {
+        config = load_config();
+    } catch (const ConfigError& e) {
+        spdlog::error("{}", e.what());
         return 2;
     }
-    return 0;
+    try {
+        return run(config);
+    } catch (const std::exception& e) {
+        spdlog::error("runner failed: {}", e.what());
+        return 1;
+    }
 }
