@@ -3,12 +3,14 @@
 #include <signal.h>
 #include <sys/stat.h>
 
+#include <algorithm>
 #include <atomic>
 #include <deque>
 #include <fstream>
 #include <mutex>
 #include <system_error>
 
+#include "runner/agents/agent_environment.hpp"
 #include "runner/agents/claude_stream_mapper.hpp"
 #include "runner/agui/events.hpp"
 #include "runner/config.hpp"
@@ -29,13 +31,11 @@ using namespace std::chrono_literals;
 constexpr const char* kPermissionMode = "acceptEdits";
 constexpr const char* kAllowedTools = "Read,Write,Bash,Glob,Grep,Edit,MultiEdit,WebSearch";
 
-// The runner's own secrets and what the agent gets only through TurnInput::environment: a
-// credential must come and go with the turn that was granted it, not leak in from the
-// runner's environment. CLAUDECODE marks a process started by Claude Code (a runner run from
-// a Claude Code shell): the CLI would take itself for a nested session.
-const std::vector<std::string> kNeverInherited = {"BOT_TOKEN",    "BOT_TOKEN_FILE", "GITHUB_TOKEN", "GH_TOKEN",
-                                                  "GITLAB_TOKEN", "CLAUDECODE",     "PWD",          "OLDPWD"};
-const std::vector<std::string> kNeverInheritedPrefixes = {"AMBIENT_CREDENTIAL_"};
+// Besides what agent_environment() keeps from every agent (the runner's token, credentials
+// that must come only with a turn): CLAUDECODE marks a process started by Claude Code (a
+// runner run from a Claude Code shell), which would make the CLI take itself for a nested
+// session; PWD and OLDPWD would name the runner's directory, not the CLI's.
+const std::vector<std::string> kNotForTheCli = {"CLAUDECODE", "PWD", "OLDPWD"};
 
 constexpr std::size_t kStderrTailLines = 20;
 constexpr std::size_t kMaxLineBytes = 64 * 1024 * 1024;  // a Read of a large file is one line
@@ -334,23 +334,18 @@ SpawnOptions claude_spawn_options(const ClaudeSettings& settings, const TurnInpu
     // Without the first two the CLI calls home (telemetry, update checks); HOME and the
     // temporary directories keep its state (settings, transcripts for --resume) in the
     // workspace, private to this session.
-    const std::vector<std::pair<std::string, std::string>> fixed = {
+    const Environment fixed = {
         {"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1"},
         {"DISABLE_AUTOUPDATER", "1"},
         {"HOME", home_dir(settings.workspace).string()},
         {"TMPDIR", tmp_dir(settings.workspace).string()},
         {"CLAUDE_CODE_TMPDIR", tmp_dir(settings.workspace).string()},
     };
-    auto drop = kNeverInherited;
-    for (const auto& [name, value] : fixed)
-        drop.push_back(name);
-    for (const auto& [name, value] : input.environment)
-        drop.push_back(name);
-    options.env = inherited_environment(drop, kNeverInheritedPrefixes);
-    for (const auto& [name, value] : fixed)
-        options.env.push_back(name + "=" + value);
-    for (const auto& [name, value] : input.environment)
-        options.env.push_back(name + "=" + value);
+    options.env = agent_environment(input.environment, fixed);
+    std::erase_if(options.env, [](const std::string& entry) {
+        const auto name = entry.substr(0, entry.find('='));
+        return std::find(kNotForTheCli.begin(), kNotForTheCli.end(), name) != kNotForTheCli.end();
+    });
     options.cwd = input.cwd.empty() ? settings.workspace : input.cwd;
     return options;
 }

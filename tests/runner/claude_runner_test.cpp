@@ -1,0 +1,102 @@
+// ambient-runner with the claude agent, end to end: the real ambient-api-server, the real
+// ambient-runner and the real Claude Code CLI against the fake Anthropic API. The model runs
+// `printenv GITHUB_TOKEN` with the granted credential, then answers: the conversation is in the
+// session with the token redacted everywhere, a second turn continues the conversation, and a
+// 500 from the API ends the turn in an error naming it.
+#include <algorithm>
+
+#include "runner/config.hpp"
+#include "runner/runner_fixture.hpp"
+#include "support/fake_anthropic.hpp"
+
+namespace ambient::testing {
+namespace {
+
+using nlohmann::json;
+
+constexpr const char* kToken = "ghp_EndToEndToken0123456789abcdefghijkl";
+
+class ClaudeRunnerTest : public RunnerTest {
+protected:
+    void start_claude_runner() {
+        // The runner's default CLI (the project-local install), as the agent test finds it.
+        const auto config = runner::load_config([](const char* name) -> std::optional<std::string> {
+            if (std::string(name) == "SESSION_ID" || std::string(name) == "PROJECT_NAME") return "x";
+            return std::nullopt;
+        });
+        ASSERT_TRUE(std::filesystem::exists(config.claude_cli))
+            << "the Claude Code CLI is not at " << config.claude_cli << ": run scripts/install-deps";
+        const auto credential = grant_github_credential(kToken);
+        start_runner({"RUNNER_TYPE=claude", "LLM_MODEL=claude-fake-model",
+                      "CREDENTIAL_IDS=" + json{{"github", credential}}.dump(), "ANTHROPIC_BASE_URL=" + fake_.base_url(),
+                      "ANTHROPIC_API_KEY=sk-ant-fake-e2e-key", "CLAUDE_CODE_MAX_RETRIES=0"});
+    }
+
+    FakeAnthropic fake_;
+};
+
+TEST_F(ClaudeRunnerTest, ToolCallAnswerAndASecondTurnWithTheTokenRedacted) {
+    fake_.script(FakeAnthropic::Reply::tool_use(
+        "Bash", {{"command", "printenv GITHUB_TOKEN"}, {"description", "Print the GitHub token"}}));
+    fake_.script(FakeAnthropic::Reply::answer("The token is set."));
+    fake_.script(FakeAnthropic::Reply::answer("You asked me to print it."));
+    start_claude_runner();
+    if (HasFatalFailure()) return;
+
+    const auto first = say("Run printenv GITHUB_TOKEN");
+    auto all = wait_for_turn(first, std::chrono::seconds(60));
+    const auto done = finished_lifecycle(all, first);
+    ASSERT_EQ(done.value("status", ""), "completed") << done.dump();
+
+    const auto tool_use = of_type(all, "tool_use");
+    ASSERT_EQ(tool_use.size(), 1u);
+    const auto use = json::parse(tool_use[0].payload);
+    EXPECT_EQ(use["tool"], "Bash");
+    EXPECT_EQ(use["input"]["command"], "printenv GITHUB_TOKEN");
+    const auto tool_result = of_type(all, "tool_result");
+    ASSERT_EQ(tool_result.size(), 1u);
+    const auto result = json::parse(tool_result[0].payload);
+    EXPECT_EQ(result["tool_call_id"], use["tool_call_id"]);
+    EXPECT_EQ(result["result"], "[REDACTED]");
+    const auto assistant = of_type(all, "assistant");
+    ASSERT_EQ(assistant.size(), 1u);
+    EXPECT_EQ(assistant[0].payload, "The token is set.");
+
+    // The CLI really ran the tool with the granted value (the model was told it).
+    const auto requests = fake_.message_requests();
+    ASSERT_EQ(requests.size(), 2u);
+    EXPECT_EQ(requests[0].body["model"], "claude-fake-model");
+    EXPECT_EQ(tool_results_in(requests[1].body), std::vector<std::string>{kToken});
+
+    const auto second = say("What did I ask you?");
+    all = wait_for_turn(second, std::chrono::seconds(60));
+    EXPECT_EQ(finished_lifecycle(all, second).value("status", ""), "completed");
+    const auto third_request = fake_.message_requests().at(2).body;
+    const auto texts = user_texts_in(third_request);
+    EXPECT_NE(std::find(texts.begin(), texts.end(), "Run printenv GITHUB_TOKEN"), texts.end());
+    EXPECT_NE(std::find(texts.begin(), texts.end(), "What did I ask you?"), texts.end());
+    EXPECT_EQ(of_type(all, "assistant").back().payload, "You asked me to print it.");
+
+    for (const auto& m : all)
+        EXPECT_EQ(m.payload.find(kToken), std::string::npos) << m.event_type << ": " << m.payload;
+    EXPECT_EQ(runner().log().find(kToken), std::string::npos);
+    EXPECT_EQ(runner().log().find("sk-ant-fake-e2e-key"), std::string::npos);
+}
+
+TEST_F(ClaudeRunnerTest, AnApiErrorEndsTheTurnInAnErrorNamingIt) {
+    fake_.script(FakeAnthropic::Reply::error(500, "fake upstream exploded"));
+    start_claude_runner();
+    if (HasFatalFailure()) return;
+    const auto seq = say("Hello");
+    const auto all = wait_for_turn(seq, std::chrono::seconds(60));
+    EXPECT_EQ(finished_lifecycle(all, seq).value("status", ""), "error");
+    const auto errors = of_type(all, "error");
+    ASSERT_EQ(errors.size(), 1u);
+    const auto message = json::parse(errors[0].payload).value("message", "");
+    EXPECT_NE(message.find("500"), std::string::npos) << message;
+    EXPECT_NE(message.find("fake upstream exploded"), std::string::npos) << message;
+    EXPECT_TRUE(of_type(all, "assistant").empty());
+}
+
+}  // namespace
+}  // namespace ambient::testing
