@@ -98,5 +98,35 @@ TEST_F(ClaudeRunnerTest, AnApiErrorEndsTheTurnInAnErrorNamingIt) {
     EXPECT_TRUE(of_type(all, "assistant").empty());
 }
 
+// Processes whose working directory is inside `dir` (the CLI and whatever it started).
+std::vector<std::string> processes_in(const std::filesystem::path& dir) {
+    std::vector<std::string> out;
+    for (const auto& entry : std::filesystem::directory_iterator("/proc")) {
+        std::error_code ec;
+        const auto cwd = std::filesystem::read_symlink(entry.path() / "cwd", ec);
+        if (!ec && cwd.string().starts_with(dir.string())) out.push_back(entry.path().filename().string());
+    }
+    return out;
+}
+
+TEST_F(ClaudeRunnerTest, SigtermMidTurnStopsTheCliAndEndsTheTurn) {
+    fake_.script(FakeAnthropic::Reply::stall());
+    start_claude_runner();
+    if (HasFatalFailure()) return;
+    const auto seq = say("Hello");
+    ASSERT_TRUE(fake_.wait_for_message_requests(1, std::chrono::milliseconds(60000))) << runner().log();
+    EXPECT_FALSE(processes_in(workspace()).empty());
+    const auto stopping = std::chrono::steady_clock::now();
+    EXPECT_EQ(runner().stop(std::chrono::seconds(15)), 0);
+    EXPECT_LT(std::chrono::steady_clock::now() - stopping, std::chrono::seconds(10));
+    EXPECT_TRUE(processes_in(workspace()).empty());
+    const auto all = messages();
+    const auto done = finished_lifecycle(all, seq);
+    EXPECT_EQ(done.value("status", ""), "error") << done.dump();
+    const auto errors = of_type(all, "error");
+    ASSERT_EQ(errors.size(), 1u);
+    EXPECT_NE(errors[0].payload.find("interrupted"), std::string::npos) << errors[0].payload;
+}
+
 }  // namespace
 }  // namespace ambient::testing
