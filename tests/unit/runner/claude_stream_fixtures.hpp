@@ -1,7 +1,7 @@
 #pragma once
 // stream-json lines written by the real Claude Code CLI 2.1.197 (`--print --input-format
 // stream-json --output-format stream-json --verbose --include-partial-messages`) against a
-// fake Anthropic API on 127.0.0.1, one turn each, verbatim (lines of the kept conversation trimmed to one turn). The token is a made-up value.
+// fake Anthropic API on 127.0.0.1: one turn each, its lines verbatim. The token is made up.
 #include <string>
 #include <vector>
 
