@@ -119,6 +119,7 @@ protected:
         settings_.workspace = workspace_.path();
         settings_.model = "claude-fake-model";
         settings_.idle_timeout = 60s;
+        settings_.max_output_tokens = 4321;
     }
     void TearDown() override {
         ::unsetenv("ANTHROPIC_BASE_URL");
@@ -184,10 +185,11 @@ TEST_F(ClaudeAgentTest, ToolCallThenAnswerIsTheExactSequence) {
     EXPECT_TRUE(outcome.result["total_cost_usd"].is_number());
     EXPECT_TRUE(outcome.result["duration_ms"].is_number());
 
-    // The model got the tool's output, and the CLI used the model and key it was given.
+    // The model got the tool's output, and the CLI used the model, limit and key it was given.
     const auto requests = fake_.message_requests();
     ASSERT_EQ(requests.size(), 2u);
     EXPECT_EQ(requests[0].body["model"], "claude-fake-model");
+    EXPECT_EQ(requests[0].body["max_tokens"], 4321);
     EXPECT_EQ(requests[0].api_key, "sk-ant-fake-key");
     EXPECT_EQ(ambient::testing::tool_results_in(requests[1].body), std::vector<std::string>{kToken});
     EXPECT_EQ(fake_.unanswered(), 0u);

@@ -306,6 +306,7 @@ ClaudeSettings claude_settings(const RunnerConfig& config) {
     s.model = config.llm_model;
     s.workspace = config.workspace_path;
     s.idle_timeout = config.turn_idle_timeout;
+    s.max_output_tokens = config.llm_max_tokens;
     return s;
 }
 
@@ -334,13 +335,15 @@ SpawnOptions claude_spawn_options(const ClaudeSettings& settings, const TurnInpu
     // Without the first two the CLI calls home (telemetry, update checks); HOME and the
     // temporary directories keep its state (settings, transcripts for --resume) in the
     // workspace, private to this session.
-    const Environment fixed = {
+    Environment fixed = {
         {"CLAUDE_CODE_DISABLE_NONESSENTIAL_TRAFFIC", "1"},
         {"DISABLE_AUTOUPDATER", "1"},
         {"HOME", home_dir(settings.workspace).string()},
         {"TMPDIR", tmp_dir(settings.workspace).string()},
         {"CLAUDE_CODE_TMPDIR", tmp_dir(settings.workspace).string()},
     };
+    if (settings.max_output_tokens)
+        fixed.emplace_back("CLAUDE_CODE_MAX_OUTPUT_TOKENS", std::to_string(*settings.max_output_tokens));
     options.env = agent_environment(input.environment, fixed);
     std::erase_if(options.env, [](const std::string& entry) {
         const auto name = entry.substr(0, entry.find('='));

@@ -10,6 +10,7 @@
 // changed, and after an interrupt, an idle timeout, a malformed line or a crash (each of which
 // kills it).
 #include <chrono>
+#include <cstdint>
 #include <filesystem>
 #include <memory>
 #include <optional>
@@ -29,6 +30,9 @@ struct ClaudeSettings {
     std::string model;                                                 // LLM_MODEL; empty: the CLI's default
     std::filesystem::path workspace;                                   // WORKSPACE_PATH
     std::chrono::milliseconds idle_timeout{std::chrono::minutes(10)};  // TURN_IDLE_TIMEOUT
+    // LLM_MAX_TOKENS, as CLAUDE_CODE_MAX_OUTPUT_TOKENS (the CLI has no flag for it). The CLI
+    // has no setting for LLM_TEMPERATURE: it is not passed.
+    std::optional<std::int64_t> max_output_tokens;
 };
 
 ClaudeSettings claude_settings(const RunnerConfig& config);
