@@ -309,6 +309,24 @@ TEST_F(ClaudeAgentTest, ABrokenStreamFallsBackToAWholeMessage) {
     EXPECT_EQ(requests[1].body.value("stream", false), false);
 }
 
+// Unattended: a tool outside --allowedTools is refused at once (the model is told), not left
+// waiting for a permission answer nobody can give.
+TEST_F(ClaudeAgentTest, AToolOutsideTheAllowedListIsRefusedNotWaitedFor) {
+    fake_.script(FakeAnthropic::Reply::tool_use("WebFetch", {{"url", "http://127.0.0.1:9/"}, {"prompt", "Read it"}}));
+    fake_.script(FakeAnthropic::Reply::answer("I may not fetch it."));
+    auto agent = make_claude_agent(settings_);
+    const auto outcome = agent->run_turn(turn("Fetch a page"), sink_);
+    ASSERT_TRUE(outcome.ok) << outcome.error;
+    const auto events = sink_.take();
+    ASSERT_EQ(types(events), kToolTurnTypes) << json(events).dump(1);
+    EXPECT_EQ(events[0]["toolCallName"], "WebFetch");
+    EXPECT_NE(events[4]["content"].get<std::string>().find("permissions to use WebFetch"), std::string::npos)
+        << events[4].dump();
+    ASSERT_EQ(outcome.result["permission_denials"].size(), 1u) << outcome.result.dump();
+    EXPECT_EQ(outcome.result["permission_denials"][0]["tool_name"], "WebFetch");
+    EXPECT_EQ(fake_.message_requests().size(), 2u);
+}
+
 TEST_F(ClaudeAgentTest, AnApiErrorEndsTheTurnNamingIt) {
     fake_.script(FakeAnthropic::Reply::error(500, "fake upstream exploded"));
     fake_.script(FakeAnthropic::Reply::answer("Recovered."));

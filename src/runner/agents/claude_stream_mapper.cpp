@@ -42,7 +42,7 @@ const json& message_of(const json& line) {
 json result_summary(const json& line) {
     json result = json::object();
     for (const char* key : {"is_error", "duration_ms", "duration_api_ms", "num_turns", "total_cost_usd", "usage",
-                            "stop_reason", "structured_output"}) {
+                            "stop_reason", "structured_output", "permission_denials"}) {
         if (const auto it = line.find(key); it != line.end() && !it->is_null()) result[key] = *it;
     }
     return result;
