@@ -27,8 +27,8 @@ using namespace std::chrono_literals;
 // acceptEdits (file edits need no prompt) and an explicit list of tools that run without
 // asking. In `--print` mode a tool outside the list is denied (the result line lists it under
 // permission_denials, and the model is told "Claude requested permissions to use …"), never
-// waits for an answer nobody can give. The same rules hold as root
-// and in the unprivileged sandbox.
+// waits for an answer nobody can give. The same rules hold as root and in the unprivileged
+// sandbox.
 constexpr const char* kPermissionMode = "acceptEdits";
 constexpr const char* kAllowedTools = "Read,Write,Bash,Glob,Grep,Edit,MultiEdit,WebSearch";
 
