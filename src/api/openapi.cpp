@@ -122,7 +122,14 @@ Json operation(const http::Route& route) {
     }
     const auto [kind, shape] = kind_of(route.pattern);
     Json responses = Json::object();
-    if (shape == Shape::Action) {
+    if (route.pattern.ends_with("/agui/run")) {
+        op["requestBody"] = {{"required", true}, {"content", json_content("RunAgentInput")}};
+        responses["200"] = {{"description", "The run's AG-UI events, up to its RUN_FINISHED or RUN_ERROR"},
+                            {"content", {{"text/event-stream", {{"schema", {{"type", "string"}}}}}}}};
+        responses["400"] = error_response("Not a RunAgentInput, or no user message");
+        responses["404"] = error_response("Not found");
+        responses["502"] = error_response("No runner, or the runner is not reachable");
+    } else if (shape == Shape::Action) {
         // Actions (start, stop, status, token, messages, events, previews) answer in their
         // own shapes, described by their summary.
     } else if (kind != nullptr && route.method == "GET" && shape == Shape::Collection) {
@@ -186,6 +193,20 @@ Json openapi_document(const http::Router& router, const std::string& version) {
                           {"code", {{"type", "string"}}},
                           {"reason", {{"type", "string"}}},
                           {"operation_id", {{"type", "string"}}}}}};
+    // AG-UI's run input (camelCase), as far as the server reads it; other keys pass to the runner.
+    schemas["RunAgentInput"] = {
+        {"type", "object"},
+        {"properties",
+         {{"threadId", {{"type", "string"}}},
+          {"runId", {{"type", "string"}}},
+          {"messages",
+           {{"type", "array"},
+            {"items",
+             {{"type", "object"},
+              {"properties",
+               {{"id", {{"type", "string"}}},
+                {"role", {{"type", "string"}}},
+                {"content", {{"description", "a string, or an array of parts ({type:\"text\", text})"}}}}}}}}}}}};
     for (const auto* kind : all_schemas()) {
         schemas[kind->kind] = kind_schema(*kind);
         schemas[kind->kind + "List"] = list_schema(*kind);

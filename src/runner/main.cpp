@@ -14,10 +14,10 @@
 #include <iostream>
 #include <thread>
 
-#include "common/http/router.hpp"
-#include "common/http/server.hpp"
 #include "runner/agents/agent.hpp"
 #include "runner/agui/event_hub.hpp"
+#include "runner/agui/proxy_auth.hpp"
+#include "runner/agui/server.hpp"
 #include "runner/api_client.hpp"
 #include "runner/config.hpp"
 #include "runner/git_credential_helper.hpp"
@@ -56,19 +56,13 @@ int run(const RunnerConfig& config) {
     auto agent = make_agent(config);
     TurnLoop turns(config, api, *agent, redactor, hub);
 
-    http::Router router;
-    router.add({"GET", "/health",
-                [&](http::Request&) {
-                    return http::Response::json(
-                        200, nlohmann::json{{"status", "healthy"}, {"session_id", config.session_id}}.dump());
-                },
-                true, "Liveness"});
-    http::ServerOptions options;
-    options.host = config.agui_host;
-    options.port = config.agui_port;
-    options.worker_threads = 2;
-    options.shutdown_grace = std::chrono::seconds(2);
-    http::Server server(options, router);
+    // Only the API server may call it: its proxy tokens, verified against its runner JWKS.
+    agui::ProxyAuth proxy_auth(config.session_id, [&api] { return api.runner_jwks(); });
+    agui::Server server(
+        {.host = config.agui_host, .port = config.agui_port}, config.session_id, hub, proxy_auth,
+        {.on_run = [&turns](std::int64_t user_seq,
+                            const std::string& requested) { return turns.run_id_for(user_seq, requested); },
+         .on_interrupt = [&turns] { turns.interrupt(); }});
     try {
         server.start();
     } catch (const std::exception& e) {

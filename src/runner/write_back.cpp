@@ -6,6 +6,8 @@ namespace ambient::runner {
 namespace {
 
 constexpr std::size_t kToolResultChars = 2000;
+constexpr auto kInitialRetry = std::chrono::milliseconds(500);
+constexpr auto kMaxRetry = std::chrono::milliseconds(15000);
 
 std::string dump(const nlohmann::json& j) {
     return j.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -101,23 +103,39 @@ void WriteBack::enqueue(std::string event_type, std::string payload) {
 
 void WriteBack::work() {
     std::unique_lock lock(mutex_);
+    auto backoff = kInitialRetry;
     for (;;) {
         wake_.wait(lock, [&] { return stopping_ || !queue_.empty(); });
         if (queue_.empty()) return;  // stopping, nothing left
-        auto [type, payload] = std::move(queue_.front());
-        queue_.pop_front();
+        const auto [type, payload] = queue_.front();
         busy_ = true;
         lock.unlock();
-        bool ok = true;
+        bool done = true;
+        bool retry = false;
         try {
             api_.push_message(type, payload);
+        } catch (const ApiCallError& e) {
+            // A refused token is rewritten by the control plane within minutes, and a server
+            // error passes: keep the message. Any other refusal will not change: drop it.
+            retry = e.status() == 401 || e.status() >= 500;
+            done = false;
+            spdlog::error("could not write a {} message to the session: {}", type, e.what());
         } catch (const std::exception& e) {
-            ok = false;
+            retry = true;
+            done = false;
             spdlog::error("could not write a {} message to the session: {}", type, e.what());
         }
         lock.lock();
         busy_ = false;
-        ++(ok ? written_ : failed_);
+        if (retry && !stopping_) {
+            // In order: nothing behind it is written first.
+            wake_.wait_for(lock, backoff, [&] { return stopping_; });
+            backoff = std::min(backoff * 2, kMaxRetry);
+            continue;
+        }
+        backoff = kInitialRetry;
+        queue_.pop_front();
+        ++(done ? written_ : failed_);
         if (queue_.empty()) drained_.notify_all();
     }
 }

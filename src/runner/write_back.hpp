@@ -7,8 +7,9 @@
 // turn's user `seq`) and `error` (RUN_ERROR's message).
 //
 // Writes happen on a thread of their own so that a slow API server never stalls the agent;
-// flush() waits for them (end of a turn, shutdown). A write that still fails after the
-// client's retries is logged and dropped: the runner goes on.
+// flush() waits for them (end of a turn, shutdown). A write refused for its token (401) or
+// failing on the server's side is kept and retried, in order, with backoff, until it is
+// written or the runner stops; any other refusal is logged and dropped.
 #include <chrono>
 #include <condition_variable>
 #include <cstdint>

@@ -21,6 +21,7 @@ struct FakeRunner::State {
     mutable std::mutex mutex;
     std::string last_event_id;
     std::string accept;
+    std::string authorization;
     std::vector<Clock::time_point> sent;
     std::atomic<bool> client_gone{false};
 };
@@ -39,6 +40,7 @@ http::Response serve(const std::shared_ptr<FakeRunner::State>& state, http::Requ
         std::lock_guard lock(state->mutex);
         state->last_event_id = std::string(req.header("Last-Event-ID").value_or(""));
         state->accept = std::string(req.header("Accept").value_or(""));
+        state->authorization = std::string(req.header("Authorization").value_or(""));
         if (!state->last_event_id.empty()) first = std::stoi(state->last_event_id) + 1;
     }
     http::Response r;
@@ -95,6 +97,11 @@ std::string FakeRunner::last_event_id() const {
 std::string FakeRunner::accept() const {
     std::lock_guard lock(state_->mutex);
     return state_->accept;
+}
+
+std::string FakeRunner::authorization() const {
+    std::lock_guard lock(state_->mutex);
+    return state_->authorization;
 }
 
 Clock::time_point FakeRunner::sent_at(std::size_t index) const {

@@ -24,6 +24,8 @@ public:
     std::string url() const;
     std::string last_event_id() const;
     std::string accept() const;
+    // The Authorization header of the last /events request (the API server's proxy token).
+    std::string authorization() const;
     // When the event at `index` was sent (time_point::max() if not yet).
     std::chrono::steady_clock::time_point sent_at(std::size_t index) const;
     // An event stream's write failed: the client went away.

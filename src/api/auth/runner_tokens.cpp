@@ -168,8 +168,7 @@ std::shared_ptr<const RunnerTokens::Keys> RunnerTokens::reload_for_unknown_key()
     return keys_;
 }
 
-RunnerTokens::Issued RunnerTokens::issue(const std::string& session_id, const std::string& project_id,
-                                         const std::string& agent_id, const std::string& run_id) {
+std::shared_ptr<const RunnerTokens::Keys> RunnerTokens::signing_keys() {
     std::shared_ptr<const Keys> k;
     {
         std::lock_guard lock(mutex_);
@@ -182,6 +181,12 @@ RunnerTokens::Issued RunnerTokens::issue(const std::string& session_id, const st
     if (!k->signing_key) {
         throw jwt::JwtError("runner token signing key " + k->signing_kid + " cannot be used: " + k->signing_error);
     }
+    return k;
+}
+
+RunnerTokens::Issued RunnerTokens::issue(const std::string& session_id, const std::string& project_id,
+                                         const std::string& agent_id, const std::string& run_id) {
+    const auto k = signing_keys();
     const auto now = std::chrono::system_clock::now();
     const auto iat = epoch_seconds(now);
     const auto exp = iat + ttl_.count();
@@ -196,6 +201,19 @@ RunnerTokens::Issued RunnerTokens::issue(const std::string& session_id, const st
     if (!run_id.empty()) claims["run_id"] = run_id;
     return {jwt::sign(claims, k->signing_key.get(), k->signing_alg, k->signing_kid),
             format_rfc3339(std::chrono::system_clock::time_point{std::chrono::seconds{exp}})};
+}
+
+std::string RunnerTokens::issue_proxy_token(const std::string& session_id, const std::string& project_id) {
+    const auto k = signing_keys();
+    const auto iat = epoch_seconds(std::chrono::system_clock::now());
+    const json claims = {{"iss", kIssuer},
+                         {"aud", kProxyAudience},
+                         {"sub", "ambient-api-server"},
+                         {"session_id", session_id},
+                         {"project_id", project_id},
+                         {"iat", iat},
+                         {"exp", iat + kProxyTtl.count()}};
+    return jwt::sign(claims, k->signing_key.get(), k->signing_alg, k->signing_kid);
 }
 
 Principal RunnerTokens::verify(std::string_view token, std::chrono::system_clock::time_point now) {

@@ -38,6 +38,8 @@ public:
     static constexpr const char* kAudience = "ambient-runner";
     static constexpr const char* kSubjectPrefix = "runner:";
     static constexpr std::chrono::seconds kDefaultTtl{15 * 60};
+    static constexpr const char* kProxyAudience = "ambient-runner-proxy";
+    static constexpr std::chrono::seconds kProxyTtl{60};
 
     // `db` and `keyring` are owned by the caller and outlive this object. Nothing is read
     // until the first call that needs the keys.
@@ -58,6 +60,13 @@ public:
     // token of an earlier run stays dead when the session is started again.
     Issued issue(const std::string& session_id, const std::string& project_id, const std::string& agent_id,
                  const std::string& run_id = {});
+
+    // A token for one request of the API server to the session's runner (the events and
+    // AG-UI proxies): aud "ambient-runner-proxy", claims session_id and project_id, exp
+    // kProxyTtl after iat, signed with the same keys as runner tokens; the runner verifies
+    // it against jwks(). verify() refuses it (audience), and the runner refuses runner tokens.
+    // Throws like issue().
+    std::string issue_proxy_token(const std::string& session_id, const std::string& project_id);
 
     // The runner principal of a token this server signed, or jwt::JwtError naming why not
     // (never containing the token). Does not check that the session is live.
@@ -82,6 +91,9 @@ public:
 
 private:
     struct Keys;
+    // The keys with a usable signing key (loaded, or generated, on first use); throws when
+    // the signing key cannot be used.
+    std::shared_ptr<const Keys> signing_keys();
     std::shared_ptr<const Keys> keys();
     std::shared_ptr<const Keys> load(bool create_if_missing);
     // Reloads after a token named a key we don't hold (another replica's), at most once per

@@ -29,6 +29,7 @@ void register_session_messages(http::Router& router, ApiContext& ctx);
 void register_agents(http::Router& router, ApiContext& ctx);
 void register_inbox(http::Router& router, ApiContext& ctx);
 void register_session_events(http::Router& router, ApiContext& ctx);
+void register_session_agui(http::Router& router, ApiContext& ctx);
 // POST /sessions/{id}/runner_token, GET /runner_tokens/jwks (public) and
 // GET /sessions/{id}/credentials; `tokens` null: the first two answer 503.
 void register_runner_tokens(http::Router& router, ApiContext& ctx, RunnerTokens* tokens);

@@ -93,14 +93,26 @@ net::awaitable<std::vector<tcp::endpoint>> allowed_endpoints(const UpstreamOrigi
     co_return endpoints;
 }
 
+// What the request carries besides the connection.
+struct Outgoing {
+    bhttp::verb method = bhttp::verb::get;
+    std::string target;
+    HeaderList headers;
+    std::string body;
+};
+
 template <typename Stream>
 net::awaitable<void> exchange_header(Stream& stream, UpstreamResponse::Impl& impl, const UpstreamOrigin& origin,
-                                     const std::string& target, const HeaderList& headers) {
-    bhttp::request<bhttp::empty_body> request{bhttp::verb::get, target, 11};
+                                     const Outgoing& outgoing) {
+    bhttp::request<bhttp::string_body> request{outgoing.method, outgoing.target, 11};
     request.set(bhttp::field::host, host_header(origin));
     request.set(bhttp::field::user_agent, "ambient-api-server");
-    for (const auto& [name, value] : headers)
+    for (const auto& [name, value] : outgoing.headers)
         request.set(name, value);
+    if (outgoing.method != bhttp::verb::get) {
+        request.body() = outgoing.body;
+        request.prepare_payload();  // Content-Length, also when the body is empty
+    }
     co_await bhttp::async_write(stream, request, net::use_awaitable);
     co_await bhttp::async_read_header(stream, impl.buffer, impl.parser, net::use_awaitable);
 
@@ -112,8 +124,7 @@ net::awaitable<void> exchange_header(Stream& stream, UpstreamResponse::Impl& imp
 
 // Runs on the StreamClient's io_context, where the connection then stays.
 net::awaitable<std::shared_ptr<UpstreamResponse::Impl>> open_connection(net::ssl::context& tls_context,
-                                                                        UpstreamOrigin origin, std::string target,
-                                                                        HeaderList headers,
+                                                                        UpstreamOrigin origin, Outgoing outgoing,
                                                                         Clock::time_point deadline) {
     const auto endpoints = co_await allowed_endpoints(origin);
     const auto executor = co_await net::this_coro::executor;
@@ -130,12 +141,12 @@ net::awaitable<std::shared_ptr<UpstreamResponse::Impl>> open_connection(net::ssl
             throw StreamClientError("TLS handshake with " + host_header(origin) + ": " + ec.message());
         }
         if (ec) throw detail::handshake_failure(stream, ec, host_header(origin));
-        co_await exchange_header(stream, *impl, origin, target, headers);
+        co_await exchange_header(stream, *impl, origin, outgoing);
     } else {
         auto& stream = impl->plain.emplace(executor);
         stream.expires_at(deadline);
         co_await stream.async_connect(endpoints, net::use_awaitable);
-        co_await exchange_header(stream, *impl, origin, target, headers);
+        co_await exchange_header(stream, *impl, origin, outgoing);
     }
     impl->transport().expires_never();
     co_return impl;
@@ -224,12 +235,13 @@ StreamClient::~StreamClient() {
     impl_->thread.join();
 }
 
-std::unique_ptr<UpstreamResponse> StreamClient::open_streaming_get(const UpstreamOrigin& origin,
-                                                                   const std::string& target, const HeaderList& headers,
-                                                                   std::chrono::milliseconds timeout) {
-    if (!is_safe_target(target)) throw StreamClientError("not a usable request target");
+namespace {
+
+std::unique_ptr<UpstreamResponse> open_request(StreamClient::Impl& client, const UpstreamOrigin& origin,
+                                               Outgoing outgoing, std::chrono::milliseconds timeout) {
+    if (!is_safe_target(outgoing.target)) throw StreamClientError("not a usable request target");
     const auto deadline = Clock::now() + timeout;
-    auto opened = net::co_spawn(impl_->io, open_connection(impl_->tls_context, origin, target, headers, deadline),
+    auto opened = net::co_spawn(client.io, open_connection(client.tls_context, origin, std::move(outgoing), deadline),
                                 net::use_future);
     // Given up on, an opening still finishes on the I/O thread (its connection has the same
     // deadline) and its result is dropped there.
@@ -244,6 +256,21 @@ std::unique_ptr<UpstreamResponse> StreamClient::open_streaming_get(const Upstrea
     } catch (const std::exception& e) {
         throw StreamClientError(host_header(origin) + ": " + e.what());
     }
+}
+
+}  // namespace
+
+std::unique_ptr<UpstreamResponse> StreamClient::open_streaming_get(const UpstreamOrigin& origin,
+                                                                   const std::string& target, const HeaderList& headers,
+                                                                   std::chrono::milliseconds timeout) {
+    return open_request(*impl_, origin, Outgoing{bhttp::verb::get, target, headers, {}}, timeout);
+}
+
+std::unique_ptr<UpstreamResponse> StreamClient::open_streaming_post(const UpstreamOrigin& origin,
+                                                                    const std::string& target,
+                                                                    const HeaderList& headers, std::string body,
+                                                                    std::chrono::milliseconds timeout) {
+    return open_request(*impl_, origin, Outgoing{bhttp::verb::post, target, headers, std::move(body)}, timeout);
 }
 
 }  // namespace ambient::http

@@ -1,5 +1,5 @@
 #pragma once
-// A client for streaming GETs (a proxied event stream), over plain HTTP or TLS. Opening is
+// A client for streaming GETs and POSTs (a proxied event stream), over plain HTTP or TLS. Opening is
 // blocking and bounded — resolve, connect, handshake, request and response header within a
 // timeout — so that a handler can still answer with an error status; the body is then read
 // piece by piece from a coroutine, with no overall deadline, as it arrives. It connects only
@@ -97,6 +97,11 @@ public:
     // the handshake failed). Any status is returned; the body is left unread.
     std::unique_ptr<UpstreamResponse> open_streaming_get(const UpstreamOrigin& origin, const std::string& target,
                                                          const HeaderList& headers, std::chrono::milliseconds timeout);
+    // The same with POST and `body` (sent with a Content-Length; `headers` name its type):
+    // a request whose answer is a stream (a runner's AG-UI run) or a short reply.
+    std::unique_ptr<UpstreamResponse> open_streaming_post(const UpstreamOrigin& origin, const std::string& target,
+                                                          const HeaderList& headers, std::string body,
+                                                          std::chrono::milliseconds timeout);
 
     struct Impl;
 

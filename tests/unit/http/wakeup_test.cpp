@@ -1,6 +1,6 @@
 // A stream's wake-up: a notify from any thread ends the current or the next wait, never
 // lost in between; without one, the wait ends at its deadline.
-#include "api/streams/wakeup.hpp"
+#include "common/http/wakeup.hpp"
 
 #include <utility>  // before Asio (Boost 1.74)
 
@@ -15,7 +15,7 @@
 #include <boost/asio/strand.hpp>
 #include <boost/asio/use_future.hpp>
 
-namespace ambient::api::streams {
+namespace ambient::http {
 namespace {
 
 namespace net = boost::asio;
@@ -80,4 +80,4 @@ TEST_F(WakeupTest, NoWakeUpLostUnderRacingNotifies) {
 }
 
 }  // namespace
-}  // namespace ambient::api::streams
+}  // namespace ambient::http

@@ -1,10 +1,10 @@
-#include "api/streams/wakeup.hpp"
+#include "common/http/wakeup.hpp"
 
 #include <boost/asio/post.hpp>
 #include <boost/asio/redirect_error.hpp>
 #include <boost/asio/use_awaitable.hpp>
 
-namespace ambient::api::streams {
+namespace ambient::http {
 
 namespace net = boost::asio;
 
@@ -24,4 +24,4 @@ net::awaitable<bool> Wakeup::wait_until(std::chrono::steady_clock::time_point de
     co_return pending_.exchange(false);
 }
 
-}  // namespace ambient::api::streams
+}  // namespace ambient::http

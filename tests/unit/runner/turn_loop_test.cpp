@@ -1,0 +1,124 @@
+// The turn loop against a fake API server in-process: a message stream that drops is
+// resumed with Last-Event-ID from the last message seen, so no turn is missed or run twice.
+#include "runner/turn_loop.hpp"
+
+#include <gtest/gtest.h>
+
+#include <boost/asio/awaitable.hpp>
+#include <mutex>
+#include <thread>
+
+#include "common/http/router.hpp"
+#include "common/http/server.hpp"
+#include "runner/agents/echo_agent.hpp"
+
+namespace ambient::runner {
+namespace {
+
+using nlohmann::json;
+
+std::string frame(std::int64_t seq, const std::string& type, const std::string& payload) {
+    return "id: " + std::to_string(seq) +
+           "\ndata: " + json{{"seq", seq}, {"event_type", type}, {"payload", payload}}.dump() + "\n\n";
+}
+
+// A session whose message stream gives one new user message per connection and then drops.
+class DroppingApi {
+public:
+    DroppingApi() {
+        router_.add({"GET", "/api/ambient/v1/sessions/{id}/messages",
+                     [this](http::Request& req) {
+                         if (req.header("Accept").value_or("").find("text/event-stream") == std::string::npos) {
+                             return http::Response::json(200, "[]");  // no history
+                         }
+                         std::int64_t seq;
+                         {
+                             std::lock_guard lock(mutex_);
+                             last_event_ids_.emplace_back(req.header("Last-Event-ID").value_or(""));
+                             seq = ++next_seq_;
+                         }
+                         http::Response r;
+                         r.set_header("Content-Type", "text/event-stream");
+                         // Each connection replays nothing old: it sends the next message only.
+                         std::string body = frame(seq, "user", "turn " + std::to_string(seq));
+                         r.stream = [body](http::StreamWriter& w) -> boost::asio::awaitable<void> {
+                             co_await w.write(body);
+                         };
+                         return r;
+                     },
+                     true});
+        router_.add({"POST", "/api/ambient/v1/sessions/{id}/messages",
+                     [this](http::Request& req) {
+                         auto body = json::parse(req.body);
+                         std::lock_guard lock(mutex_);
+                         pushed_.push_back(body);
+                         return http::Response::json(201, json{{"seq", 1000 + pushed_.size()}}.dump());
+                     },
+                     true});
+        http::ServerOptions options;
+        options.port = 0;
+        server_ = std::make_unique<http::Server>(options, router_);
+        server_->start();
+    }
+    ~DroppingApi() { server_->stop(); }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
+    std::vector<std::string> last_event_ids() {
+        std::lock_guard lock(mutex_);
+        return last_event_ids_;
+    }
+    std::vector<json> pushed() {
+        std::lock_guard lock(mutex_);
+        return pushed_;
+    }
+
+private:
+    http::Router router_;
+    std::unique_ptr<http::Server> server_;
+    std::mutex mutex_;
+    std::int64_t next_seq_ = 0;
+    std::vector<std::string> last_event_ids_;
+    std::vector<json> pushed_;
+};
+
+TEST(TurnLoop, ADroppedMessageStreamIsResumedFromTheLastSeqSeen) {
+    DroppingApi fake;
+    RunnerConfig config;
+    config.session_id = "s1";
+    config.project_name = "p";
+    config.backend_api_url = fake.url();
+    config.bot_token = "token";
+    config.workspace_path = std::filesystem::temp_directory_path() / ("turn-loop-" + std::to_string(getpid()));
+    config.repos_override = std::vector<RepoSpec>{};
+    TokenSource tokens({}, "token");
+    ApiClient api(config.backend_api_url, config.session_id, tokens);
+    auto agent = make_echo_agent();
+    Redactor redactor;
+    agui::EventHub hub;
+    TurnLoop loop(config, api, *agent, redactor, hub);
+    std::thread runner([&] { loop.run(); });
+    const auto until = std::chrono::steady_clock::now() + std::chrono::seconds(30);
+    while (loop.last_finished_seq() < 3 && std::chrono::steady_clock::now() < until)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    loop.stop();
+    runner.join();
+    std::filesystem::remove_all(config.workspace_path);
+
+    ASSERT_GE(loop.last_finished_seq(), 3);
+    const auto ids = fake.last_event_ids();
+    ASSERT_GE(ids.size(), 3u);
+    // The first connection starts after the (empty) history; each next one resumes after
+    // the message the previous one delivered.
+    EXPECT_EQ(ids[0], "0");
+    EXPECT_EQ(ids[1], "1");
+    EXPECT_EQ(ids[2], "2");
+    std::vector<std::string> replies;
+    for (const auto& m : fake.pushed())
+        if (m["event_type"] == "assistant") replies.push_back(m["payload"]);
+    ASSERT_GE(replies.size(), 3u);
+    EXPECT_EQ(replies[0], "echo: turn 1");
+    EXPECT_EQ(replies[1], "echo: turn 2");
+    EXPECT_EQ(replies[2], "echo: turn 3");
+}
+
+}  // namespace
+}  // namespace ambient::runner
