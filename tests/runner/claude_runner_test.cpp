@@ -1,13 +1,15 @@
 // ambient-runner with the claude agent, end to end: the real ambient-api-server, the real
 // ambient-runner and the real Claude Code CLI against the fake Anthropic API. The model runs
-// `printenv GITHUB_TOKEN` with the granted credential, then answers: the conversation is in the
-// session with the token redacted everywhere, a second turn continues the conversation, and a
-// 500 from the API ends the turn in an error naming it.
+// `printenv GITHUB_TOKEN` with the granted credential, then answers: the AG-UI sequence read
+// through the API server is exact, the conversation is in the session, the token is redacted
+// everywhere, a second turn continues the conversation, a 500 from the API ends the turn in
+// RUN_ERROR naming it, and SIGTERM mid-turn stops the CLI.
 #include <algorithm>
 
 #include "runner/config.hpp"
 #include "runner/runner_fixture.hpp"
 #include "support/fake_anthropic.hpp"
+#include "support/http_client.hpp"
 
 namespace ambient::testing {
 namespace {
@@ -15,6 +17,7 @@ namespace {
 using nlohmann::json;
 
 constexpr const char* kToken = "ghp_EndToEndToken0123456789abcdefghijkl";
+constexpr const char* kApi = "/api/ambient/v1";
 
 class ClaudeRunnerTest : public RunnerTest {
 protected:
@@ -30,6 +33,39 @@ protected:
         start_runner({"RUNNER_TYPE=claude", "LLM_MODEL=claude-fake-model",
                       "CREDENTIAL_IDS=" + json{{"github", credential}}.dump(), "ANTHROPIC_BASE_URL=" + fake_.base_url(),
                       "ANTHROPIC_API_KEY=sk-ant-fake-e2e-key", "CLAUDE_CODE_MAX_RETRIES=0"});
+        // Where the API server's events proxy finds the runner (the control plane's job).
+        auto r = api().patch(
+            std::string(kApi) + "/sessions/" + session_id() + "/status",
+            json{{"phase", "Running"}, {"runner_url", "http://127.0.0.1:" + std::to_string(runner().port())}}.dump());
+        ASSERT_EQ(r.status, 200) << r.body;
+    }
+
+    // The session's live AG-UI events, through the API server.
+    SseReader events() {
+        SseReader reader("127.0.0.1", server().process().port(),
+                         std::string(kApi) + "/sessions/" + session_id() + "/events",
+                         HeaderPairs{{"Authorization", std::string("Bearer ") + kTestToken}});
+        EXPECT_EQ(reader.status(), 200) << reader.response().body;
+        return reader;
+    }
+    // Events until (and with) the next RUN_FINISHED or RUN_ERROR, parsed.
+    static std::vector<json> until_run_end(SseReader& reader) {
+        std::vector<json> out;
+        while (auto e = reader.next(std::chrono::seconds(60))) {
+            out.push_back(json::parse(e->data));
+            const auto type = out.back().value("type", "");
+            if (type == "RUN_FINISHED" || type == "RUN_ERROR") break;
+        }
+        return out;
+    }
+    // The event types with repeats folded: how text is cut into deltas is the redactor's
+    // business (it holds back what could start a secret), the sequence is not.
+    static std::vector<std::string> sequence(const std::vector<json>& events) {
+        std::vector<std::string> out;
+        for (const auto& e : events)
+            out.push_back(e.value("type", ""));
+        out.erase(std::unique(out.begin(), out.end()), out.end());
+        return out;
     }
 
     FakeAnthropic fake_;
@@ -43,7 +79,27 @@ TEST_F(ClaudeRunnerTest, ToolCallAnswerAndASecondTurnWithTheTokenRedacted) {
     start_claude_runner();
     if (HasFatalFailure()) return;
 
+    auto reader = events();
     const auto first = say("Run printenv GITHUB_TOKEN");
+    const auto run = until_run_end(reader);
+    EXPECT_EQ(sequence(run), (std::vector<std::string>{"RUN_STARTED", "TOOL_CALL_START", "TOOL_CALL_ARGS",
+                                                       "TOOL_CALL_END", "TOOL_CALL_RESULT", "TEXT_MESSAGE_START",
+                                                       "TEXT_MESSAGE_CONTENT", "TEXT_MESSAGE_END", "RUN_FINISHED"}))
+        << json(run).dump(1);
+    std::string text;
+    for (const auto& e : run) {
+        EXPECT_EQ(e.dump().find(kToken), std::string::npos) << e.dump();
+        if (e["type"] == "TOOL_CALL_START") EXPECT_EQ(e["toolCallName"], "Bash");
+        if (e["type"] == "TOOL_CALL_RESULT") EXPECT_EQ(e["content"], "[REDACTED]");
+        if (e["type"] == "TEXT_MESSAGE_CONTENT") text += e["delta"].get<std::string>();
+        if (e["type"] == "RUN_FINISHED") {
+            EXPECT_TRUE(e["result"]["usage"].is_object()) << e.dump();
+            EXPECT_TRUE(e["result"]["total_cost_usd"].is_number()) << e.dump();
+            EXPECT_EQ(e["result"]["num_turns"], 2);
+        }
+    }
+    EXPECT_EQ(text, "The token is set.");
+
     auto all = wait_for_turn(first, std::chrono::seconds(60));
     const auto done = finished_lifecycle(all, first);
     ASSERT_EQ(done.value("status", ""), "completed") << done.dump();
@@ -87,7 +143,13 @@ TEST_F(ClaudeRunnerTest, AnApiErrorEndsTheTurnInAnErrorNamingIt) {
     fake_.script(FakeAnthropic::Reply::error(500, "fake upstream exploded"));
     start_claude_runner();
     if (HasFatalFailure()) return;
+    auto reader = events();
     const auto seq = say("Hello");
+    const auto run = until_run_end(reader);
+    ASSERT_EQ(sequence(run), (std::vector<std::string>{"RUN_STARTED", "RUN_ERROR"})) << json(run).dump(1);
+    EXPECT_NE(run.back()["message"].get<std::string>().find("API error 500: API Error: 500 fake upstream exploded"),
+              std::string::npos)
+        << run.back().dump();
     const auto all = wait_for_turn(seq, std::chrono::seconds(60));
     EXPECT_EQ(finished_lifecycle(all, seq).value("status", ""), "error");
     const auto errors = of_type(all, "error");
