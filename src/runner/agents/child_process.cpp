@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <sys/wait.h>
@@ -94,17 +95,33 @@ ChildProcess::~ChildProcess() {
 }
 
 bool ChildProcess::write_stdin(std::string_view data) {
+    // A child that closed its stdin must be an EPIPE here, not a SIGPIPE that ends the runner:
+    // SIGPIPE is blocked on this thread for the write, and one it raised is taken back.
+    sigset_t pipe_only, previous;
+    sigemptyset(&pipe_only);
+    sigaddset(&pipe_only, SIGPIPE);
+    pthread_sigmask(SIG_BLOCK, &pipe_only, &previous);
+    bool ok = true;
     while (!data.empty()) {
-        if (stdin_fd_ < 0) return false;
+        if (stdin_fd_ < 0) {
+            ok = false;
+            break;
+        }
         const auto n = ::write(stdin_fd_, data.data(), data.size());
         if (n < 0) {
             if (errno == EINTR) continue;
+            if (errno == EPIPE) {
+                const timespec now{0, 0};
+                sigtimedwait(&pipe_only, nullptr, &now);
+            }
             close_fd(stdin_fd_);  // EPIPE: the child stopped reading
-            return false;
+            ok = false;
+            break;
         }
         data.remove_prefix(static_cast<std::size_t>(n));
     }
-    return true;
+    pthread_sigmask(SIG_SETMASK, &previous, nullptr);
+    return ok;
 }
 
 void ChildProcess::close_stdin() {

@@ -1,4 +1,5 @@
 #include "runner/agents/agent.hpp"
+#include "runner/agents/claude_agent.hpp"
 #include "runner/agents/command_agent.hpp"
 #include "runner/agents/echo_agent.hpp"
 #include "runner/config.hpp"
@@ -12,9 +13,9 @@ std::unique_ptr<Agent> make_agent(const RunnerConfig& config) {
         case RunnerType::Command:
             return make_command_agent(config.runner_command, config.turn_idle_timeout);
         case RunnerType::Claude:
-            break;
+            return make_claude_agent(config);
     }
-    throw ConfigError("RUNNER_TYPE", "the claude agent is not built yet");
+    throw ConfigError("RUNNER_TYPE", "unknown agent");
 }
 
 }  // namespace ambient::runner
