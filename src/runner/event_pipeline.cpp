@@ -30,12 +30,8 @@ void EventPipeline::begin_run(std::string run_id, std::int64_t user_seq) {
 }
 
 void EventPipeline::redact_strings(nlohmann::json& value) const {
-    if (value.is_string()) {
-        value = redactor_.redact(value.get_ref<const std::string&>());
-    } else if (value.is_object() || value.is_array()) {
-        for (auto& v : value)
-            redact_strings(v);
-    }
+    // In place: a string with nothing to redact is not copied; keys are redacted too.
+    redactor_.redact_json(value);
 }
 
 void EventPipeline::emit(nlohmann::json event) {
