@@ -42,8 +42,9 @@ sigset_t stop_signals() {
 }
 
 int run(const RunnerConfig& config, Redactor& redactor) {
-    TokenSource tokens(config.bot_token_file, config.bot_token);
-    if (!config.bot_token.empty()) redactor.add_secrets({config.bot_token});
+    // Every runner token read (each rewrite of the file) is a secret too.
+    TokenSource tokens(config.bot_token_file, config.bot_token,
+                       [&redactor](const std::string& token) { redactor.add_secrets({token}); });
     ApiClient api(config.backend_api_url, config.session_id, tokens);
     agui::EventHub hub;
     auto agent = make_agent(config);

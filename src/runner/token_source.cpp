@@ -5,8 +5,8 @@
 
 namespace ambient::runner {
 
-TokenSource::TokenSource(std::filesystem::path file, std::string token)
-    : file_(std::move(file)), token_(std::move(token)) {}
+TokenSource::TokenSource(std::filesystem::path file, std::string token, OnNewToken on_new_token)
+    : file_(std::move(file)), token_(std::move(token)), on_new_token_(std::move(on_new_token)) {}
 
 std::string TokenSource::current() const {
     std::string token;
@@ -25,7 +25,15 @@ std::string TokenSource::current() const {
                                              : "the token file " + file_.string() + " is empty");
     }
     const auto last = token.find_last_not_of(" \t\r\n");
-    return token.substr(first, last - first + 1);
+    token = token.substr(first, last - first + 1);
+    if (on_new_token_) {
+        std::lock_guard lock(mutex_);
+        if (token != last_seen_) {
+            last_seen_ = token;
+            on_new_token_(token);
+        }
+    }
+    return token;
 }
 
 }  // namespace ambient::runner

@@ -208,7 +208,7 @@ TEST_F(RunnerTest, TheTokenFileIsReadOnEveryCall) {
     ASSERT_NE(runner().log().find("HTTP 401"), std::string::npos) << runner().log();
     // …its record waits (nothing is lost) until a rewrite with a fresh token, which the
     // following calls use.
-    refresh_token();
+    const auto fresh = refresh_token();
     auto all = wait_for_turn(second);
     const auto failed = finished_lifecycle(all, second);
     EXPECT_EQ(failed["status"], "error");
@@ -216,6 +216,9 @@ TEST_F(RunnerTest, TheTokenFileIsReadOnEveryCall) {
     const auto third = say("three");
     all = wait_for_turn(third);
     EXPECT_EQ(finished_lifecycle(all, third)["status"], "completed");
+    // The runner token is a secret like any other.
+    EXPECT_EQ(runner().log().find(fresh), std::string::npos);
+    EXPECT_EQ(all_text(all).find(fresh), std::string::npos);
 }
 
 TEST_F(RunnerTest, ARestartedRunnerDoesNotRunAFinishedTurnAgain) {

@@ -119,12 +119,23 @@ net::awaitable<void> stream_events(EventHub& hub, OpenStreams& open, std::chrono
                 co_return;
         }
         follow.tell_gap = false;
+        // One write per batch, not per event: a reader catching up (or a fast agent) costs a
+        // syscall and a chunk header per batch.
+        std::string chunk;
+        bool last = false;
         for (const auto& event : batch.events) {
-            if (!co_await writer.write(frame(*event))) co_return;
+            chunk += frame(*event);
             cursor = event->id;
-            last_write = Clock::now();
-            if (follow.last && follow.last(*event)) co_return;
+            if (follow.last && follow.last(*event)) {
+                last = true;
+                break;
+            }
         }
+        if (!chunk.empty()) {
+            if (!co_await writer.write(std::move(chunk))) co_return;
+            last_write = Clock::now();
+        }
+        if (last) co_return;
         if (batch.events.size() == kBatch) continue;
         if (closed) co_return;
         co_await wakeup->wait_until(last_write + ping_interval);

@@ -125,5 +125,18 @@ TEST(TokenSource, AMissingOrEmptyFileIsAnErrorThatNamesTheFileNotTheToken) {
     EXPECT_EQ(fixed.current(), "fixed-token");
 }
 
+TEST(TokenSource, EveryNewValueIsReportedOnce) {
+    testing::TempDir dir;
+    const auto file = dir.path() / "bot-token";
+    write_token(file, "first-token");
+    std::vector<std::string> seen;
+    TokenSource tokens(file, {}, [&](const std::string& t) { seen.push_back(t); });
+    tokens.current();
+    tokens.current();
+    write_token(file, "second-token");
+    tokens.current();
+    EXPECT_EQ(seen, (std::vector<std::string>{"first-token", "second-token"}));
+}
+
 }  // namespace
 }  // namespace ambient::runner
