@@ -225,14 +225,14 @@ void TurnLoop::run_turn(const Turn& turn) {
         input.environment.insert(input.environment.end(), git_environment.begin(), git_environment.end());
         input.cwd = prepare_workspace(git_environment);
         if (stopping_) {
-            outcome = {false, "the runner is stopping", {}};
+            outcome = TurnOutcome::failure("the runner is stopping");
         } else {
             outcome = agent_.run_turn(input, pipeline_);
         }
     } catch (const CredentialFetchError& e) {
-        outcome = {false, e.what(), {}};
+        outcome = TurnOutcome::failure(e.what());
     } catch (const std::exception& e) {
-        outcome = {false, e.what(), {}};
+        outcome = TurnOutcome::failure(e.what());
     }
     if (outcome.ok) {
         pipeline_.emit(agui::run_finished(config_.session_id, run_id, outcome.result));

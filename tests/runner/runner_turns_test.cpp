@@ -107,6 +107,34 @@ TEST_F(RunnerTest, ACommandThatFailsEndsTheRunInErrorWithItsStderr) {
     ASSERT_EQ(of_type(all, "error").size(), 1u);
 }
 
+TEST_F(RunnerTest, ACommandSilentForLongerThanTheIdleTimeoutEndsTheRunInError) {
+    start_runner({"RUNNER_TYPE=command", command_env("sleep 60"), "TURN_IDLE_TIMEOUT=1"});
+    const auto seq = say("wait");
+    auto all = wait_for_turn(seq);
+    const auto done = finished_lifecycle(all, seq);
+    EXPECT_EQ(done["status"], "error");
+    EXPECT_NE(done["message"].get<std::string>().find("no output for 1 s"), std::string::npos) << done;
+}
+
+TEST_F(RunnerTest, AMalformedLineFromTheAgentEndsTheRunInErrorNotTheRunner) {
+    // A "Claude Code CLI" that answers with something that is not stream-json.
+    const auto fake_cli = workspace().parent_path() / ("fake-claude-" + session_id());
+    {
+        std::ofstream out(fake_cli);
+        out << "#!/bin/sh\necho 'this is not json {'\nsleep 5\n";
+    }
+    std::filesystem::permissions(fake_cli, std::filesystem::perms::owner_all);
+    start_runner({"RUNNER_TYPE=claude", "CLAUDE_CLI=" + fake_cli.string()});
+    const auto first = say("hello");
+    auto all = wait_for_turn(first);
+    EXPECT_EQ(finished_lifecycle(all, first)["status"], "error");
+    // Still alive, and the next turn is tried again.
+    const auto second = say("again");
+    all = wait_for_turn(second);
+    EXPECT_EQ(finished_lifecycle(all, second)["status"], "error");
+    std::filesystem::remove(fake_cli);
+}
+
 TEST_F(RunnerTest, CredentialsAreInTheAgentsEnvironmentForTheTurnOnlyAndNeverInArgv) {
     const auto id = grant_github_credential(kSecret);
     const auto out = workspace().parent_path() / ("runner-env-" + session_id());

@@ -41,6 +41,8 @@ struct TurnOutcome {
     bool ok = false;
     std::string error;                                 // for RUN_ERROR: what went wrong (redacted by the sink's owner)
     nlohmann::json result = nlohmann::json::object();  // for RUN_FINISHED: usage, total_cost_usd, …
+
+    static TurnOutcome failure(std::string error) { return {false, std::move(error), nlohmann::json::object()}; }
 };
 
 class Agent {

@@ -57,7 +57,7 @@ public:
             child =
                 std::make_unique<ChildProcess>(SpawnOptions{argv_, agent_environment(input.environment), input.cwd});
         } catch (const SpawnError& e) {
-            return {false, e.what(), {}};
+            return TurnOutcome::failure(e.what());
         }
         {
             std::lock_guard lock(mutex_);
@@ -113,15 +113,15 @@ public:
             std::lock_guard lock(mutex_);
             running_ = nullptr;
         }
-        if (interrupted_) return {false, "interrupted", {}};
+        if (interrupted_) return TurnOutcome::failure("interrupted");
         if (idle) {
-            return {false, "the command produced no output for " + std::to_string(idle_timeout_.count()) + " s", {}};
+            return TurnOutcome::failure("the command produced no output for " + std::to_string(idle_timeout_.count()) +
+                                        " s");
         }
         if (code != 0) {
             auto tail = stderr_tail.text();
-            return {false,
-                    "the command exited with status " + std::to_string(code) + (tail.empty() ? "" : ": " + tail),
-                    {}};
+            return TurnOutcome::failure("the command exited with status " + std::to_string(code) +
+                                        (tail.empty() ? "" : ": " + tail));
         }
         return {true, {}, {{"is_error", false}, {"exit_code", 0}}};
     }
