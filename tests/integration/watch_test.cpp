@@ -192,24 +192,30 @@ TEST_P(Watch, ProjectSettingsWatchIsScopedByProject) {
     auto by_query = watch("/project_settings?watch=true&project_id=mine");
     auto by_header = watch("/project_settings?watch=true", {{"X-Ambient-Project", "mine"}});
 
+    // Each change is read before the next is made: a delete seals the object's earlier events
+    // (only its DELETED replays), so a watcher that has not read them yet would not get them.
     auto theirs = post("/project_settings", {{"project_id", "theirs"}});
     ASSERT_EQ(theirs.status, 201);
     auto mine = post("/project_settings", {{"project_id", "mine"}});
     ASSERT_EQ(mine.status, 201);
     const std::string mine_id = mine.json()["id"];
     const std::string theirs_id = theirs.json()["id"];
-    ASSERT_EQ(http().patch(kBase + "/project_settings/" + theirs_id, R"({"repositories":"[]"})").status, 200);
-    ASSERT_EQ(http().patch(kBase + "/project_settings/" + mine_id, R"({"repositories":"[]"})").status, 200);
-    ASSERT_EQ(http().del(kBase + "/project_settings/" + theirs_id).status, 204);
-    ASSERT_EQ(http().del(kBase + "/project_settings/" + mine_id).status, 204);
-
     for (auto* sse : {&by_query, &by_header}) {
         const auto created = next_change(*sse);
         EXPECT_EQ(created.type, "CREATED");
         EXPECT_EQ(created.resource_id, mine_id);
+    }
+    ASSERT_EQ(http().patch(kBase + "/project_settings/" + theirs_id, R"({"repositories":"[]"})").status, 200);
+    ASSERT_EQ(http().patch(kBase + "/project_settings/" + mine_id, R"({"repositories":"[]"})").status, 200);
+    for (auto* sse : {&by_query, &by_header}) {
         const auto updated = next_change(*sse);
         EXPECT_EQ(updated.type, "UPDATED");
         EXPECT_EQ(updated.resource_id, mine_id);
+    }
+    ASSERT_EQ(http().del(kBase + "/project_settings/" + theirs_id).status, 204);
+    ASSERT_EQ(http().del(kBase + "/project_settings/" + mine_id).status, 204);
+
+    for (auto* sse : {&by_query, &by_header}) {
         // A delete carries no object; its project comes from the event row.
         const auto deleted = next_change(*sse);
         EXPECT_EQ(deleted.type, "DELETED");
