@@ -89,8 +89,12 @@ TEST_F(ClaudeRunnerTest, ToolCallAnswerAndASecondTurnWithTheTokenRedacted) {
     std::string text;
     for (const auto& e : run) {
         EXPECT_EQ(e.dump().find(kToken), std::string::npos) << e.dump();
-        if (e["type"] == "TOOL_CALL_START") EXPECT_EQ(e["toolCallName"], "Bash");
-        if (e["type"] == "TOOL_CALL_RESULT") EXPECT_EQ(e["content"], "[REDACTED]");
+        if (e["type"] == "TOOL_CALL_START") {
+            EXPECT_EQ(e["toolCallName"], "Bash");
+        }
+        if (e["type"] == "TOOL_CALL_RESULT") {
+            EXPECT_EQ(e["content"], "[REDACTED]");
+        }
         if (e["type"] == "TEXT_MESSAGE_CONTENT") text += e["delta"].get<std::string>();
         if (e["type"] == "RUN_FINISHED") {
             EXPECT_TRUE(e["result"]["usage"].is_object()) << e.dump();

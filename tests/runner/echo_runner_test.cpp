@@ -22,7 +22,9 @@ TEST_F(RunnerTest, EchoAnswersEachUserMessageInOrder) {
     // The first turn's lifecycle comes before the second turn's reply: one turn at a time.
     for (const auto& m : of_type(all, "lifecycle")) {
         auto j = json::parse(m.payload);
-        if (j["event"] == "run_finished" && j["user_seq"] == first) EXPECT_LT(m.seq, assistant[1].seq);
+        if (j["event"] == "run_finished" && j["user_seq"] == first) {
+            EXPECT_LT(m.seq, assistant[1].seq);
+        }
     }
 }
 

@@ -171,8 +171,9 @@ TEST_F(RunnerTest, CredentialsAreInTheAgentsEnvironmentForTheTurnOnlyAndNeverInA
     std::ofstream(out / "go") << "go";
     wait_for_turn(seq);
     for (const auto& entry : std::filesystem::recursive_directory_iterator(workspace())) {
-        if (entry.is_regular_file())
+        if (entry.is_regular_file()) {
             EXPECT_EQ(read_file(entry.path()).find(kSecret), std::string::npos) << entry.path();
+        }
     }
     EXPECT_NE(runner().log().find("Successfully fetched github credentials"), std::string::npos);
     std::filesystem::remove_all(out);
@@ -307,8 +308,9 @@ TEST_F(RunnerTest, TheSessionsRepositoryIsClonedAndTheAgentPushesThroughTheCrede
     for (const auto& offer : git.offered())
         EXPECT_EQ(offer.password, kSecret);
     for (const auto& entry : std::filesystem::recursive_directory_iterator(workspace())) {
-        if (entry.is_regular_file())
+        if (entry.is_regular_file()) {
             EXPECT_EQ(read_file(entry.path()).find(kSecret), std::string::npos) << entry.path();
+        }
     }
     EXPECT_EQ(runner().log().find(kSecret), std::string::npos);
     std::filesystem::remove_all(repo_root);
