@@ -6,6 +6,10 @@ namespace ambient::runner {
 namespace {
 
 constexpr std::size_t kToolResultChars = 2000;
+// A message the API server takes is at most 1 MiB of body, JSON-escaped: an assistant text or
+// tool input past this many bytes is cut (and says so) rather than refused and lost, and the
+// runner never holds more than this per open message.
+constexpr std::size_t kMaxPayloadBytes = 256 * 1024;
 constexpr auto kInitialRetry = std::chrono::milliseconds(500);
 constexpr auto kMaxRetry = std::chrono::milliseconds(15000);
 
@@ -23,6 +27,24 @@ std::string cut_chars(const std::string& text, std::size_t max) {
         }
     }
     return text;
+}
+
+// Appends `delta` to `text`, keeping at most kMaxPayloadBytes (whole UTF-8 characters) and
+// counting what was left out.
+void append_bounded(std::string& text, std::size_t& dropped, const std::string& delta) {
+    if (text.size() + delta.size() <= kMaxPayloadBytes && dropped == 0) {
+        text += delta;
+        return;
+    }
+    std::size_t room = text.size() < kMaxPayloadBytes && dropped == 0 ? kMaxPayloadBytes - text.size() : 0;
+    while (room > 0 && room < delta.size() && (static_cast<unsigned char>(delta[room]) & 0xC0) == 0x80)
+        --room;
+    text.append(delta, 0, room);
+    dropped += delta.size() - room;
+}
+
+std::string with_cut_note(const std::string& text, std::size_t dropped) {
+    return dropped == 0 ? text : text + "\n[cut: " + std::to_string(dropped) + " more bytes]";
 }
 
 }  // namespace
@@ -43,24 +65,27 @@ void WriteBack::on_event(const nlohmann::json& event, std::int64_t user_seq) {
     if (type == "TEXT_MESSAGE_START") {
         texts_[event.value("messageId", "")];
     } else if (type == "TEXT_MESSAGE_CONTENT") {
-        texts_[event.value("messageId", "")] += event.value("delta", "");
+        auto& open = texts_[event.value("messageId", "")];
+        append_bounded(open.text, open.dropped, event.value("delta", ""));
     } else if (type == "TEXT_MESSAGE_END") {
         const auto id = event.value("messageId", "");
         auto it = texts_.find(id);
         if (it != texts_.end()) {
-            if (!it->second.empty()) enqueue("assistant", it->second);
+            if (!it->second.text.empty()) enqueue("assistant", with_cut_note(it->second.text, it->second.dropped));
             texts_.erase(it);
         }
     } else if (type == "TOOL_CALL_START") {
-        tools_[event.value("toolCallId", "")] = {event.value("toolCallName", ""), ""};
+        tools_[event.value("toolCallId", "")] = {event.value("toolCallName", ""), {}};
     } else if (type == "TOOL_CALL_ARGS") {
-        tools_[event.value("toolCallId", "")].second += event.value("delta", "");
+        auto& args = tools_[event.value("toolCallId", "")].second;
+        append_bounded(args.text, args.dropped, event.value("delta", ""));
     } else if (type == "TOOL_CALL_END") {
         const auto id = event.value("toolCallId", "");
         auto it = tools_.find(id);
         if (it == tools_.end()) return;
-        auto input = nlohmann::json::parse(it->second.second, nullptr, false);
-        if (input.is_discarded()) input = it->second.second;
+        const auto& args = it->second.second;
+        auto input = args.dropped == 0 ? nlohmann::json::parse(args.text, nullptr, false) : nlohmann::json();
+        if (input.is_discarded() || args.dropped != 0) input = with_cut_note(args.text, args.dropped);
         enqueue("tool_use", dump({{"tool", it->second.first}, {"tool_call_id", id}, {"input", input}}));
         tools_.erase(it);
     } else if (type == "TOOL_CALL_RESULT") {

@@ -49,8 +49,12 @@ private:
 
     const ApiClient& api_;
     // Per-run state, touched only by on_event's caller.
-    std::map<std::string, std::string> texts_;                          // messageId → text so far
-    std::map<std::string, std::pair<std::string, std::string>> tools_;  // toolCallId → (name, args)
+    struct Bounded {
+        std::string text;         // at most 256 KiB of it
+        std::size_t dropped = 0;  // bytes past that, left out
+    };
+    std::map<std::string, Bounded> texts_;                          // messageId → text so far
+    std::map<std::string, std::pair<std::string, Bounded>> tools_;  // toolCallId → (name, args)
 
     mutable std::mutex mutex_;
     std::condition_variable wake_;

@@ -95,6 +95,18 @@ TEST_F(RunnerTest, CommandAgentStreamsStdoutAndItsExitCodeEndsTheRun) {
     EXPECT_EQ(finished_lifecycle(all, ok)["status"], "completed");
 }
 
+TEST_F(RunnerTest, AnAnswerTooLargeForOneMessageIsCutNotLost) {
+    // 400,000 bytes of output: more than a session message may hold.
+    start_runner({"RUNNER_TYPE=command", command_env("head -c 400000 /dev/zero | tr '\\0' a")});
+    const auto seq = say("a lot");
+    auto all = wait_for_turn(seq);
+    EXPECT_EQ(finished_lifecycle(all, seq)["status"], "completed");
+    const auto assistant = of_type(all, "assistant");
+    ASSERT_EQ(assistant.size(), 1u);
+    EXPECT_EQ(assistant[0].payload,
+              std::string(256 * 1024, 'a') + "\n[cut: " + std::to_string(400000 - 256 * 1024) + " more bytes]");
+}
+
 TEST_F(RunnerTest, ACommandThatFailsEndsTheRunInErrorWithItsStderr) {
     start_runner({"RUNNER_TYPE=command", command_env("echo 'it broke' >&2; exit 3")});
     const auto seq = say("go");
