@@ -6,6 +6,7 @@
 #include <signal.h>
 #include <spdlog/spdlog.h>
 
+#include <atomic>
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
@@ -67,18 +68,32 @@ int run(const RunnerConfig& config, Redactor& redactor) {
     spdlog::info("runner for session {} ready: agent {}, AG-UI on {}:{}", config.session_id,
                  runner_type_name(config.runner_type), config.agui_host, server.port());
 
+    std::atomic<bool> finished{false};
     std::thread signals([&] {
         const auto set = stop_signals();
         int sig = 0;
         sigwait(&set, &sig);
         spdlog::info("signal {}: stopping", sig);
         turns.stop();
+        // An agent's interrupt is a no-op between turns, so one that lands just before a turn's
+        // process starts would be lost: repeat it until the loop has ended.
+        while (!finished) {
+            std::this_thread::sleep_for(std::chrono::milliseconds(200));
+            if (!finished) turns.interrupt();
+        }
     });
-    turns.run();  // until stopped
+    try {
+        turns.run();  // returns only after stop()
+    } catch (...) {
+        finished = true;
+        signals.detach();  // may still wait in sigwait; the process is about to exit
+        throw;
+    }
+    finished = true;
+    signals.join();
     hub.close();
     server.stop();
     agent->shutdown();
-    signals.detach();  // still blocked in sigwait only if run() ended without a signal
     spdlog::info("runner stopped");
     return 0;
 }
