@@ -81,10 +81,10 @@ bool WatchClient::list_all(const std::string& token) {
         spdlog::warn("list {}: {}", resource_path(resource_), e.what());
         return false;
     }
+    ++lists_;  // counted before the events go out, so a reader of the queue sees it counted
     for (auto& event : listed)
         queue_.push(std::move(event));
     queue_.push({resource_, WatchEventType::Synced, {}, nullptr, 0, std::move(ids)});
-    ++lists_;
     return true;
 }
 
@@ -104,8 +104,8 @@ bool WatchClient::on_frame(const std::string& event_name, const std::string& dat
         if (!type || event_id == 0) throw std::invalid_argument("unknown type or no event id");
         WatchEvent event{resource_, *type, frame.at("resource_id").get<std::string>(), nullptr, event_id, {}};
         if (*type != WatchEventType::Deleted) event.object = frame.at("object");
-        queue_.push(std::move(event));
         last_event_id_ = event_id;
+        queue_.push(std::move(event));
         return true;
     } catch (const std::exception& e) {
         spdlog::warn("watch {}: dropping the stream at a malformed frame: {}", resource_path(resource_), e.what());
