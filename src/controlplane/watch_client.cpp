@@ -123,13 +123,20 @@ void WatchClient::sleep(std::chrono::milliseconds delay, const std::atomic<bool>
 
 void WatchClient::run(const std::atomic<bool>& stop) {
     const std::string path = std::string(kApiPrefix) + resource_path(resource_) + "?watch=true";
-    int attempt = 0;
+    int attempt = 0;  // failures since the last connection that opened
+    // While the API server is away every attempt fails the same way: say so on the 1st, 2nd,
+    // 4th, 8th… failure in a row, and at debug level in between.
+    const auto report = [&](const std::string& what) {
+        const int n = attempt + 1;
+        const auto level = (n & (n - 1)) == 0 ? spdlog::level::warn : spdlog::level::debug;
+        spdlog::log(level, "watch {}: {} ({} in a row)", resource_path(resource_), what, n);
+    };
     while (!stop.load()) {
         std::string token;
         try {
             token = token_();
         } catch (const std::exception& e) {
-            spdlog::warn("watch {}: no service token: {}", resource_path(resource_), e.what());
+            report(std::string("no service token: ") + e.what());
             sleep(backoff_delay(attempt++, options_.backoff_initial, options_.backoff_max, options_.random()), stop);
             continue;
         }
@@ -156,10 +163,10 @@ void WatchClient::run(const std::atomic<bool>& stop) {
         try {
             const auto response = api_.stream(path, headers, on_data, &stop, options_.idle_timeout, on_open);
             if (response.status != 0 && (response.status < 200 || response.status >= 300)) {
-                spdlog::warn("watch {}: status {}", resource_path(resource_), response.status);
+                report("status " + std::to_string(response.status));
             }
         } catch (const std::exception& e) {
-            spdlog::warn("watch {}: {}", resource_path(resource_), e.what());
+            report(e.what());
         }
         if (stop.load()) break;
         sleep(backoff_delay(attempt++, options_.backoff_initial, options_.backoff_max, options_.random()), stop);
