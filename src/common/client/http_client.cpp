@@ -31,7 +31,8 @@ std::string lower(std::string_view s) {
 
 struct Transfer {
     HttpResponse response;
-    const std::function<bool(std::string_view)>* on_data = nullptr;  // streaming
+    const std::function<bool(std::string_view)>* on_data = nullptr;     // streaming
+    const std::function<bool(const HttpResponse&)>* on_open = nullptr;  // streaming, 2xx headers done
     const std::atomic<bool>* stop = nullptr;
     bool stopped = false;
     std::string* sink = nullptr;
@@ -48,6 +49,14 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
         const auto sp = line.find(' ');
         if (sp != std::string_view::npos && line.size() >= sp + 4)
             t->response.status = std::atoi(std::string(line.substr(sp + 1, 3)).c_str());
+        return size * n;
+    }
+    if (line == "\r\n" || line == "\n") {
+        const bool success = t->response.status >= 200 && t->response.status < 300;
+        if (success && t->on_open != nullptr && *t->on_open && !(*t->on_open)(t->response)) {
+            t->stopped = true;
+            return 0;  // aborts the transfer
+        }
         return size * n;
     }
     const auto colon = line.find(':');
@@ -183,9 +192,11 @@ HttpResponse HttpClient::request(std::string_view method, std::string_view path,
 
 HttpResponse HttpClient::stream(std::string_view path, const Headers& headers,
                                 const std::function<bool(std::string_view)>& on_data, const std::atomic<bool>* stop,
-                                std::chrono::milliseconds idle_timeout) const {
+                                std::chrono::milliseconds idle_timeout,
+                                const std::function<bool(const HttpResponse&)>& on_open) const {
     Transfer t;
     t.on_data = &on_data;
+    t.on_open = &on_open;
     t.stop = stop;
     t.max_body = 1024 * 1024;  // an error body
     return perform(origin_ + std::string(path), "GET", {}, headers, options_, t, std::chrono::milliseconds(0),

@@ -52,9 +52,13 @@ public:
     // server answered with an error (then the error body is in `body`, not given to on_data).
     // `stop` (optional) is checked about every 200 ms; the stream also ends when nothing at
     // all arrives for `idle_timeout`.
+    // `on_open` (optional) is called once a 2xx response's headers are all in, before any of
+    // its body: a watcher lists there, knowing the stream already covers every later change.
+    // It must not throw (it runs inside libcurl); it returns false to end the stream.
     HttpResponse stream(std::string_view path, const Headers& headers,
                         const std::function<bool(std::string_view)>& on_data, const std::atomic<bool>* stop,
-                        std::chrono::milliseconds idle_timeout) const;
+                        std::chrono::milliseconds idle_timeout,
+                        const std::function<bool(const HttpResponse&)>& on_open = {}) const;
 
     const std::string& origin() const { return origin_; }
 

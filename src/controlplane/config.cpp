@@ -1,0 +1,160 @@
+#include "controlplane/config.hpp"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cstdlib>
+#include <string_view>
+
+#include <CLI/CLI.hpp>
+
+#include "common/duration.hpp"
+
+namespace ambient::controlplane {
+namespace {
+
+constexpr std::array<std::string_view, 7> kLogLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
+constexpr std::array<std::string_view, 3> kRunnerTypes = {"claude", "command", "echo"};
+
+// The longest a refresh interval or a grace may be: longer is a typo, not a wish.
+constexpr std::chrono::seconds kMaxDuration{24 * 3600};
+
+std::string env_or(const Getenv& getenv, const char* name, std::string fallback) {
+    auto v = getenv(name);
+    return v && !v->empty() ? *v : std::move(fallback);
+}
+
+// "http(s)://host[:port][/prefix]", kept without a trailing '/'. No user information: a
+// token never goes into a URL.
+std::string check_url(const std::string& name, std::string url) {
+    while (url.ends_with('/'))
+        url.pop_back();
+    const bool scheme = url.starts_with("http://") || url.starts_with("https://");
+    const auto host_start = scheme ? url.find("//") + 2 : std::string::npos;
+    const auto authority = scheme ? url.substr(host_start, url.find('/', host_start) - host_start) : std::string();
+    if (!scheme || authority.empty() || authority.find('@') != std::string::npos ||
+        url.find_first_of(" \t\r\n") != std::string::npos) {
+        throw ConfigError(name, "not an http(s) URL: '" + url.substr(0, 64) + "'");
+    }
+    return url;
+}
+
+template <std::size_t N>
+void check_one_of(const std::string& name, const std::string& value, const std::array<std::string_view, N>& allowed) {
+    if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return;
+    std::string list;
+    for (auto a : allowed)
+        list += (list.empty() ? "" : ", ") + std::string(a);
+    throw ConfigError(name, "'" + value.substr(0, 32) + "' is not one of " + list);
+}
+
+std::chrono::seconds check_duration(const std::string& name, const std::string& text, bool allow_zero) {
+    const auto d = parse_duration(text, kMaxDuration);
+    if (!d) throw ConfigError(name, "not a duration like 10s, 4m or 1h (at most 24h): '" + text.substr(0, 32) + "'");
+    if (!allow_zero && d->count() == 0) throw ConfigError(name, "must be more than 0");
+    return *d;
+}
+
+void check_bind(const std::string& text, ControlPlaneConfig& config) {
+    const std::string name = "--metrics-bindaddress";
+    const auto colon = text.rfind(':');
+    if (colon == std::string::npos) throw ConfigError(name, "expected HOST:PORT");
+    const std::string port = text.substr(colon + 1);
+    unsigned value = 0;
+    auto [end, ec] = std::from_chars(port.data(), port.data() + port.size(), value);
+    if (port.empty() || ec != std::errc() || end != port.data() + port.size() || value > 65535) {
+        throw ConfigError(name, "bad port in '" + text.substr(0, 64) + "'");
+    }
+    config.metrics_host = colon == 0 ? "0.0.0.0" : text.substr(0, colon);
+    config.metrics_port = static_cast<std::uint16_t>(value);
+}
+
+}  // namespace
+
+std::optional<std::string> process_getenv(const char* name) {
+    const char* v = std::getenv(name);
+    if (v == nullptr) return std::nullopt;
+    return std::string(v);
+}
+
+const char* runtime_name(RuntimeKind kind) {
+    switch (kind) {
+        case RuntimeKind::Local:
+            return "local";
+    }
+    return "local";
+}
+
+std::optional<ControlPlaneConfig> load_config(const std::vector<std::string>& args, const Getenv& getenv,
+                                              std::ostream& help) {
+    ControlPlaneConfig config;
+    std::string runtime = "local";
+    std::string refresh = "4m";
+    std::string grace = "10s";
+    std::string metrics_bind = "127.0.0.1:8080";
+    std::string token_file;
+    std::string data_dir = config.data_dir.string();
+    long long max_sessions = -1;
+
+    CLI::App cli{"ambient-control-plane: turns sessions into running runners and keeps their tokens fresh",
+                 "ambient-control-plane"};
+    cli.add_option("--runtime", runtime, "Where runners run: local")->capture_default_str();
+    cli.add_option("--api-token-file", token_file, "File holding the service token (read on every use)");
+    cli.add_option("--token-refresh-interval", refresh, "How often every live runner's token is minted again")
+        ->capture_default_str();
+    cli.add_option("--data-dir", data_dir, "Runners' workspaces, token files and logs")->capture_default_str();
+    cli.add_option("--max-sessions", max_sessions, "Live runners at most; sessions above wait in Pending");
+    cli.add_option("--stop-grace", grace, "Time between SIGTERM and SIGKILL when a runner is stopped")
+        ->capture_default_str();
+    cli.add_option("--metrics-bindaddress", metrics_bind, "HOST:PORT of /healthz and /metrics")->capture_default_str();
+
+    // CLI11 wants argv-like input in reverse order when given a vector.
+    std::vector<std::string> reversed(args.rbegin(), args.rend());
+    try {
+        cli.parse(reversed);
+    } catch (const CLI::CallForHelp&) {
+        help << cli.help();
+        return std::nullopt;
+    } catch (const CLI::ParseError& e) {
+        // CLI11's message names the option (an unknown flag, a non-number).
+        throw ConfigError("command line", e.what());
+    }
+
+    config.api_server_url =
+        check_url("AMBIENT_API_SERVER_URL", env_or(getenv, "AMBIENT_API_SERVER_URL", "http://localhost:8000"));
+    config.backend_api_url = getenv("BACKEND_API_URL") && !getenv("BACKEND_API_URL")->empty()
+                                 ? check_url("BACKEND_API_URL", *getenv("BACKEND_API_URL"))
+                                 : config.api_server_url;
+
+    if (!token_file.empty()) {
+        config.api_token_file = token_file;
+        std::error_code ec;
+        if (!std::filesystem::is_regular_file(config.api_token_file, ec)) {
+            throw ConfigError("--api-token-file", "not a readable file: " + token_file);
+        }
+    } else {
+        config.api_token = env_or(getenv, "AMBIENT_API_TOKEN", "");
+        if (config.api_token.empty()) {
+            throw ConfigError("AMBIENT_API_TOKEN", "a service token is required (or --api-token-file)");
+        }
+    }
+
+    config.runner_type = env_or(getenv, "RUNNER_TYPE", "");
+    if (!config.runner_type.empty()) check_one_of("RUNNER_TYPE", config.runner_type, kRunnerTypes);
+    config.log_level = env_or(getenv, "LOG_LEVEL", "info");
+    check_one_of("LOG_LEVEL", config.log_level, kLogLevels);
+
+    if (runtime != "local") throw ConfigError("--runtime", "'" + runtime.substr(0, 32) + "' is not one of local");
+    config.token_refresh_interval = check_duration("--token-refresh-interval", refresh, false);
+    config.stop_grace = check_duration("--stop-grace", grace, true);
+    if (data_dir.empty()) throw ConfigError("--data-dir", "must not be empty");
+    config.data_dir = data_dir;
+    if (cli.count("--max-sessions") > 0) {
+        if (max_sessions < 1) throw ConfigError("--max-sessions", "must be at least 1");
+        config.max_sessions = static_cast<std::size_t>(max_sessions);
+    }
+    check_bind(metrics_bind, config);
+    return config;
+}
+
+}  // namespace ambient::controlplane

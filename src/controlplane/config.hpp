@@ -1,0 +1,62 @@
+#pragma once
+// The control plane's configuration: upstream's environment variables (AMBIENT_API_SERVER_URL,
+// AMBIENT_API_TOKEN, BACKEND_API_URL, RUNNER_TYPE, LOG_LEVEL) and our flags. A bad value is a
+// ConfigError naming the variable or flag; main prints it on one line and exits 2.
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <functional>
+#include <optional>
+#include <ostream>
+#include <stdexcept>
+#include <string>
+#include <utility>
+#include <vector>
+
+namespace ambient::controlplane {
+
+class ConfigError : public std::runtime_error {
+public:
+    ConfigError(std::string name, const std::string& problem)
+        : std::runtime_error(name + ": " + problem), name_(std::move(name)) {}
+    // The variable or flag at fault, e.g. "LOG_LEVEL" or "--max-sessions".
+    const std::string& name() const { return name_; }
+
+private:
+    std::string name_;
+};
+
+// Where runners run. Only `local` exists; `kubernetes` will come behind the same interface.
+enum class RuntimeKind { Local };
+
+struct ControlPlaneConfig {
+    std::string api_server_url = "http://localhost:8000";  // without a trailing '/'
+    // The service token: either given (AMBIENT_API_TOKEN) or read from a file on every use
+    // (--api-token-file, which wins), so a rotated file needs no restart.
+    std::string api_token;
+    std::filesystem::path api_token_file;
+    std::string backend_api_url;  // what runners are given; AMBIENT_API_SERVER_URL when unset
+    std::string runner_type;      // RUNNER_TYPE for sessions that name none; empty: the runner's default
+    std::string log_level = "info";
+    RuntimeKind runtime = RuntimeKind::Local;
+    std::chrono::seconds token_refresh_interval{240};
+    std::filesystem::path data_dir = "./data/sessions";
+    std::optional<std::size_t> max_sessions;  // live runners at most; none: no cap
+    std::chrono::seconds stop_grace{10};
+    std::string metrics_host = "127.0.0.1";  // /healthz and /metrics
+    std::uint16_t metrics_port = 8080;
+};
+
+using Getenv = std::function<std::optional<std::string>(const char* name)>;
+
+std::optional<std::string> process_getenv(const char* name);
+
+// Reads the environment and the command line and checks every value; throws ConfigError.
+// Returns nullopt when --help was asked for (the help text is written to `help`).
+std::optional<ControlPlaneConfig> load_config(const std::vector<std::string>& args, const Getenv& getenv,
+                                              std::ostream& help);
+
+const char* runtime_name(RuntimeKind kind);
+
+}  // namespace ambient::controlplane

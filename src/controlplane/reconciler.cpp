@@ -1,0 +1,186 @@
+#include "controlplane/reconciler.hpp"
+
+#include <exception>
+#include <utility>
+
+#include <spdlog/spdlog.h>
+
+#include "controlplane/phase_policy.hpp"
+
+namespace ambient::controlplane {
+namespace {
+
+std::string phase_of(const nlohmann::json& session) {
+    if (!session.is_object()) return {};
+    const auto it = session.find("phase");
+    return it != session.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+std::string string_field(const nlohmann::json& o, const char* name) {
+    if (!o.is_object()) return {};
+    const auto it = o.find(name);
+    return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+}  // namespace
+
+Reconciler::Reconciler(Runtime& runtime, PatchStatus patch_status, ReconcilerOptions options)
+    : runtime_(runtime),
+      patch_status_(std::move(patch_status)),
+      options_(options),
+      work_(options.backoff_initial, options.backoff_max) {}
+
+void Reconciler::observe(const WatchEvent& event) {
+    if (event.resource == Resource::Projects) {
+        if (event.type == WatchEventType::Deleted) forget_project(event.id);
+        return;  // the local runtime needs nothing per project
+    }
+    switch (event.type) {
+        case WatchEventType::Added:
+        case WatchEventType::Modified: {
+            auto& known = sessions_[event.id];
+            known.object = event.object;
+            known.deleted = false;
+            work_.add(event.id);
+            return;
+        }
+        case WatchEventType::Deleted:
+            sessions_[event.id].deleted = true;
+            work_.add(event.id);
+            return;
+        case WatchEventType::Synced: {
+            const std::set<std::string> listed(event.listed_ids.begin(), event.listed_ids.end());
+            for (auto& [id, known] : sessions_) {
+                if (!listed.contains(id) && !known.deleted) {
+                    known.deleted = true;  // went while nobody watched
+                    work_.add(id);
+                }
+            }
+            return;
+        }
+    }
+}
+
+void Reconciler::forget_project(const std::string& project_id) {
+    for (auto& [id, known] : sessions_) {
+        if (string_field(known.object, "project_id") == project_id && !known.deleted) {
+            known.deleted = true;
+            work_.add(id);
+        }
+    }
+}
+
+void Reconciler::notify_ready(const std::string& session_id) {
+    if (sessions_.contains(session_id)) work_.add(session_id);
+}
+
+void Reconciler::notify_exited(const std::string& session_id, const RunnerExit& exit) {
+    auto it = sessions_.find(session_id);
+    if (it == sessions_.end()) return;
+    it->second.exit = exit;
+    work_.add(session_id);
+    wake_waiting();  // a slot is free
+}
+
+void Reconciler::wake_waiting() {
+    for (const auto& id : waiting_for_slot_)
+        work_.add(id);
+    waiting_for_slot_.clear();
+}
+
+void Reconciler::write(const std::string& id, Known& known, nlohmann::json fields) {
+    auto after = patch_status_(id, fields);
+    if (after.is_object()) known.object = std::move(after);
+}
+
+bool Reconciler::step(WorkQueue::Clock::time_point now) {
+    const auto id = work_.take(now);
+    if (!id) return false;
+    auto it = sessions_.find(*id);
+    if (it == sessions_.end()) {
+        work_.done(*id, true, now);
+        return true;
+    }
+    bool ok = true;
+    try {
+        reconcile(*id, it->second);
+    } catch (const std::exception& e) {
+        ok = false;
+        ++errors_;
+        spdlog::warn("reconcile session {}: {} (failure {} in a row)", *id, e.what(), work_.failures(*id) + 1);
+    }
+    work_.done(*id, ok, now);
+    if (ok && it->second.deleted) sessions_.erase(it);  // removed; nothing more to know
+    return true;
+}
+
+void Reconciler::reconcile(const std::string& id, Known& known) {
+    // A runner that ended by itself decides the phase before anything else.
+    if (known.exit && !known.deleted) {
+        const auto exit = *known.exit;
+        const auto before = phase_of(known.object);
+        const bool live_phase = before == "Pending" || before == "Creating" || before == "Running";
+        if (!exit.requested && live_phase) {
+            nlohmann::json condition = {{"type", "RunnerExited"},
+                                        {"status", "True"},
+                                        {"reason", exit.reason},
+                                        {"message", exit.last_log_lines}};
+            write(id, known,
+                  {{"phase", exit.exit_code == 0 ? "Completed" : "Failed"},
+                   {"runner_url", ""},
+                   {"conditions", nlohmann::json::array({condition})}});
+        }
+        known.exit.reset();
+    }
+
+    const auto phase = phase_of(known.object);
+    const bool slot_free = !options_.max_sessions || runtime_.live_runners() < *options_.max_sessions;
+    const auto action = decide({phase, known.deleted, runtime_.has_runner(id), slot_free});
+    switch (action) {
+        case SessionAction::None:
+            return;
+        case SessionAction::WaitForSlot:
+            waiting_for_slot_.insert(id);
+            return;
+        case SessionAction::Provision:
+            if (phase != "Creating") write(id, known, {{"phase", "Creating"}});
+            runtime_.provision(known.object);
+            [[fallthrough]];
+        case SessionAction::AwaitReady: {
+            // Readiness is told by the runtime (notify_ready); until then there is nothing to do.
+            const auto url = runtime_.ready_url(id);
+            if (!url) {
+                if (phase_of(known.object) == "Pending") write(id, known, {{"phase", "Creating"}});
+                return;
+            }
+            if (phase_of(known.object) != "Running" || string_field(known.object, "runner_url") != *url) {
+                write(id, known, {{"phase", "Running"}, {"runner_url", *url}});
+            }
+            return;
+        }
+        case SessionAction::Stop:
+            runtime_.stop(id);
+            write(id, known, {{"phase", "Stopped"}, {"runner_url", ""}});
+            wake_waiting();
+            return;
+        case SessionAction::Halt:
+            runtime_.stop(id);
+            wake_waiting();
+            return;
+        case SessionAction::MarkStopped:
+            write(id, known, {{"phase", "Stopped"}, {"runner_url", ""}});
+            return;
+        case SessionAction::Remove:
+            runtime_.remove(id);
+            waiting_for_slot_.erase(id);
+            wake_waiting();
+            return;
+    }
+}
+
+nlohmann::json Reconciler::session(const std::string& session_id) const {
+    const auto it = sessions_.find(session_id);
+    return it == sessions_.end() ? nlohmann::json() : it->second.object;
+}
+
+}  // namespace ambient::controlplane

@@ -1,0 +1,123 @@
+#include "controlplane/api_client.hpp"
+
+#include <gtest/gtest.h>
+
+#include <mutex>
+
+#include "common/http/router.hpp"
+#include "common/http/server.hpp"
+
+namespace ambient::controlplane {
+namespace {
+
+using nlohmann::json;
+
+// A fake of the API server's session routes the control plane calls (a real HTTP server on
+// 127.0.0.1). Session "gone" answers 409 to a mint, as a stopped session does.
+class FakeApi {
+public:
+    FakeApi() {
+        router_.add({"PATCH", "/api/ambient/v1/sessions/{id}/status",
+                     [this](http::Request& req) {
+                         record(req);
+                         auto session = json::parse(req.body);
+                         session["id"] = std::string(req.param("id"));
+                         return http::Response::json(200, session.dump());
+                     },
+                     true});
+        router_.add(
+            {"POST", "/api/ambient/v1/sessions/{id}/runner_token",
+             [this](http::Request& req) {
+                 record(req);
+                 if (req.param("id") == "gone") {
+                     return http::Response::json(
+                         409, R"({"kind":"Error","code":"ambient-api-server-6","reason":"session is Stopped"})");
+                 }
+                 return http::Response::json(200, R"({"token":"minted-token","expires_at":"2026-12-07T03:00:00Z"})");
+             },
+             true});
+        router_.add({"GET", "/api/ambient/v1/sessions/{id}/credentials",
+                     [this](http::Request& req) {
+                         record(req);
+                         return http::Response::json(
+                             200, json{{"kind", "SessionCredentialList"},
+                                       {"items",
+                                        {{{"credential_id", "c-agent"}, {"provider", "github"}, {"grant", "agent"}},
+                                         {{"credential_id", "c-jira"}, {"provider", "jira"}, {"grant", "project"}},
+                                         {{"credential_id", "c-global"}, {"provider", "github"}, {"grant", "global"}}}}}
+                                      .dump());
+                     },
+                     true});
+        http::ServerOptions options;
+        options.port = 0;
+        server_ = std::make_unique<http::Server>(options, router_);
+        server_->start();
+    }
+    ~FakeApi() { server_->stop(); }
+    std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
+    std::vector<std::string> seen() {
+        std::lock_guard lock(mutex_);
+        return seen_;
+    }
+
+private:
+    void record(http::Request& req) {
+        std::lock_guard lock(mutex_);
+        seen_.push_back(req.method + " " + req.path + " " + std::string(req.header("Authorization").value_or("")) +
+                        " " + req.body);
+    }
+
+    http::Router router_;
+    std::unique_ptr<http::Server> server_;
+    std::mutex mutex_;
+    std::vector<std::string> seen_;
+};
+
+class ApiClientTest : public ::testing::Test {
+protected:
+    FakeApi fake_;
+    client::HttpClient http_{fake_.url()};
+    ApiClient api_{http_, [] { return std::string("service-token"); }};
+};
+
+TEST_F(ApiClientTest, PatchStatusSendsTheFieldsWithTheServiceToken) {
+    const auto session = api_.patch_status("s1", {{"phase", "Running"}, {"runner_url", "http://127.0.0.1:4000"}});
+    EXPECT_EQ(session["phase"], "Running");
+    ASSERT_EQ(fake_.seen().size(), 1u);
+    EXPECT_EQ(
+        fake_.seen()[0],
+        R"(PATCH /api/ambient/v1/sessions/s1/status Bearer service-token {"phase":"Running","runner_url":"http://127.0.0.1:4000"})");
+}
+
+TEST_F(ApiClientTest, MintReturnsTheTokenAndAConflictIsAnErrorWithItsStatus) {
+    const auto t = api_.mint_runner_token("s1");
+    EXPECT_EQ(t.token, "minted-token");
+    EXPECT_EQ(t.expires_at, "2026-12-07T03:00:00Z");
+    try {
+        api_.mint_runner_token("gone");
+        FAIL() << "expected ApiCallError";
+    } catch (const ApiCallError& e) {
+        EXPECT_EQ(e.status(), 409);
+        EXPECT_NE(std::string(e.what()).find("session is Stopped"), std::string::npos);
+        EXPECT_EQ(std::string(e.what()).find("service-token"), std::string::npos);
+    }
+}
+
+TEST_F(ApiClientTest, CredentialIdsKeepTheMostSpecificGrantPerProvider) {
+    const auto ids = api_.credential_ids("s1");
+    EXPECT_EQ(credential_ids_json(ids), R"({"github":"c-agent","jira":"c-jira"})");
+}
+
+TEST(ApiClient, NoServerIsAnErrorWithStatusZero) {
+    client::HttpClient http("http://127.0.0.1:1");
+    ApiClient api(http, [] { return std::string("t"); });
+    try {
+        api.patch_status("s1", {{"phase", "Failed"}});
+        FAIL() << "expected ApiCallError";
+    } catch (const ApiCallError& e) {
+        EXPECT_EQ(e.status(), 0);
+    }
+}
+
+}  // namespace
+}  // namespace ambient::controlplane

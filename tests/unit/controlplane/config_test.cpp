@@ -1,0 +1,135 @@
+#include "controlplane/config.hpp"
+
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <map>
+#include <sstream>
+
+namespace ambient::controlplane {
+namespace {
+
+using Env = std::map<std::string, std::string>;
+
+ControlPlaneConfig load(const Env& env, const std::vector<std::string>& args = {}) {
+    std::ostringstream help;
+    auto config = load_config(
+        args,
+        [&env](const char* name) -> std::optional<std::string> {
+            auto it = env.find(name);
+            if (it == env.end()) return std::nullopt;
+            return it->second;
+        },
+        help);
+    if (!config) throw std::logic_error("help");
+    return *config;
+}
+
+// The name of the variable or flag a bad configuration is refused for.
+std::string refused(const Env& env, const std::vector<std::string>& args = {}) {
+    try {
+        load(env, args);
+    } catch (const ConfigError& e) {
+        return e.name();
+    }
+    return "(accepted)";
+}
+
+const Env kToken = {{"AMBIENT_API_TOKEN", "service-token"}};
+
+TEST(ControlPlaneConfig, DefaultsAreUpstreams) {
+    const auto c = load(kToken);
+    EXPECT_EQ(c.api_server_url, "http://localhost:8000");
+    EXPECT_EQ(c.backend_api_url, "http://localhost:8000");
+    EXPECT_EQ(c.api_token, "service-token");
+    EXPECT_EQ(c.runtime, RuntimeKind::Local);
+    EXPECT_EQ(c.token_refresh_interval, std::chrono::minutes(4));
+    EXPECT_EQ(c.stop_grace, std::chrono::seconds(10));
+    EXPECT_EQ(c.data_dir, "./data/sessions");
+    EXPECT_FALSE(c.max_sessions);
+    EXPECT_EQ(c.log_level, "info");
+    EXPECT_EQ(c.runner_type, "");
+    EXPECT_EQ(c.metrics_host, "127.0.0.1");
+    EXPECT_EQ(c.metrics_port, 8080);
+}
+
+TEST(ControlPlaneConfig, BackendUrlFallsBackToApiServerUrl) {
+    auto env = kToken;
+    env["AMBIENT_API_SERVER_URL"] = "https://api.example:8443/";
+    EXPECT_EQ(load(env).backend_api_url, "https://api.example:8443");
+    env["BACKEND_API_URL"] = "http://10.0.0.1:8000";
+    EXPECT_EQ(load(env).backend_api_url, "http://10.0.0.1:8000");
+    EXPECT_EQ(load(env).api_server_url, "https://api.example:8443");
+}
+
+TEST(ControlPlaneConfig, FlagsAreRead) {
+    const auto c = load(kToken, {"--runtime", "local", "--token-refresh-interval", "30s", "--data-dir", "/tmp/x",
+                                 "--max-sessions", "7", "--stop-grace", "0", "--metrics-bindaddress", ":9100"});
+    EXPECT_EQ(c.token_refresh_interval, std::chrono::seconds(30));
+    EXPECT_EQ(c.data_dir, "/tmp/x");
+    EXPECT_EQ(c.max_sessions, 7u);
+    EXPECT_EQ(c.stop_grace, std::chrono::seconds(0));
+    EXPECT_EQ(c.metrics_host, "0.0.0.0");
+    EXPECT_EQ(c.metrics_port, 9100);
+}
+
+TEST(ControlPlaneConfig, TokenFileWinsAndMustExist) {
+    const auto path = std::filesystem::temp_directory_path() / "cp_config_test_token";
+    std::ofstream(path) << "from-file\n";
+    const auto c = load(kToken, {"--api-token-file", path.string()});
+    EXPECT_EQ(c.api_token_file, path);
+    EXPECT_EQ(c.api_token, "");
+    std::filesystem::remove(path);
+    EXPECT_EQ(refused(kToken, {"--api-token-file", path.string()}), "--api-token-file");
+}
+
+TEST(ControlPlaneConfig, HelpReturnsNothing) {
+    std::ostringstream help;
+    EXPECT_FALSE(load_config(
+        {"--help"}, [](const char*) { return std::nullopt; }, help));
+    EXPECT_NE(help.str().find("--token-refresh-interval"), std::string::npos);
+}
+
+struct Refusal {
+    Env env;
+    std::vector<std::string> args;
+    std::string name;
+};
+
+TEST(ControlPlaneConfig, BadValuesAreRefusedByName) {
+    const std::vector<Refusal> cases = {
+        {{}, {}, "AMBIENT_API_TOKEN"},
+        {{{"AMBIENT_API_TOKEN", ""}}, {}, "AMBIENT_API_TOKEN"},
+        {{{"AMBIENT_API_TOKEN", "t"}, {"AMBIENT_API_SERVER_URL", "localhost:8000"}}, {}, "AMBIENT_API_SERVER_URL"},
+        {{{"AMBIENT_API_TOKEN", "t"}, {"AMBIENT_API_SERVER_URL", "http://user:pw@host"}}, {}, "AMBIENT_API_SERVER_URL"},
+        {{{"AMBIENT_API_TOKEN", "t"}, {"BACKEND_API_URL", "ftp://host"}}, {}, "BACKEND_API_URL"},
+        {{{"AMBIENT_API_TOKEN", "t"}, {"LOG_LEVEL", "loud"}}, {}, "LOG_LEVEL"},
+        {{{"AMBIENT_API_TOKEN", "t"}, {"RUNNER_TYPE", "python"}}, {}, "RUNNER_TYPE"},
+        {kToken, {"--runtime", "kubernetes"}, "--runtime"},
+        {kToken, {"--token-refresh-interval", "0"}, "--token-refresh-interval"},
+        {kToken, {"--token-refresh-interval", "4 m"}, "--token-refresh-interval"},
+        {kToken, {"--token-refresh-interval", "2d"}, "--token-refresh-interval"},
+        {kToken, {"--stop-grace=-1s"}, "--stop-grace"},
+        {kToken, {"--max-sessions", "0"}, "--max-sessions"},
+        {kToken, {"--data-dir", ""}, "--data-dir"},
+        {kToken, {"--metrics-bindaddress", "9100"}, "--metrics-bindaddress"},
+        {kToken, {"--metrics-bindaddress", "127.0.0.1:70000"}, "--metrics-bindaddress"},
+        {kToken, {"--no-such-flag"}, "command line"},
+        {kToken, {"--max-sessions", "many"}, "command line"},
+    };
+    for (const auto& c : cases) {
+        std::string shown;
+        for (const auto& a : c.args)
+            shown += a + " ";
+        EXPECT_EQ(refused(c.env, c.args), c.name) << shown;
+    }
+}
+
+TEST(ControlPlaneConfig, RunnerTypeIsKept) {
+    auto env = kToken;
+    env["RUNNER_TYPE"] = "echo";
+    EXPECT_EQ(load(env).runner_type, "echo");
+}
+
+}  // namespace
+}  // namespace ambient::controlplane
