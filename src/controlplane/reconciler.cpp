@@ -24,11 +24,8 @@ std::string string_field(const nlohmann::json& o, const char* name) {
 
 }  // namespace
 
-Reconciler::Reconciler(Runtime& runtime, PatchStatus patch_status, ReconcilerOptions options)
-    : runtime_(runtime),
-      patch_status_(std::move(patch_status)),
-      options_(options),
-      work_(options.backoff_initial, options.backoff_max) {}
+Reconciler::Reconciler(Runtime& runtime, ReconcilerApi api, ReconcilerOptions options)
+    : runtime_(runtime), api_(std::move(api)), options_(options), work_(options.backoff_initial, options.backoff_max) {}
 
 void Reconciler::observe(const WatchEvent& event) {
     if (event.resource == Resource::Projects) {
@@ -89,7 +86,7 @@ void Reconciler::wake_waiting() {
 }
 
 void Reconciler::write(const std::string& id, Known& known, nlohmann::json fields) {
-    auto after = patch_status_(id, fields);
+    auto after = api_.patch_status(id, fields);
     if (after.is_object()) known.object = std::move(after);
 }
 
@@ -144,7 +141,7 @@ void Reconciler::reconcile(const std::string& id, Known& known) {
             return;
         case SessionAction::Provision:
             if (phase != "Creating") write(id, known, {{"phase", "Creating"}});
-            runtime_.provision(known.object);
+            runtime_.provision({known.object, api_.credential_ids(id), api_.mint_token(id)});
             [[fallthrough]];
         case SessionAction::AwaitReady: {
             // Readiness is told by the runtime (notify_ready); until then there is nothing to do.
@@ -159,13 +156,10 @@ void Reconciler::reconcile(const std::string& id, Known& known) {
             return;
         }
         case SessionAction::Stop:
-            runtime_.stop(id);
-            write(id, known, {{"phase", "Stopped"}, {"runner_url", ""}});
-            wake_waiting();
-            return;
         case SessionAction::Halt:
+            // Asynchronous: the exit comes back through notify_exited, and a Stopping session
+            // without a runner is then marked Stopped (MarkStopped). Halt writes nothing.
             runtime_.stop(id);
-            wake_waiting();
             return;
         case SessionAction::MarkStopped:
             write(id, known, {{"phase", "Stopped"}, {"runner_url", ""}});
@@ -173,7 +167,6 @@ void Reconciler::reconcile(const std::string& id, Known& known) {
         case SessionAction::Remove:
             runtime_.remove(id);
             waiting_for_slot_.erase(id);
-            wake_waiting();
             return;
     }
 }

@@ -20,8 +20,15 @@
 
 namespace ambient::controlplane {
 
-// PATCH /sessions/{id}/status: returns the session after the write (ApiClient::patch_status).
-using PatchStatus = std::function<nlohmann::json(const std::string& session_id, const nlohmann::json& fields)>;
+// The API server's calls the reconciler makes (ApiClient's, as functions so tests fake them).
+struct ReconcilerApi {
+    // PATCH /sessions/{id}/status: returns the session after the write.
+    std::function<nlohmann::json(const std::string& session_id, const nlohmann::json& fields)> patch_status;
+    // CREDENTIAL_IDS for the session's runner (GET /sessions/{id}/credentials).
+    std::function<std::string(const std::string& session_id)> credential_ids;
+    // A fresh runner token (POST /sessions/{id}/runner_token).
+    std::function<std::string(const std::string& session_id)> mint_token;
+};
 
 struct ReconcilerOptions {
     std::optional<std::size_t> max_sessions;
@@ -31,7 +38,7 @@ struct ReconcilerOptions {
 
 class Reconciler {
 public:
-    Reconciler(Runtime& runtime, PatchStatus patch_status, ReconcilerOptions options = {});
+    Reconciler(Runtime& runtime, ReconcilerApi api, ReconcilerOptions options = {});
 
     // A change from a watch client.
     void observe(const WatchEvent& event);
@@ -59,7 +66,7 @@ private:
     void wake_waiting();
 
     Runtime& runtime_;
-    PatchStatus patch_status_;
+    ReconcilerApi api_;
     ReconcilerOptions options_;
     WorkQueue work_;
     std::map<std::string, Known> sessions_;

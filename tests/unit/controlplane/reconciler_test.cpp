@@ -20,8 +20,12 @@ public:
     void set_listener(Listener listener) override { listener_ = std::move(listener); }
     bool has_runner(const std::string& id) const override { return runners_.contains(id); }
     std::size_t live_runners() const override { return runners_.size(); }
-    void provision(const json& session) override {
-        const auto id = session.at("id").get<std::string>();
+    std::vector<std::string> adopt() override { return {}; }
+    std::vector<std::string> runner_ids() const override { return {runners_.begin(), runners_.end()}; }
+    bool write_token(const std::string& id, const std::string&) override { return runners_.contains(id); }
+    void provision(const ProvisionRequest& request) override {
+        const auto id = request.session.at("id").get<std::string>();
+        tokens[id] = request.token;
         calls.push_back("provision " + id);
         if (failing.contains(id)) throw std::runtime_error("cannot start");
         runners_.insert(id);
@@ -30,11 +34,8 @@ public:
         if (!ready_.contains(id)) return std::nullopt;
         return "http://127.0.0.1:" + std::to_string(4000 + ready_.size());
     }
-    void stop(const std::string& id) override {
-        calls.push_back("stop " + id);
-        runners_.erase(id);
-        ready_.erase(id);
-    }
+    // Asynchronous, like the real ones: the runner is gone when the test says so (exit()).
+    void stop(const std::string& id) override { calls.push_back("stop " + id); }
     void remove(const std::string& id) override {
         calls.push_back("remove " + id);
         runners_.erase(id);
@@ -48,6 +49,7 @@ public:
 
     std::vector<std::string> calls;
     std::set<std::string> failing;
+    std::map<std::string, std::string> tokens;  // the token each runner was started with
 
 private:
     Listener listener_;
@@ -58,9 +60,11 @@ private:
 class ReconcilerTest : public ::testing::Test {
 protected:
     ReconcilerTest()
-        : reconciler_(
-              runtime_, [this](const std::string& id, const json& fields) { return patch(id, fields); },
-              ReconcilerOptions{.max_sessions = 2}) {}
+        : reconciler_(runtime_,
+                      {.patch_status = [this](const std::string& id, const json& fields) { return patch(id, fields); },
+                       .credential_ids = [](const std::string&) { return std::string(R"({"github":"c1"})"); },
+                       .mint_token = [](const std::string& id) { return "token-of-" + id; }},
+                      ReconcilerOptions{.max_sessions = 2}) {}
 
     json patch(const std::string& id, const json& fields) {
         writes.push_back(id + " " + fields.dump());
@@ -82,6 +86,12 @@ protected:
         while (reconciler_.step(now_)) {
         }
     }
+    // A runner we asked to stop is gone.
+    void stopped(const std::string& id) {
+        runtime_.vanish(id);
+        reconciler_.notify_exited(id, {143, "killed by SIGTERM", "", true});
+        run();
+    }
     void later(std::chrono::seconds d) {
         now_ += d;
         run();
@@ -98,6 +108,7 @@ TEST_F(ReconcilerTest, APendingSessionGetsARunnerThenRunningOnceReady) {
     change("s1", "Pending");
     run();
     EXPECT_EQ(runtime_.calls, (std::vector<std::string>{"provision s1"}));
+    EXPECT_EQ(runtime_.tokens["s1"], "token-of-s1");  // minted before the runner starts
     EXPECT_EQ(writes, (std::vector<std::string>{R"(s1 {"phase":"Creating"})"}));
     runtime_.make_ready("s1");
     reconciler_.notify_ready("s1");
@@ -126,6 +137,8 @@ TEST_F(ReconcilerTest, StoppingStopsTheRunnerAndWritesStopped) {
     change("s1", "Stopping");
     run();
     EXPECT_EQ(runtime_.calls, (std::vector<std::string>{"provision s1", "stop s1"}));
+    EXPECT_NE(writes.back(), R"(s1 {"phase":"Stopped","runner_url":""})");  // not before it is gone
+    stopped("s1");
     EXPECT_EQ(writes.back(), R"(s1 {"phase":"Stopped","runner_url":""})");
 }
 
@@ -180,6 +193,8 @@ TEST_F(ReconcilerTest, SessionsAboveTheCapWaitUntilARunnerEnds) {
     EXPECT_EQ(server_["s3"]["phase"], "Pending");
     change("s1", "Stopping");
     run();
+    EXPECT_EQ(runtime_.calls, (std::vector<std::string>{"provision s1", "provision s2", "stop s1"}));
+    stopped("s1");  // the slot is free only once the runner is gone
     EXPECT_EQ(runtime_.calls, (std::vector<std::string>{"provision s1", "provision s2", "stop s1", "provision s3"}));
 }
 
