@@ -1,0 +1,73 @@
+// Issue 11: "Control-plane restart". A control plane killed with SIGKILL mid-session and
+// started again adopts the runners it left (none is started twice), rewrites every live token
+// file within 1 s of its start, and the sessions go on.
+#include <signal.h>
+
+#include <thread>
+
+#include "e2e/e2e_fixture.hpp"
+
+namespace ambient::testing::e2e {
+namespace {
+
+using Clock = std::chrono::steady_clock;
+
+// Echoes its input; a message mentioning the restart takes 3 s, so a turn is running then.
+constexpr const char* kAgent = "p=$(cat); case \"$p\" in *restart*) sleep 3;; esac; echo \"$p\"";
+
+TEST_F(E2eTest, KilledControlPlaneAdoptsItsRunnersAndRewritesEveryTokenWithinASecond) {
+    // A long refresh interval: a token rewritten after the restart is the restart's doing.
+    E2eOptions options;
+    options.token_refresh_interval = "10m";
+    start(options);
+    create_project("restart");
+    std::vector<std::string> ids;
+    for (int i = 0; i < 2; ++i)
+        ids.push_back(create_session("restart", kAgent));
+    for (const auto& id : ids)
+        start_session(id);
+    std::map<std::string, std::vector<pid_t>> runners;
+    std::map<std::string, std::string> tokens;
+    for (const auto& id : ids) {
+        wait_for_phase(id, "Running");
+        EXPECT_NE(ask(id, "before " + id).find("before " + id), std::string::npos);
+        runners[id] = runner_processes(id);
+        ASSERT_EQ(runners[id].size(), 1u) << id;
+        tokens[id] = read_token(id);
+    }
+    // Mid-session: a turn is running (the agent takes 3 s over it).
+    const auto busy = ids[0];
+    const auto busy_seq = say(busy, "during the restart");
+
+    kill_control_plane();
+    const auto started = Clock::now();
+    start_control_plane(/*wait_healthy=*/false);
+    std::map<std::string, Clock::duration> rewritten;
+    eventually(
+        [&] {
+            for (const auto& id : ids)
+                if (!rewritten.count(id) && read_token(id) != tokens[id] && !read_token(id).empty())
+                    rewritten[id] = Clock::now() - started;
+            return rewritten.size() == ids.size();
+        },
+        5s);
+    for (const auto& id : ids) {
+        ASSERT_TRUE(rewritten.count(id)) << "token of " << id << " not rewritten within 5 s";
+        EXPECT_LE(rewritten[id], 1s) << id << ": rewritten after "
+                                     << std::chrono::duration_cast<std::chrono::milliseconds>(rewritten[id]).count()
+                                     << " ms";
+    }
+    wait_until_healthy();
+
+    // The same runner processes, one per session, and they carry on.
+    wait_for_turn(busy, busy_seq);
+    for (const auto& id : ids) {
+        EXPECT_EQ(runner_processes(id), runners[id]) << "runner of " << id << " replaced or duplicated";
+        EXPECT_EQ(session(id).value("phase", ""), "Running");
+        EXPECT_NE(ask(id, "after " + id).find("after " + id), std::string::npos);
+        EXPECT_EQ(runner_processes(id), runners[id]) << "runner of " << id << " replaced or duplicated";
+    }
+}
+
+}  // namespace
+}  // namespace ambient::testing::e2e
