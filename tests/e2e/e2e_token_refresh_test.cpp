@@ -13,6 +13,9 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
+constexpr const char* kInjected = R"json({"kind":"Error","reason":"injected by the test"})json";
+constexpr const char* kInjectedBatch = R"json({"kind":"Error","reason":"injected by the test, batch"})json";
+
 // The API server's request log lines (`METHOD PATH STATUS …ms op=…`) answered 401.
 std::vector<std::string> unauthorized_requests(const std::string& log) {
     static const std::regex line(R"((GET|POST|PUT|PATCH|DELETE|HEAD) (\S+) 401 )");
@@ -84,47 +87,45 @@ TEST_F(E2eTest, RefreshCoversEveryProjectAndOneFailingMintStopsNoOther) {
     const auto single = "/sessions/" + doomed + "/runner_token";
     proxy().set_rule([single, doomed](const FaultProxy::Request& r) {
         if (r.method != "POST") return FaultProxy::Action::forward();
-        if (r.target.find(single) != std::string::npos)
-            return FaultProxy::Action::fail(500, R"({"kind":"Error","reason":"injected by the test"})");
+        if (r.target.find(single) != std::string::npos) return FaultProxy::Action::fail(500, kInjected);
         if (r.target.rfind("/api/ambient/v1/runner_tokens", 0) == 0 && r.body.find(doomed) != std::string::npos)
-            return FaultProxy::Action::fail(500, R"({"kind":"Error","reason":"injected by the test (batch)"
-    }) ");
+            return FaultProxy::Action::fail(500, kInjectedBatch);
         return FaultProxy::Action::forward();
-});
-// A mint already on its way may still land: the doomed token is taken once that settled.
-std::map<std::string, std::set<std::string>> seen;
-for (const auto& id : healthy)
-    seen[id].insert(read_token(id));
-ASSERT_TRUE(eventually([&] { return proxy().faults() >= 1; }, 15s)) << "no mint for the doomed session was seen";
-const auto doomed_token = read_token(doomed);
+    });
+    // A mint already on its way may still land: the doomed token is taken once that settled.
+    std::map<std::string, std::set<std::string>> seen;
+    for (const auto& id : healthy)
+        seen[id].insert(read_token(id));
+    ASSERT_TRUE(eventually([&] { return proxy().faults() >= 1; }, 15s)) << "no mint for the doomed session was seen";
+    const auto doomed_token = read_token(doomed);
 
-// Every other session gets at least two more tokens: passes go on, in every project.
-const bool refreshed = eventually(
-    [&] {
-        bool all = true;
-        for (const auto& id : healthy) {
-            seen[id].insert(read_token(id));
-            all = all && seen[id].size() >= 3;
-        }
-        return all;
-    },
-    20s);
-EXPECT_TRUE(refreshed) << "token values seen per session: " << [&] {
-    std::string s;
-    for (const auto& [id, values] : seen)
-        s += id + ": " + std::to_string(values.size()) + "\n";
-    return s;
-}();
-EXPECT_GE(proxy().faults(), 2u) << "the failing mint was not tried again";
-EXPECT_EQ(read_token(doomed), doomed_token);
-const auto metrics_text = metrics("/metrics").body;
-EXPECT_NE(metrics_text.find("ambient_cp_token_refresh_failures_total"), std::string::npos) << metrics_text;
+    // Every other session gets at least two more tokens: passes go on, in every project.
+    const bool refreshed = eventually(
+        [&] {
+            bool all = true;
+            for (const auto& id : healthy) {
+                seen[id].insert(read_token(id));
+                all = all && seen[id].size() >= 3;
+            }
+            return all;
+        },
+        20s);
+    EXPECT_TRUE(refreshed) << "token values seen per session: " << [&] {
+        std::string s;
+        for (const auto& [id, values] : seen)
+            s += id + ": " + std::to_string(values.size()) + "\n";
+        return s;
+    }();
+    EXPECT_GE(proxy().faults(), 2u) << "the failing mint was not tried again";
+    EXPECT_EQ(read_token(doomed), doomed_token);
+    const auto metrics_text = metrics("/metrics").body;
+    EXPECT_NE(metrics_text.find("ambient_cp_token_refresh_failures_total"), std::string::npos) << metrics_text;
 
-// Nothing else noticed: every session is still Running and answers.
-proxy().set_rule(nullptr);
-for (const auto& id : healthy)
-    EXPECT_NE(ask(id, "still here " + id).find("still here " + id), std::string::npos);
-EXPECT_EQ(session(doomed).value("phase", ""), "Running");
+    // Nothing else noticed: every session is still Running and answers.
+    proxy().set_rule(nullptr);
+    for (const auto& id : healthy)
+        EXPECT_NE(ask(id, "still here " + id).find("still here " + id), std::string::npos);
+    EXPECT_EQ(session(doomed).value("phase", ""), "Running");
 }
 
 }  // namespace
