@@ -53,6 +53,13 @@ void Reconciler::observe(const WatchEvent& event) {
                     work_.add(id);
                 }
             }
+            // A runner adopted after a restart whose session went while we were down.
+            for (const auto& id : runtime_.runner_ids()) {
+                if (!listed.contains(id) && !sessions_.contains(id)) {
+                    sessions_[id].deleted = true;
+                    work_.add(id);
+                }
+            }
             return;
         }
     }
@@ -169,6 +176,14 @@ void Reconciler::reconcile(const std::string& id, Known& known) {
             waiting_for_slot_.erase(id);
             return;
     }
+}
+
+std::map<std::string, std::size_t> Reconciler::sessions_by_phase() const {
+    std::map<std::string, std::size_t> counts;
+    for (const auto& [id, known] : sessions_) {
+        if (!known.deleted) ++counts[phase_of(known.object)];
+    }
+    return counts;
 }
 
 nlohmann::json Reconciler::session(const std::string& session_id) const {

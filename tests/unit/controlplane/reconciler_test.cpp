@@ -42,6 +42,10 @@ public:
         ready_.erase(id);
     }
     void make_ready(const std::string& id) { ready_.insert(id); }
+    void adopted(const std::string& id) {
+        runners_.insert(id);
+        ready_.insert(id);
+    }
     void vanish(const std::string& id) {
         runners_.erase(id);
         ready_.erase(id);
@@ -173,6 +177,25 @@ TEST_F(ReconcilerTest, DeletedSessionsAndSessionsMissingFromAListAreRemoved) {
     run();
     EXPECT_EQ(runtime_.calls, (std::vector<std::string>{"provision s1", "provision s2", "remove s1", "remove s2"}));
     EXPECT_TRUE(reconciler_.session("s1").is_null());
+}
+
+TEST_F(ReconcilerTest, AnAdoptedRunnerWhoseSessionIsNotListedIsRemoved) {
+    runtime_.adopted("gone");  // left running by the previous control plane
+    runtime_.adopted("kept");
+    change("kept", "Running");
+    reconciler_.observe({Resource::Sessions, WatchEventType::Synced, "", nullptr, 0, {"kept"}});
+    run();
+    EXPECT_EQ(runtime_.calls, (std::vector<std::string>{"remove gone"}));
+    EXPECT_TRUE(runtime_.has_runner("kept"));
+}
+
+TEST_F(ReconcilerTest, SessionsAreCountedByPhase) {
+    change("s1", "Pending");
+    change("s2", "");
+    change("s3", "Stopped");
+    run();
+    EXPECT_EQ(reconciler_.sessions_by_phase(),
+              (std::map<std::string, std::size_t>{{"", 1}, {"Creating", 1}, {"Stopped", 1}}));
 }
 
 TEST_F(ReconcilerTest, ADeletedProjectRemovesOnlyItsSessions) {
