@@ -106,6 +106,8 @@ std::optional<ControlPlaneConfig> load_config(const std::vector<std::string>& ar
     cli.add_option("--max-sessions", max_sessions, "Live runners at most; sessions above wait in Pending");
     cli.add_option("--stop-grace", grace, "Time between SIGTERM and SIGKILL when a runner is stopped")
         ->capture_default_str();
+    cli.add_flag("--stop-runners-on-exit", config.stop_runners_on_exit,
+                 "Stop every runner when the control plane stops (otherwise the next one adopts them)");
     cli.add_option("--metrics-bindaddress", metrics_bind, "HOST:PORT of /healthz and /metrics")->capture_default_str();
 
     // CLI11 wants argv-like input in reverse order when given a vector.

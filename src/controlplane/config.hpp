@@ -44,6 +44,9 @@ struct ControlPlaneConfig {
     std::filesystem::path data_dir = "./data/sessions";
     std::optional<std::size_t> max_sessions;  // live runners at most; none: no cap
     std::chrono::seconds stop_grace{10};
+    // On SIGTERM/SIGINT, stop every runner too (make run). Off by default: runners outlive a
+    // control-plane restart and are adopted by the next one.
+    bool stop_runners_on_exit = false;
     std::string metrics_host = "127.0.0.1";  // /healthz and /metrics
     std::uint16_t metrics_port = 8080;
 };

@@ -53,6 +53,8 @@ public:
     // The newest object known for a session (null when unknown): for tests and metrics.
     nlohmann::json session(const std::string& session_id) const;
     std::uint64_t errors() const { return errors_; }
+    // Sessions known, by phase ("" for created and never started): for /metrics.
+    std::map<std::string, std::size_t> sessions_by_phase() const;
 
 private:
     struct Known {

@@ -51,6 +51,7 @@ TEST(ControlPlaneConfig, DefaultsAreUpstreams) {
     EXPECT_EQ(c.runner_type, "");
     EXPECT_EQ(c.metrics_host, "127.0.0.1");
     EXPECT_EQ(c.metrics_port, 8080);
+    EXPECT_FALSE(c.stop_runners_on_exit);  // runners outlive a restart unless asked
 }
 
 TEST(ControlPlaneConfig, BackendUrlFallsBackToApiServerUrl) {
@@ -63,8 +64,10 @@ TEST(ControlPlaneConfig, BackendUrlFallsBackToApiServerUrl) {
 }
 
 TEST(ControlPlaneConfig, FlagsAreRead) {
-    const auto c = load(kToken, {"--runtime", "local", "--token-refresh-interval", "30s", "--data-dir", "/tmp/x",
-                                 "--max-sessions", "7", "--stop-grace", "0", "--metrics-bindaddress", ":9100"});
+    const auto c =
+        load(kToken, {"--runtime", "local", "--token-refresh-interval", "30s", "--data-dir", "/tmp/x", "--max-sessions",
+                      "7", "--stop-grace", "0", "--metrics-bindaddress", ":9100", "--stop-runners-on-exit"});
+    EXPECT_TRUE(c.stop_runners_on_exit);
     EXPECT_EQ(c.token_refresh_interval, std::chrono::seconds(30));
     EXPECT_EQ(c.data_dir, "/tmp/x");
     EXPECT_EQ(c.max_sessions, 7u);

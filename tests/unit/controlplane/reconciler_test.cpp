@@ -42,6 +42,10 @@ public:
         ready_.erase(id);
     }
     void make_ready(const std::string& id) { ready_.insert(id); }
+    void adopted(const std::string& id) {
+        runners_.insert(id);
+        ready_.insert(id);
+    }
     void vanish(const std::string& id) {
         runners_.erase(id);
         ready_.erase(id);
@@ -67,7 +71,12 @@ protected:
                       ReconcilerOptions{.max_sessions = 2}) {}
 
     json patch(const std::string& id, const json& fields) {
-        writes.push_back(id + " " + fields.dump());
+        // Timestamps are checked by their own test; the others compare the rest exactly.
+        auto shown = fields;
+        for (const char* t : {"start_time", "completion_time"}) {
+            if (shown.erase(t) > 0) stamps.push_back(id + " " + fields.at("phase").get<std::string>() + " " + t);
+        }
+        writes.push_back(id + " " + shown.dump());
         auto& s = server_[id];
         for (const auto& [k, v] : fields.items())
             s[k] = v;
@@ -100,6 +109,7 @@ protected:
     FakeRuntime runtime_;
     std::map<std::string, json> server_;
     std::vector<std::string> writes;
+    std::vector<std::string> stamps;  // "<id> <phase> start_time|completion_time"
     Reconciler reconciler_;
     Time now_ = Time() + 1000s;
 };
@@ -122,6 +132,27 @@ TEST_F(ReconcilerTest, APendingSessionGetsARunnerThenRunningOnceReady) {
     run();
     EXPECT_EQ(writes.size(), 2u);
     EXPECT_EQ(runtime_.calls.size(), 1u);
+}
+
+TEST_F(ReconcilerTest, StartTimeIsWrittenOncePerRunAndCompletionTimeWhenItEnds) {
+    change("s1", "Pending");
+    run();
+    runtime_.make_ready("s1");
+    reconciler_.notify_ready("s1");
+    run();
+    // The runner dies; a new one is started within the same run: start_time stays.
+    runtime_.vanish("s1");
+    change("s1", "Running");  // as written (with start_time) by us
+    server_["s1"]["start_time"] = "2026-12-07T00:00:00Z";
+    reconciler_.observe({Resource::Sessions, WatchEventType::Modified, "s1", server_["s1"], 2, {}});
+    run();
+    runtime_.make_ready("s1");
+    reconciler_.notify_ready("s1");
+    run();
+    change("s1", "Stopping");
+    run();
+    stopped("s1");
+    EXPECT_EQ(stamps, (std::vector<std::string>{"s1 Running start_time", "s1 Stopped completion_time"}));
 }
 
 TEST_F(ReconcilerTest, NeverStartedSessionsGetNoRunner) {
@@ -173,6 +204,25 @@ TEST_F(ReconcilerTest, DeletedSessionsAndSessionsMissingFromAListAreRemoved) {
     run();
     EXPECT_EQ(runtime_.calls, (std::vector<std::string>{"provision s1", "provision s2", "remove s1", "remove s2"}));
     EXPECT_TRUE(reconciler_.session("s1").is_null());
+}
+
+TEST_F(ReconcilerTest, AnAdoptedRunnerWhoseSessionIsNotListedIsRemoved) {
+    runtime_.adopted("gone");  // left running by the previous control plane
+    runtime_.adopted("kept");
+    change("kept", "Running");
+    reconciler_.observe({Resource::Sessions, WatchEventType::Synced, "", nullptr, 0, {"kept"}});
+    run();
+    EXPECT_EQ(runtime_.calls, (std::vector<std::string>{"remove gone"}));
+    EXPECT_TRUE(runtime_.has_runner("kept"));
+}
+
+TEST_F(ReconcilerTest, SessionsAreCountedByPhase) {
+    change("s1", "Pending");
+    change("s2", "");
+    change("s3", "Stopped");
+    run();
+    EXPECT_EQ(reconciler_.sessions_by_phase(),
+              (std::map<std::string, std::size_t>{{"", 1}, {"Creating", 1}, {"Stopped", 1}}));
 }
 
 TEST_F(ReconcilerTest, ADeletedProjectRemovesOnlyItsSessions) {
