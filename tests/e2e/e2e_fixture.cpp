@@ -1,6 +1,7 @@
 #include "e2e/e2e_fixture.hpp"
 
 #include <signal.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <algorithm>
@@ -402,6 +403,11 @@ std::string E2eTest::runner_log(const std::string& id) const {
 
 std::string E2eTest::read_token(const std::string& id) const {
     return slurp(token_file(id));
+}
+
+std::uint64_t E2eTest::token_inode(const std::string& id) const {
+    struct stat st {};
+    return ::stat(token_file(id).c_str(), &st) == 0 ? st.st_ino : 0;
 }
 
 std::optional<pid_t> E2eTest::recorded_pid(const std::string& id) const {

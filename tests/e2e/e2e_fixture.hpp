@@ -124,6 +124,9 @@ protected:
     std::filesystem::path workspace(const std::string& id) const { return session_dir(id) / "workspace"; }
     std::string runner_log(const std::string& id) const;
     std::string read_token(const std::string& id) const;
+    // The token file's inode: a rewrite (a new file renamed over the old) changes it even
+    // when the token happens to be the same.
+    std::uint64_t token_inode(const std::string& id) const;
     // The pid in runner.json, if any.
     std::optional<pid_t> recorded_pid(const std::string& id) const;
     // The ambient-runner processes serving the session (found in /proc by their environment).

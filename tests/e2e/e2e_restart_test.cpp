@@ -27,13 +27,13 @@ TEST_F(E2eTest, KilledControlPlaneAdoptsItsRunnersAndRewritesEveryTokenWithinASe
     for (const auto& id : ids)
         start_session(id);
     std::map<std::string, std::vector<pid_t>> runners;
-    std::map<std::string, std::string> tokens;
+    std::map<std::string, std::uint64_t> inodes;
     for (const auto& id : ids) {
         wait_for_phase(id, "Running");
         EXPECT_NE(ask(id, "before " + id).find("before " + id), std::string::npos);
         runners[id] = runner_processes(id);
         ASSERT_EQ(runners[id].size(), 1u) << id;
-        tokens[id] = read_token(id);
+        inodes[id] = token_inode(id);
     }
     // Mid-session: a turn is running (the agent takes 3 s over it).
     const auto busy = ids[0];
@@ -46,7 +46,7 @@ TEST_F(E2eTest, KilledControlPlaneAdoptsItsRunnersAndRewritesEveryTokenWithinASe
     eventually(
         [&] {
             for (const auto& id : ids)
-                if (!rewritten.count(id) && read_token(id) != tokens[id] && !read_token(id).empty())
+                if (!rewritten.count(id) && token_inode(id) != inodes[id] && !read_token(id).empty())
                     rewritten[id] = Clock::now() - started;
             return rewritten.size() == ids.size();
         },
