@@ -42,6 +42,9 @@ std::vector<std::string> runner_argv(SandboxKind kind, const SandboxLayout& layo
         "--ro-bind",
         layout.token_dir.string(),
         layout.token_dir.string(),
+        // The tmpfs that hides the other sessions must not be a place to write either.
+        "--remount-ro",
+        layout.data_dir.string(),
     };
     for (const auto& h : layout.hidden) {
         a.insert(a.end(), {"--ro-bind-try", "/dev/null", h.string()});
