@@ -91,9 +91,9 @@ TEST_F(SandboxIsolation, AServiceTokenFileIsHiddenFromRunners) {
     EXPECT_EQ(out.find("service-secret"), std::string::npos) << out;
 }
 
-class MemoryLimit : public LocalRuntimeTest, public ::testing::WithParamInterface<SandboxKind> {};
+class Limits : public LocalRuntimeTest, public ::testing::WithParamInterface<SandboxKind> {};
 
-TEST_P(MemoryLimit, ARunnerPastItsMemoryLimitIsKilledWithTheReason) {
+TEST_P(Limits, ARunnerPastItsLimitsIsKilledWithTheReason) {
     // `tail` keeps a whole newline-less input in memory.
     auto& rt = make(options(GetParam(), script("hog.sh",
                                                "echo started\nhead -c 400000000 /dev/zero | tail\n"
@@ -106,13 +106,56 @@ TEST_P(MemoryLimit, ARunnerPastItsMemoryLimitIsKilledWithTheReason) {
     EXPECT_NE(exit->exit_code, 0);
 }
 
-INSTANTIATE_TEST_SUITE_P(Sandboxes, MemoryLimit, ::testing::Values(SandboxKind::None, SandboxKind::Bwrap),
+TEST_P(Limits, WithoutACgroupTheRssWatchdogKillsWithTheReason) {
+    auto o = options(GetParam(), script("hog.sh",
+                                        "echo started\nhead -c 400000000 /dev/zero | tail\n"
+                                        "echo survived\nexec sleep 1000\n"));
+    o.use_cgroups = false;
+    auto& rt = make(o);
+    EXPECT_NE(rt.describe().find("RSS watchdog"), std::string::npos) << rt.describe();
+    rt.provision({session("s-hog", {}, R"({"memory":"64Mi"})"), R"({})", "t"});
+    const auto exit = recorder_.wait_exit("s-hog", std::chrono::seconds(60));
+    ASSERT_TRUE(exit.has_value());
+    EXPECT_FALSE(exit->requested);
+    EXPECT_EQ(exit->reason, "killed: memory limit of 64 MiB reached") << exit->last_log_lines;
+    EXPECT_EQ(read_text(log_of("s-hog")).find("survived"), std::string::npos);
+}
+
+TEST_P(Limits, ARunnerCannotStartMoreProcessesThanItsPidsLimit) {
+    auto& rt = make(options(GetParam(), script("forks.sh",
+                                               "i=0\nwhile [ $i -lt 64 ]; do sleep 1000 & i=$((i+1)); done\n"
+                                               "echo done\n")));
+    if (rt.describe().find("pids") == std::string::npos || rt.describe().find("pids not limited") != std::string::npos)
+        GTEST_SKIP() << "no pids controller: " << rt.describe();
+    rt.provision({session("s-forks", {}, R"({"pids":16})"), R"({})", "t"});
+    const auto exit = recorder_.wait_exit("s-forks", std::chrono::seconds(30));
+    ASSERT_TRUE(exit.has_value());
+    const auto log = read_text(log_of("s-forks"));
+    EXPECT_TRUE(log.find("fork") != std::string::npos ||
+                log.find("Resource temporarily unavailable") != std::string::npos)
+        << log;
+}
+
+TEST_P(Limits, ARunnerPastItsCpuTimeIsKilledWithTheReason) {
+    auto& rt = make(options(GetParam(), script("spin.sh", "echo started\nwhile :; do :; done\n")));
+    rt.provision({session("s-spin", {}, R"({"cpu_time":"1"})"), R"({})", "t"});
+    const auto exit = recorder_.wait_exit("s-spin", std::chrono::seconds(30));
+    ASSERT_TRUE(exit.has_value());
+    EXPECT_EQ(exit->reason, "killed: CPU time limit of 1 s reached") << exit->reason;
+}
+
+INSTANTIATE_TEST_SUITE_P(Sandboxes, Limits, ::testing::Values(SandboxKind::None, SandboxKind::Bwrap),
                          [](const auto& info) { return std::string(sandbox_name(info.param)); });
 
-TEST_F(SandboxIsolation, ResourceOverridesThatCannotBeReadAreRefused) {
+TEST_F(SandboxIsolation, ResourceOverridesThatCannotBeReadFailTheSession) {
     auto& rt = make(options(SandboxKind::Bwrap, runner_binary()));
-    EXPECT_THROW(rt.provision({session("s-bad", {}, R"({"memory":"lots"})"), R"({})", "t"}), std::invalid_argument);
+    rt.provision({session("s-bad", {}, R"({"memory":"lots"})"), R"({})", "t"});
     EXPECT_FALSE(rt.has_runner("s-bad"));
+    // Not an error to retry: the session ends Failed with the reason.
+    const auto exit = recorder_.wait_exit("s-bad");
+    ASSERT_TRUE(exit.has_value());
+    EXPECT_FALSE(exit->requested);
+    EXPECT_NE(exit->reason.find("resource_overrides.memory"), std::string::npos) << exit->reason;
 }
 
 }  // namespace

@@ -77,6 +77,7 @@ struct LocalRuntime::Runner {
     bool killed = false;
     Clock::time_point kill_at{};
     std::string reason;  // set when we killed it for a cause of our own (memory, readiness)
+    std::chrono::seconds cpu{0};
 };
 
 struct LocalRuntime::Notice {
@@ -105,7 +106,8 @@ LocalRuntime::LocalRuntime(LocalRuntimeOptions options) : options_(std::move(opt
         if (::stat(options_.data_dir.c_str(), &st) == 0 && (st.st_mode & S_IXOTH) == 0)
             ::chmod(options_.data_dir.c_str(), (st.st_mode & 07777) | S_IXOTH);
     }
-    if (options_.limits.memory_bytes != 0 || options_.limits.pids != 0) cgroups_ = detect_cgroups();
+    if (options_.use_cgroups && (options_.limits.memory_bytes != 0 || options_.limits.pids != 0))
+        cgroups_ = detect_cgroups();
     if (options_.sandbox == SandboxKind::None) spdlog::warn("{}", kUnsafe);
     wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (wake_fd_ < 0) throw std::runtime_error("eventfd failed");
@@ -206,11 +208,22 @@ void LocalRuntime::provision(const ProvisionRequest& request) {
         request.session.contains("resource_overrides") && request.session["resource_overrides"].is_string()
             ? request.session["resource_overrides"].get<std::string>()
             : std::string();
-    const auto limits = apply_resource_overrides(options_.limits, overrides);
-
     std::lock_guard lock(mutex_);
     if (closing_) throw std::runtime_error("the local runtime is shutting down");
     if (runners_.count(id) > 0) return;
+    RunnerLimits limits;
+    try {
+        limits = apply_resource_overrides(options_.limits, overrides);
+        check_session_identifier("project_id", request.session.value("project_id", std::string()));
+    } catch (const std::invalid_argument& e) {
+        // The session itself is wrong: retrying cannot help, so it ends as a runner that could
+        // not start would (Failed, with the reason), told by the supervisor like any exit.
+        RunnerExit exit{.exit_code = -1, .reason = std::string("not started: ") + e.what()};
+        pending_.push_back({id, std::move(exit)});
+        spdlog::warn("session {}: runner not started: {}", id, e.what());
+        wake();
+        return;
+    }
 
     // Layout: the session dir and token dir are ours (a runner may not plant files there, nor
     // replace its record); the workspace and home are the runner's.
@@ -254,6 +267,7 @@ void LocalRuntime::provision(const ProvisionRequest& request) {
     auto runner = std::make_shared<Runner>();
     runner->id = id;
     runner->log_offset = offset;
+    runner->cpu = limits.cpu;
     runner->cgroup = RunnerCgroup::create(cgroups_, id, limits.memory_bytes, limits.pids);
 
     SpawnSpec spec{.argv = runner_argv(options_.sandbox, layout),
@@ -433,6 +447,8 @@ void LocalRuntime::handle_exit(const std::shared_ptr<Runner>& r, std::vector<Not
         exit.reason = r->reason;
     else if (oom)
         exit.reason = memory_reason(rec.memory_bytes);
+    else if (code == 128 + SIGXCPU && r->cpu.count() > 0)
+        exit.reason = "killed: CPU time limit of " + std::to_string(r->cpu.count()) + " s reached";
     else if (code < 0)
         exit.reason = "exit status unknown (adopted runner)";
     else if (r->requested)
@@ -504,6 +520,12 @@ void LocalRuntime::supervise() {
                 if (it != runners_.end() && it->second == r && !r->killed)
                     kill_hard(*r, memory_reason(r->record.memory_bytes));
             }
+        }
+        {
+            std::lock_guard lock(mutex_);
+            for (auto& p : pending_)
+                notices.push_back(std::move(p));
+            pending_.clear();
         }
         if (!notices.empty()) changed_.notify_all();
         notify(notices);

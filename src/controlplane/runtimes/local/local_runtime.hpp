@@ -45,6 +45,9 @@ struct LocalRuntimeOptions {
     // token file).
     std::vector<std::filesystem::path> hidden_paths;
     std::filesystem::path bwrap = "/usr/bin/bwrap";
+    // False: no cgroups even where they are writable — memory is then watched by summing the
+    // runner's RSS (the fallback for hosts without a writable cgroup; tests use it).
+    bool use_cgroups = true;
 };
 
 class LocalRuntime final : public Runtime {
@@ -97,6 +100,7 @@ private:
     mutable std::mutex mutex_;
     std::condition_variable changed_;
     std::map<std::string, std::shared_ptr<Runner>> runners_;
+    std::vector<Notice> pending_;  // exits of runners that could not start, for the supervisor to tell
     Listener listener_;
     bool closing_ = false;
     int wake_fd_ = -1;
