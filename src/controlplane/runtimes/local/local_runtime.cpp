@@ -60,6 +60,26 @@ void make_dir(const fs::path& dir, mode_t mode, const std::optional<RunAs>& owne
         throw std::runtime_error("cannot chown " + dir.string());
 }
 
+// A runner running as another uid must pass through every parent of the data dir and of its
+// binary, and read the binary; say so at start rather than in every runner's log.
+void warn_unless_reachable(const fs::path& data_dir, const fs::path& binary, const RunAs& who) {
+    auto check = [&](const fs::path& path, mode_t need, const char* what) {
+        struct stat st {};
+        if (::stat(path.c_str(), &st) != 0) return;
+        const bool ok = st.st_uid == who.uid   ? (st.st_mode & (need << 6)) == (need << 6)
+                        : st.st_gid == who.gid ? (st.st_mode & (need << 3)) == (need << 3)
+                                               : (st.st_mode & need) == need;
+        if (!ok)
+            spdlog::warn("runners run as uid {} but cannot {} {}: they will fail to start", who.uid, what,
+                         path.string());
+    };
+    for (const auto& start : {data_dir, fs::absolute(binary).parent_path()}) {
+        for (auto p = start; !p.empty() && p != p.root_path(); p = p.parent_path())
+            check(p, 01, "pass through");
+    }
+    check(binary, 05, "read and run");
+}
+
 }  // namespace
 
 struct LocalRuntime::Runner {
@@ -106,6 +126,7 @@ LocalRuntime::LocalRuntime(LocalRuntimeOptions options) : options_(std::move(opt
         if (::stat(options_.data_dir.c_str(), &st) == 0 && (st.st_mode & S_IXOTH) == 0)
             ::chmod(options_.data_dir.c_str(), (st.st_mode & 07777) | S_IXOTH);
     }
+    if (run_as_) warn_unless_reachable(options_.data_dir, options_.runner_binary, *run_as_);
     if (options_.use_cgroups && (options_.limits.memory_bytes != 0 || options_.limits.pids != 0))
         cgroups_ = detect_cgroups();
     if (options_.sandbox == SandboxKind::None) spdlog::warn("{}", kUnsafe);
@@ -549,6 +570,19 @@ void LocalRuntime::check_readiness() {
             {
                 std::lock_guard lock(mutex_);
                 port = r->record.port;
+            }
+            {
+                // bwrap's init, as soon as it exists: if the runner ends before it listens,
+                // what it left in its PID namespace must still be killed.
+                std::lock_guard lock(mutex_);
+                auto& rec = r->record;
+                if (rec.sandbox == SandboxKind::Bwrap && rec.init_pid == 0) {
+                    for (pid_t c : proc::children_of(rec.pid)) {
+                        rec.init_pid = c;
+                        rec.init_start = proc::start_time(c).value_or(0);
+                    }
+                    if (rec.init_pid != 0) save_record(*r);
+                }
             }
             if (port == 0) {
                 const auto found = find_listening_port(session_dir(r->id) / "runner.log", r->log_offset);
