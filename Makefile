@@ -7,7 +7,7 @@ BIND           ?= 127.0.0.1:8000
 DATA_DIR       ?= ./data
 FUZZ_SECONDS   ?= 20
 
-.PHONY: all deps build run test test-asan fuzz bench bench-auth bench-sse bench-runner bench-tools format clean
+.PHONY: all deps build run test test-asan fuzz bench bench-auth bench-sse bench-runner bench-tokens bench-tools format clean
 
 all: build
 
@@ -41,13 +41,15 @@ fuzz: deps
 # bench/runner/run need them.
 bench-tools: build
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target bench-auth-token bench-auth-decision \
-		bench-sse-broadcaster bench-sse-client bench-runner-bare bench-runner-client bench-runner-proxy-token
+		bench-sse-broadcaster bench-sse-client bench-runner-bare bench-runner-client bench-runner-proxy-token \
+		bench-token-refresh
 
 bench: bench-tools
 	bench/api/run
 	bench/auth/run
 	bench/sse_fanout/run
 	bench/runner/run
+	bench/token_refresh/run
 
 bench-auth: bench-tools
 	bench/auth/run
@@ -59,6 +61,10 @@ bench-sse: bench-tools
 # STARTS, TURNS, REPEAT scale it (see bench/runner/run).
 bench-runner: bench-tools
 	bench/runner/run
+
+# SESSIONS, CONCURRENCY, REPEAT scale it (see bench/token_refresh/run).
+bench-tokens: bench-tools
+	bench/token_refresh/run
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -86,6 +86,11 @@ TokenRefresher::PassResult TokenRefresher::run_pass(const std::vector<std::strin
     // Each job writes only its own sessions' slots, so the vector needs no lock.
     std::vector<Outcome> outcomes(ids.size(), Outcome::Skipped);
     std::vector<std::size_t> one_by_one;
+    // Tokens from batch answers, by slot: written afterwards, spread over the bound, since a
+    // token file write (fsync) costs about what a mint does.
+    std::vector<std::string> minted(ids.size());
+    std::vector<std::size_t> to_write;
+    std::mutex to_write_mutex;
 
     if (api_.mint_batch && !batch_unsupported_) {
         const std::size_t chunks = (ids.size() + options_.batch_size - 1) / options_.batch_size;
@@ -116,11 +121,13 @@ TokenRefresher::PassResult TokenRefresher::run_pass(const std::vector<std::strin
             std::unordered_map<std::string, std::size_t> index;
             for (std::size_t i = begin; i < end; ++i)
                 index.emplace(ids[i], i);
-            for (const auto& item : batch.items) {
+            std::vector<std::size_t> got;
+            for (auto& item : batch.items) {
                 const auto it = index.find(item.session_id);
                 if (it == index.end() || outcomes[it->second] != Outcome::Skipped) continue;  // not asked for
-                if (stopping_) return;
-                outcomes[it->second] = write(item.session_id, item.token.token);
+                outcomes[it->second] = Outcome::Minted;
+                minted[it->second] = std::move(item.token.token);
+                got.push_back(it->second);
             }
             for (const auto& error : batch.errors) {
                 const auto it = index.find(error.session_id);
@@ -138,6 +145,12 @@ TokenRefresher::PassResult TokenRefresher::run_pass(const std::vector<std::strin
                     outcomes[i] = Outcome::Failed;
                 }
             }
+            const std::lock_guard lock(to_write_mutex);
+            to_write.insert(to_write.end(), got.begin(), got.end());
+        });
+        parallel(to_write.size(), [&](std::size_t k) {
+            const auto i = to_write[k];
+            outcomes[i] = write(ids[i], minted[i]);
         });
         for (std::size_t c = 0; c < chunks; ++c) {
             if (!fall_back[c]) continue;
@@ -171,6 +184,7 @@ TokenRefresher::PassResult TokenRefresher::run_pass(const std::vector<std::strin
                 ++result.stats.gone;
                 break;
             case Outcome::Skipped:  // stopped before its turn
+            case Outcome::Minted:   // stopped before its write
                 break;
         }
     }

@@ -91,7 +91,7 @@ public:
     bool batch_unsupported() const { return batch_unsupported_.load(); }
 
 private:
-    enum class Outcome { Skipped, Refreshed, Failed, NotLive, Gone };
+    enum class Outcome { Skipped, Minted, Refreshed, Failed, NotLive, Gone };
     struct PassResult {
         RefreshStats stats;
         std::vector<std::string> failed_ids;
