@@ -41,6 +41,7 @@ struct ControlPlaneConfig {
     std::string log_level = "info";
     RuntimeKind runtime = RuntimeKind::Local;
     std::chrono::seconds token_refresh_interval{240};
+    std::size_t token_refresh_concurrency = 32;  // mint requests in flight at most
     std::filesystem::path data_dir = "./data/sessions";
     std::optional<std::size_t> max_sessions;  // live runners at most; none: no cap
     std::chrono::seconds stop_grace{10};

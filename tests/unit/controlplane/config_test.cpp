@@ -44,6 +44,7 @@ TEST(ControlPlaneConfig, DefaultsAreUpstreams) {
     EXPECT_EQ(c.api_token, "service-token");
     EXPECT_EQ(c.runtime, RuntimeKind::Local);
     EXPECT_EQ(c.token_refresh_interval, std::chrono::minutes(4));
+    EXPECT_EQ(c.token_refresh_concurrency, 32u);
     EXPECT_EQ(c.stop_grace, std::chrono::seconds(10));
     EXPECT_EQ(c.data_dir, "./data/sessions");
     EXPECT_FALSE(c.max_sessions);
@@ -74,6 +75,7 @@ TEST(ControlPlaneConfig, FlagsAreRead) {
     EXPECT_EQ(c.stop_grace, std::chrono::seconds(0));
     EXPECT_EQ(c.metrics_host, "0.0.0.0");
     EXPECT_EQ(c.metrics_port, 9100);
+    EXPECT_EQ(load(kToken, {"--token-refresh-concurrency", "8"}).token_refresh_concurrency, 8u);
 }
 
 TEST(ControlPlaneConfig, TokenFileWinsAndMustExist) {
@@ -114,6 +116,8 @@ TEST(ControlPlaneConfig, BadValuesAreRefusedByName) {
         {kToken, {"--token-refresh-interval", "2d"}, "--token-refresh-interval"},
         {kToken, {"--stop-grace=-1s"}, "--stop-grace"},
         {kToken, {"--max-sessions", "0"}, "--max-sessions"},
+        {kToken, {"--token-refresh-concurrency", "0"}, "--token-refresh-concurrency"},
+        {kToken, {"--token-refresh-concurrency", "5000"}, "--token-refresh-concurrency"},
         {kToken, {"--data-dir", ""}, "--data-dir"},
         {kToken, {"--metrics-bindaddress", "9100"}, "--metrics-bindaddress"},
         {kToken, {"--metrics-bindaddress", "127.0.0.1:70000"}, "--metrics-bindaddress"},
