@@ -10,7 +10,8 @@ RUNNER_TYPE    ?= echo
 SANDBOX        ?= bwrap
 FUZZ_SECONDS   ?= 20
 
-.PHONY: all deps build run test test-asan fuzz bench bench-auth bench-sse bench-runner bench-session-start bench-tools format clean
+.PHONY: all deps build run test test-asan fuzz bench bench-auth bench-sse bench-runner bench-session-start bench-tokens \
+	bench-tools format clean
 
 all: build
 
@@ -47,7 +48,7 @@ fuzz: deps
 bench-tools: build
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target bench-auth-token bench-auth-decision \
 		bench-sse-broadcaster bench-sse-client bench-runner-bare bench-runner-client bench-runner-proxy-token \
-		bench-session-start
+		bench-session-start bench-token-refresh
 
 bench: bench-tools
 	bench/api/run
@@ -55,6 +56,7 @@ bench: bench-tools
 	bench/sse_fanout/run
 	bench/runner/run
 	bench/session_start/run
+	bench/token_refresh/run
 
 bench-auth: bench-tools
 	bench/auth/run
@@ -70,6 +72,10 @@ bench-runner: bench-tools
 # COUNT, SANDBOX scale it (see bench/session_start/run).
 bench-session-start: bench-tools
 	bench/session_start/run
+
+# SESSIONS, CONCURRENCY, REPEAT scale it (see bench/token_refresh/run).
+bench-tokens: bench-tools
+	bench/token_refresh/run
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -14,7 +14,22 @@ namespace {
 using Clock = std::chrono::steady_clock;
 
 constexpr const char* kInjected = R"json({"kind":"Error","reason":"injected by the test"})json";
-constexpr const char* kInjectedBatch = R"json({"kind":"Error","reason":"injected by the test, batch"})json";
+
+// A batch mint's answer with `doomed`'s token taken out and an error entry in its place.
+std::string fail_in_batch(int status, const std::string& body, const std::string& doomed) {
+    auto answer = nlohmann::json::parse(body, nullptr, false);
+    if (status != 200 || !answer.is_object() || !answer.contains("items")) return body;
+    auto kept = nlohmann::json::array();
+    for (const auto& item : answer["items"])
+        if (item.value("session_id", "") != doomed) kept.push_back(item);
+    answer["items"] = kept;
+    if (!answer.contains("errors") || !answer["errors"].is_array()) answer["errors"] = nlohmann::json::array();
+    answer["errors"].push_back({{"session_id", doomed},
+                                {"status", 500},
+                                {"code", "ambient-api-server-9"},
+                                {"reason", "injected by the test"}});
+    return answer.dump();
+}
 
 // The API server's request log lines (`METHOD PATH STATUS …ms op=…`) answered 401.
 std::vector<std::string> unauthorized_requests(const std::string& log) {
@@ -83,13 +98,16 @@ TEST_F(E2eTest, RefreshCoversEveryProjectAndOneFailingMintStopsNoOther) {
         wait_for_phase(id, "Running");
     wait_for_phase(doomed, "Running");
 
-    // From now on every mint for `doomed` fails with a 500, one at a time or in a batch.
+    // From now on every mint for `doomed` fails with a 500: alone, or as its entry of a batch
+    // mint (the others' tokens in that batch pass), as the API server reports a per-session
+    // failure (docs/api.md, POST /runner_tokens).
     const auto single = "/sessions/" + doomed + "/runner_token";
     proxy().set_rule([single, doomed](const FaultProxy::Request& r) {
         if (r.method != "POST") return FaultProxy::Action::forward();
         if (r.target.find(single) != std::string::npos) return FaultProxy::Action::fail(500, kInjected);
         if (r.target.rfind("/api/ambient/v1/runner_tokens", 0) == 0 && r.body.find(doomed) != std::string::npos)
-            return FaultProxy::Action::fail(500, kInjectedBatch);
+            return FaultProxy::Action::rewrite_with(
+                [doomed](int status, const std::string& body) { return fail_in_batch(status, body, doomed); });
         return FaultProxy::Action::forward();
     });
     // A mint already on its way may still land: the doomed token is taken once that settled.

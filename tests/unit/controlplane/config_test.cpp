@@ -44,6 +44,7 @@ TEST(ControlPlaneConfig, DefaultsAreUpstreams) {
     EXPECT_EQ(c.api_token, "service-token");
     EXPECT_EQ(c.runtime, RuntimeKind::Local);
     EXPECT_EQ(c.token_refresh_interval, std::chrono::minutes(4));
+    EXPECT_EQ(c.token_refresh_concurrency, 32u);
     EXPECT_EQ(c.stop_grace, std::chrono::seconds(10));
     EXPECT_EQ(c.data_dir, "./data/sessions");
     EXPECT_FALSE(c.max_sessions);
@@ -74,6 +75,7 @@ TEST(ControlPlaneConfig, FlagsAreRead) {
     EXPECT_EQ(c.stop_grace, std::chrono::seconds(0));
     EXPECT_EQ(c.metrics_host, "0.0.0.0");
     EXPECT_EQ(c.metrics_port, 9100);
+    EXPECT_EQ(load(kToken, {"--token-refresh-concurrency", "8"}).token_refresh_concurrency, 8u);
 }
 
 TEST(ControlPlaneConfig, TokenFileWinsAndMustExist) {
@@ -114,9 +116,22 @@ TEST(ControlPlaneConfig, BadValuesAreRefusedByName) {
         {kToken, {"--token-refresh-interval", "2d"}, "--token-refresh-interval"},
         {kToken, {"--stop-grace=-1s"}, "--stop-grace"},
         {kToken, {"--max-sessions", "0"}, "--max-sessions"},
+        {kToken, {"--token-refresh-concurrency", "0"}, "--token-refresh-concurrency"},
+        {kToken, {"--token-refresh-concurrency", "5000"}, "--token-refresh-concurrency"},
         {kToken, {"--data-dir", ""}, "--data-dir"},
         {kToken, {"--metrics-bindaddress", "9100"}, "--metrics-bindaddress"},
         {kToken, {"--metrics-bindaddress", "127.0.0.1:70000"}, "--metrics-bindaddress"},
+        {kToken, {"--sandbox", "docker"}, "--sandbox"},
+        {kToken, {"--runner-binary", "/nonexistent/ambient-runner"}, "--runner-binary"},
+        {kToken, {"--runner-memory", "lots"}, "--runner-memory"},
+        {kToken, {"--runner-memory", "1Mi"}, "--runner-memory"},
+        {kToken, {"--runner-memory", "-1Gi"}, "--runner-memory"},
+        {kToken, {"--runner-pids", "0"}, "--runner-pids"},
+        {kToken, {"--runner-pids", "many"}, "command line"},
+        {kToken, {"--runner-cpu", "1.5h"}, "--runner-cpu"},
+        {kToken, {"--runner-cpu", "30d"}, "--runner-cpu"},
+        {kToken, {"--runner-uid", "nobody"}, "--runner-uid"},
+        {kToken, {"--runner-uid", "1000:"}, "--runner-uid"},
         {kToken, {"--no-such-flag"}, "command line"},
         {kToken, {"--max-sessions", "many"}, "command line"},
     };
@@ -126,6 +141,29 @@ TEST(ControlPlaneConfig, BadValuesAreRefusedByName) {
             shown += a + " ";
         EXPECT_EQ(refused(c.env, c.args), c.name) << shown;
     }
+}
+
+TEST(ControlPlaneConfig, RunnerFlagsAreRead) {
+    const auto d = load(kToken);
+    EXPECT_EQ(d.sandbox, "bwrap");
+    EXPECT_EQ(d.runner_memory, 2ull << 30);
+    EXPECT_EQ(d.runner_pids, 512u);
+    EXPECT_EQ(d.runner_cpu, std::chrono::seconds(0));
+    EXPECT_FALSE(d.runner_uid);
+    // Beside our own executable (here: the test binary's directory).
+    EXPECT_EQ(d.runner_binary.filename(), "ambient-runner");
+    EXPECT_TRUE(d.runner_binary.is_absolute());
+
+    const auto c = load(kToken, {"--sandbox", "none", "--runner-binary", "/bin/sh", "--runner-memory", "512Mi",
+                                 "--runner-pids", "64", "--runner-cpu", "1h", "--runner-uid", "1000:1001"});
+    EXPECT_EQ(c.sandbox, "none");
+    EXPECT_EQ(c.runner_binary, "/bin/sh");
+    EXPECT_EQ(c.runner_memory, 512ull << 20);
+    EXPECT_EQ(c.runner_pids, 64u);
+    EXPECT_EQ(c.runner_cpu, std::chrono::hours(1));
+    EXPECT_EQ(c.runner_uid, std::make_pair(1000u, 1001u));
+    EXPECT_EQ(load(kToken, {"--runner-cpu", "600"}).runner_cpu, std::chrono::seconds(600));
+    EXPECT_EQ(load(kToken, {"--runner-uid", "1234"}).runner_uid, std::make_pair(1234u, 1234u));
 }
 
 TEST(ControlPlaneConfig, RunnerTypeIsKept) {
