@@ -162,12 +162,13 @@ void E2eTest::wait_until_healthy() {
 void E2eTest::kill_control_plane() {
     ::kill(cp_->pid(), SIGKILL);
     cp_->stop();  // reaps it
-    previous_cp_logs_ += cp_->log() + "\n--- (killed) ---\n";
+    previous_cp_logs_ += cp_->output() + cp_->log() + "\n--- (killed) ---\n";
     cp_.reset();
 }
 
 std::string E2eTest::control_plane_logs() const {
-    return previous_cp_logs_ + (cp_ ? cp_->log() : "");
+    // Its log is on stdout (spdlog's default), stderr holds what else it says.
+    return previous_cp_logs_ + (cp_ ? cp_->output() + cp_->log() : "");
 }
 
 HttpResult E2eTest::metrics(const std::string& path) {
@@ -189,7 +190,7 @@ void E2eTest::TearDown() {
     }
     if (cp_) {
         cp_->stop(10s);
-        previous_cp_logs_ += cp_->log();
+        previous_cp_logs_ += cp_->output() + cp_->log();
         cp_.reset();
     }
     kill_leftover_processes();
@@ -289,7 +290,8 @@ json E2eTest::wait_for_phase(const std::string& id, const std::string& phase, st
     if (!reached) {
         ADD_FAILURE() << "session " << id << " not " << phase << " within " << deadline.count() << " ms; last seen:\n"
                       << last.dump(2) << "\nrunner.log:\n"
-                      << tail(runner_log(id), 20);
+                      << tail(runner_log(id), 20) << "\ncontrol plane log:\n"
+                      << tail(control_plane_logs(), 30);
     }
     return last;
 }

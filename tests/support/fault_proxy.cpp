@@ -215,7 +215,10 @@ struct FaultProxy::State {
         }
         const int upstream = connect_upstream();
         if (upstream < 0) return;
-        const std::string out = render_head(head, {"connection", "keep-alive"}, "Connection: close\r\n") + rest;
+        // A response to rewrite is asked for uncompressed, so the rule sees its text.
+        std::vector<std::string> drop = {"connection", "keep-alive"};
+        if (action.kind == Action::Kind::Rewrite) drop.push_back("accept-encoding");
+        const std::string out = render_head(head, drop, "Connection: close\r\n") + rest;
         if (write_all(upstream, out)) {
             if (action.kind == Action::Kind::Forward) {
                 pipe(client, upstream);

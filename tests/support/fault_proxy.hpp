@@ -7,8 +7,8 @@
 // read and given to the rule, with the body when it has a Content-Length: the rule answers
 // Forward (bytes pass both ways, streams stay open), Fail (the proxy answers the status
 // itself) or Rewrite (the whole response is read and the rule's function may replace its
-// body). Every forwarded request is sent with `Connection: close`, so each connection carries
-// one request and every request meets the rule; clients simply reconnect.
+// body; it is asked for without compression). Every forwarded request is sent with `Connection: close`, so each
+// connection carries one request and every request meets the rule; clients simply reconnect.
 #include <cstddef>
 #include <cstdint>
 #include <functional>

@@ -165,12 +165,20 @@ ServerProcess::ServerProcess(const std::filesystem::path& binary, std::vector<st
             out.append(buf, static_cast<std::size_t>(n));
         }
     }
-    // Keep draining stdout in the background so the server never blocks on a full pipe.
-    std::thread([fd = pipe_fds[0]] {
-        char buf[512];
-        while (::read(fd, buf, sizeof buf) > 0) {
+    // Keep draining stdout in the background so the server never blocks on a full pipe, into
+    // a file a test can read.
+    output_path_ = log_path_.string() + ".out";
+    const int out_fd = ::open(output_path_.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    if (out_fd >= 0) (void)!::write(out_fd, out.data(), out.size());
+    std::thread([fd = pipe_fds[0], out_fd] {
+        char buf[4096];
+        for (;;) {
+            const auto n = ::read(fd, buf, sizeof buf);
+            if (n <= 0) break;
+            if (out_fd >= 0) (void)!::write(out_fd, buf, static_cast<std::size_t>(n));
         }
         ::close(fd);
+        if (out_fd >= 0) ::close(out_fd);
     }).detach();
 }
 
@@ -178,6 +186,7 @@ ServerProcess::~ServerProcess() {
     stop();
     std::error_code ec;
     std::filesystem::remove(log_path_, ec);
+    if (!output_path_.empty()) std::filesystem::remove(output_path_, ec);
 }
 
 int ServerProcess::stop(std::chrono::seconds deadline) {
@@ -195,6 +204,10 @@ int ServerProcess::stop(std::chrono::seconds deadline) {
 
 std::string ServerProcess::log() const {
     return read_file(log_path_);
+}
+
+std::string ServerProcess::output() const {
+    return output_path_.empty() ? std::string() : read_file(output_path_);
 }
 
 }  // namespace ambient::testing

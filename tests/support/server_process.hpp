@@ -53,6 +53,9 @@ public:
     int stop(std::chrono::seconds deadline = std::chrono::seconds(15));
     // Everything the process wrote to stderr so far (its log).
     std::string log() const;
+    // Everything it wrote to stdout so far, the listening line included (some programs log
+    // there).
+    std::string output() const;
     pid_t pid() const { return pid_; }
 
 private:
@@ -60,6 +63,7 @@ private:
     std::string host_;
     std::uint16_t port_ = 0;
     std::filesystem::path log_path_;
+    std::filesystem::path output_path_;
     int exit_status_ = -1;
     bool exited_ = false;
 };
