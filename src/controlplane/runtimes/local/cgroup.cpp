@@ -122,22 +122,27 @@ RunnerCgroup RunnerCgroup::create(const CgroupRoots& roots, const std::string& n
     auto set = [](const fs::path& file, const std::string& value) {
         if (!write_file(file, value)) throw std::runtime_error("cannot write " + file.string());
     };
-    const auto mem = make(roots.memory);
-    if (roots.mode == CgroupMode::V2) {
-        if (memory_bytes) set(mem / "memory.max", std::to_string(memory_bytes));
-        // Swap would let a runner go past its limit unseen.
-        if (memory_bytes && fs::exists(mem / "memory.swap.max")) write_file(mem / "memory.swap.max", "0");
-        if (pids && fs::exists(mem / "pids.max")) set(mem / "pids.max", std::to_string(pids));
-    } else {
-        if (memory_bytes) {
-            set(mem / "memory.limit_in_bytes", std::to_string(memory_bytes));
-            if (fs::exists(mem / "memory.memsw.limit_in_bytes"))
-                write_file(mem / "memory.memsw.limit_in_bytes", std::to_string(memory_bytes));
+    try {
+        const auto mem = make(roots.memory);
+        if (roots.mode == CgroupMode::V2) {
+            if (memory_bytes) set(mem / "memory.max", std::to_string(memory_bytes));
+            // Swap would let a runner go past its limit unseen.
+            if (memory_bytes && fs::exists(mem / "memory.swap.max")) write_file(mem / "memory.swap.max", "0");
+            if (pids && fs::exists(mem / "pids.max")) set(mem / "pids.max", std::to_string(pids));
+        } else {
+            if (memory_bytes) {
+                set(mem / "memory.limit_in_bytes", std::to_string(memory_bytes));
+                if (fs::exists(mem / "memory.memsw.limit_in_bytes"))
+                    write_file(mem / "memory.memsw.limit_in_bytes", std::to_string(memory_bytes));
+            }
+            if (!roots.pids.empty()) {
+                const auto p = make(roots.pids);
+                if (pids) set(p / "pids.max", std::to_string(pids));
+            }
         }
-        if (!roots.pids.empty()) {
-            const auto p = make(roots.pids);
-            if (pids) set(p / "pids.max", std::to_string(pids));
-        }
+    } catch (...) {
+        group.remove();  // what was made of it
+        throw;
     }
     return group;
 }

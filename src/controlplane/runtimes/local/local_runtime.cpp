@@ -91,8 +91,8 @@ LocalRuntime::LocalRuntime(LocalRuntimeOptions options) : options_(std::move(opt
             ::chmod(options_.data_dir.c_str(), (st.st_mode & 07777) | S_IXOTH);
     }
     if (run_as_) warn_unless_reachable(options_.data_dir, options_.runner_binary, *run_as_);
-    if (options_.use_cgroups && (options_.limits.memory_bytes != 0 || options_.limits.pids != 0))
-        cgroups_ = detect_cgroups();
+    // Detected even with no default limits: a session's resource_overrides may set one.
+    if (options_.use_cgroups) cgroups_ = detect_cgroups();
     if (options_.sandbox == SandboxKind::None) spdlog::warn("{}", kUnsafe);
     wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (wake_fd_ < 0) throw std::runtime_error("eventfd failed");
@@ -253,7 +253,12 @@ void LocalRuntime::provision(const ProvisionRequest& request) {
     runner->id = id;
     runner->log_offset = offset;
     runner->cpu = limits.cpu;
-    runner->cgroup = RunnerCgroup::create(cgroups_, id, limits.memory_bytes, limits.pids);
+    try {
+        runner->cgroup = RunnerCgroup::create(cgroups_, id, limits.memory_bytes, limits.pids);
+    } catch (const std::exception& e) {
+        // The RSS watchdog still holds the memory limit; a retry would fail the same way.
+        spdlog::error("session {}: {}; its memory is watched by RSS instead, its pids are not limited", id, e.what());
+    }
 
     SpawnSpec spec{.argv = runner_argv(options_.sandbox, layout),
                    .env = build_runner_env(request.session, inputs),
@@ -476,11 +481,10 @@ void LocalRuntime::supervise() {
         const bool slow_tick = Clock::now() - last_slow >= std::chrono::milliseconds(200);
         if (slow_tick) {
             last_slow = Clock::now();
-            if (cgroups_.mode == CgroupMode::None) {
-                for (auto& r : polled) {
-                    const auto& rec = r->record;
-                    if (rec.memory_bytes != 0 && proc::tree_rss(rec.pid) >= rec.memory_bytes) over_memory.push_back(r);
-                }
+            for (auto& r : polled) {
+                const auto& rec = r->record;
+                if (!r->cgroup.active() && rec.memory_bytes != 0 && proc::tree_rss(rec.pid) >= rec.memory_bytes)
+                    over_memory.push_back(r);
             }
         }
         {
