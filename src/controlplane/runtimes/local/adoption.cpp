@@ -17,10 +17,15 @@ std::vector<std::string> LocalRuntime::adopt() {
     for (const auto& entry : fs::directory_iterator(options_.data_dir, ec)) {
         const auto id = entry.path().filename().string();
         const auto record_path = entry.path() / "runner.json";
-        if (!entry.is_directory() || !fs::exists(record_path)) continue;
+        if (!entry.is_directory()) continue;
         try {
             check_session_identifier("id", id);
         } catch (const SessionSpecError&) {
+            continue;
+        }
+        if (!fs::exists(record_path)) {
+            // A group left by a control plane that died before it could remove it.
+            RunnerCgroup::named(cgroups_, id).remove();
             continue;
         }
         const auto rec = read_record(record_path);
@@ -59,7 +64,8 @@ std::vector<std::string> LocalRuntime::adopt() {
             kill_hard(r, "");
         else
             r.cgroup.kill_all();
-        r.cgroup.remove();
+        r.cgroup.remove_when_empty(std::chrono::milliseconds(500));
+        RunnerCgroup::named(cgroups_, id).remove();
         fs::remove(record_path, ec);
         spdlog::info("session {}: recorded runner not adoptable ({}), cleaned up", id,
                      alive ? "no /health answer" : "gone");

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace ambient::controlplane {
 namespace fs = std::filesystem;
@@ -154,6 +155,17 @@ RunnerCgroup RunnerCgroup::existing(CgroupMode mode, std::vector<fs::path> dirs)
     return group;
 }
 
+RunnerCgroup RunnerCgroup::named(const CgroupRoots& roots, const std::string& name) {
+    RunnerCgroup group;
+    group.mode_ = roots.mode;
+    const std::string leaf = "ambient-runner-" + name;
+    std::error_code ec;
+    for (const auto& parent : {roots.memory, roots.pids}) {
+        if (!parent.empty() && fs::is_directory(parent / leaf, ec)) group.dirs_.push_back(parent / leaf);
+    }
+    return group;
+}
+
 std::vector<std::string> RunnerCgroup::procs_files() const {
     std::vector<std::string> out;
     for (const auto& d : dirs_)
@@ -188,6 +200,17 @@ bool RunnerCgroup::empty() const {
 void RunnerCgroup::remove() const {
     for (const auto& d : dirs_)
         ::rmdir(d.c_str());
+}
+
+}  // namespace ambient::controlplane
+
+namespace ambient::controlplane {
+
+void RunnerCgroup::remove_when_empty(std::chrono::milliseconds deadline) const {
+    const auto end = std::chrono::steady_clock::now() + deadline;
+    while (!empty() && std::chrono::steady_clock::now() < end)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    remove();
 }
 
 }  // namespace ambient::controlplane

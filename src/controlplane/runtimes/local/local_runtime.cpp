@@ -426,9 +426,7 @@ void LocalRuntime::handle_exit(const std::shared_ptr<Runner>& r, std::vector<Not
     const bool oom = r->cgroup.active() && r->cgroup.oom_kills() > 0;
     if (r->cgroup.active()) {
         r->cgroup.kill_all();
-        for (int i = 0; i < 20 && !r->cgroup.empty(); ++i)
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        r->cgroup.remove();
+        r->cgroup.remove_when_empty(std::chrono::milliseconds(200));
     }
 
     RunnerExit exit;
