@@ -129,6 +129,12 @@ Json operation(const http::Route& route) {
         responses["400"] = error_response("Not a RunAgentInput, or no user message");
         responses["404"] = error_response("Not found");
         responses["502"] = error_response("No runner, or the runner is not reachable");
+    } else if (route.method == "POST" && route.pattern.ends_with("/runner_tokens")) {
+        op["requestBody"] = {{"required", true}, {"content", json_content("RunnerTokensRequest")}};
+        responses["200"] = {{"description", "A token for each live session; an error entry for each other one"},
+                            {"content", json_content("RunnerTokens")}};
+        responses["400"] = error_response("Not {\"session_ids\":[…]}, or more than 1000 ids");
+        responses["403"] = error_response("Not a service token");
     } else if (shape == Shape::Action) {
         // Actions (start, stop, status, token, messages, events, previews) answer in their
         // own shapes, described by their summary.
@@ -207,6 +213,31 @@ Json openapi_document(const http::Router& router, const std::string& version) {
                {{"id", {{"type", "string"}}},
                 {"role", {{"type", "string"}}},
                 {"content", {{"description", "a string, or an array of parts ({type:\"text\", text})"}}}}}}}}}}}};
+    // POST /runner_tokens (the control plane's batch mint).
+    schemas["RunnerTokensRequest"] = {
+        {"type", "object"},
+        {"required", {"session_ids"}},
+        {"properties", {{"session_ids", {{"type", "array"}, {"maxItems", 1000}, {"items", {{"type", "string"}}}}}}}};
+    schemas["RunnerTokens"] = {
+        {"type", "object"},
+        {"properties",
+         {{"items",
+           {{"type", "array"},
+            {"items",
+             {{"type", "object"},
+              {"properties",
+               {{"session_id", {{"type", "string"}}},
+                {"token", {{"type", "string"}}},
+                {"expires_at", {{"type", "string"}, {"format", "date-time"}}}}}}}}},
+          {"errors",
+           {{"type", "array"},
+            {"items",
+             {{"type", "object"},
+              {"properties",
+               {{"session_id", {{"type", "string"}}},
+                {"status", {{"type", "integer"}, {"description", "404: no such session; 409: not live"}}},
+                {"code", {{"type", "string"}}},
+                {"reason", {{"type", "string"}}}}}}}}}}}};
     for (const auto* kind : all_schemas()) {
         schemas[kind->kind] = kind_schema(*kind);
         schemas[kind->kind + "List"] = list_schema(*kind);

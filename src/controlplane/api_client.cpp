@@ -59,10 +59,38 @@ RunnerToken ApiClient::mint_runner_token(const std::string& session_id) const {
         RunnerToken t{j.at("token").get<std::string>(), j.value("expires_at", std::string())};
         if (t.token.empty()) throw std::invalid_argument("empty token");
         return t;
+    } catch (const nlohmann::json::parse_error&) {
+        // A parse error's message quotes what it last read, which may be part of a token.
+        throw ApiCallError(response.status, "runner token: the answer is not JSON");
     } catch (const std::exception& e) {
         // e.what() is about the shape, never the body (which holds the token).
         throw ApiCallError(response.status, std::string("runner token: unexpected answer: ") + e.what());
     }
+}
+
+RunnerTokenBatch ApiClient::mint_runner_tokens(const std::vector<std::string>& session_ids) const {
+    const auto response =
+        call("POST", "/api/ambient/v1/runner_tokens", nlohmann::json{{"session_ids", session_ids}}.dump());
+    RunnerTokenBatch batch;
+    try {
+        const auto j = nlohmann::json::parse(response.body);
+        for (const auto& item : j.at("items")) {
+            RunnerTokenBatch::Item i{item.at("session_id").get<std::string>(),
+                                     {item.at("token").get<std::string>(), item.value("expires_at", std::string())}};
+            if (i.token.token.empty()) throw std::invalid_argument("empty token");
+            batch.items.push_back(std::move(i));
+        }
+        for (const auto& error : j.at("errors")) {
+            batch.errors.push_back({error.at("session_id").get<std::string>(), error.value("status", 0),
+                                    error.value("reason", std::string())});
+        }
+    } catch (const nlohmann::json::parse_error&) {
+        throw ApiCallError(response.status, "runner tokens: the answer is not JSON");
+    } catch (const std::exception& e) {
+        // Like mint_runner_token: the shape, never the body.
+        throw ApiCallError(response.status, std::string("runner tokens: unexpected answer: ") + e.what());
+    }
+    return batch;
 }
 
 std::vector<std::pair<std::string, std::string>> ApiClient::credential_ids(const std::string& session_id) const {

@@ -3,6 +3,7 @@
 // token mints and the credentials granted to a session. Every call carries the service token;
 // a failure is an ApiCallError with the HTTP status (0: no response) and the server's
 // reason — never a token.
+#include <cstddef>
 #include <cstdint>
 #include <stdexcept>
 #include <string>
@@ -30,6 +31,22 @@ struct RunnerToken {
     std::string expires_at;  // RFC 3339, as the API server wrote it
 };
 
+// What POST /runner_tokens answers: a token for each live session asked for, and an error
+// for each other one (status 404: no such session, 409: not live).
+struct RunnerTokenBatch {
+    struct Item {
+        std::string session_id;
+        RunnerToken token;
+    };
+    struct Error {
+        std::string session_id;
+        int status = 0;
+        std::string reason;
+    };
+    std::vector<Item> items;
+    std::vector<Error> errors;
+};
+
 class ApiClient {
 public:
     ApiClient(const client::HttpClient& http, TokenSource token) : http_(http), token_(std::move(token)) {}
@@ -40,6 +57,11 @@ public:
 
     // POST /sessions/{id}/runner_token. A 409 means the session is no longer live.
     RunnerToken mint_runner_token(const std::string& session_id) const;
+    // POST /runner_tokens {"session_ids":[…]} (at most kMaxBatchMint ids): one request for
+    // many sessions. A session that is not live is an error entry, not a failed call; a
+    // server without the route answers 404 or 405 (ApiCallError).
+    static constexpr std::size_t kMaxBatchMint = 1000;
+    RunnerTokenBatch mint_runner_tokens(const std::vector<std::string>& session_ids) const;
 
     // GET /sessions/{id}/credentials, reduced to one credential per provider, the most
     // specific grant first (agent, then project, then global): what CREDENTIAL_IDS carries.

@@ -144,6 +144,7 @@ std::optional<ControlPlaneConfig> load_config(const std::vector<std::string>& ar
     long long runner_pids = 512;
     std::string runner_cpu = "0";
     std::string runner_uid;
+    long long refresh_concurrency = static_cast<long long>(config.token_refresh_concurrency);
 
     CLI::App cli{"ambient-control-plane: turns sessions into running runners and keeps their tokens fresh",
                  "ambient-control-plane"};
@@ -151,10 +152,14 @@ std::optional<ControlPlaneConfig> load_config(const std::vector<std::string>& ar
     cli.add_option("--api-token-file", token_file, "File holding the service token (read on every use)");
     cli.add_option("--token-refresh-interval", refresh, "How often every live runner's token is minted again")
         ->capture_default_str();
+    cli.add_option("--token-refresh-concurrency", refresh_concurrency, "Token mint requests in flight at most")
+        ->capture_default_str();
     cli.add_option("--data-dir", data_dir, "Runners' workspaces, token files and logs")->capture_default_str();
     cli.add_option("--max-sessions", max_sessions, "Live runners at most; sessions above wait in Pending");
     cli.add_option("--stop-grace", grace, "Time between SIGTERM and SIGKILL when a runner is stopped")
         ->capture_default_str();
+    cli.add_flag("--stop-runners-on-exit", config.stop_runners_on_exit,
+                 "Stop every runner when the control plane stops (otherwise the next one adopts them)");
     cli.add_option("--sandbox", sandbox, "Runner isolation: bwrap, or none (development only, unsafe)")
         ->capture_default_str();
     cli.add_option("--runner-binary", runner_binary, "The ambient-runner to start (default: beside this program)");
@@ -204,6 +209,9 @@ std::optional<ControlPlaneConfig> load_config(const std::vector<std::string>& ar
     if (runtime != "local") throw ConfigError("--runtime", "'" + runtime.substr(0, 32) + "' is not one of local");
     config.token_refresh_interval = check_duration("--token-refresh-interval", refresh, false);
     config.stop_grace = check_duration("--stop-grace", grace, true);
+    if (refresh_concurrency < 1 || refresh_concurrency > 1024)
+        throw ConfigError("--token-refresh-concurrency", "must be between 1 and 1024");
+    config.token_refresh_concurrency = static_cast<std::size_t>(refresh_concurrency);
     if (data_dir.empty()) throw ConfigError("--data-dir", "must not be empty");
     config.data_dir = data_dir;
     if (cli.count("--max-sessions") > 0) {

@@ -41,9 +41,13 @@ struct ControlPlaneConfig {
     std::string log_level = "info";
     RuntimeKind runtime = RuntimeKind::Local;
     std::chrono::seconds token_refresh_interval{240};
+    std::size_t token_refresh_concurrency = 32;  // mint requests in flight at most
     std::filesystem::path data_dir = "./data/sessions";
     std::optional<std::size_t> max_sessions;  // live runners at most; none: no cap
     std::chrono::seconds stop_grace{10};
+    // On SIGTERM/SIGINT, stop every runner too (make run). Off by default: runners outlive a
+    // control-plane restart and are adopted by the next one.
+    bool stop_runners_on_exit = false;
     // The local runtime's runners (runtimes/local/).
     std::string sandbox = "bwrap";             // bwrap | none
     std::filesystem::path runner_binary;       // default: ambient-runner beside our executable

@@ -368,6 +368,23 @@ TEST_P(Agents, AgentSessionsAreASessionListOfThatAgentOnly) {
     EXPECT_EQ(http().get(path("proj", "unknown", "/sessions")).status, 404);
 }
 
+// An agent's environment_variables pass to the sessions it starts, so the platform's names
+// are refused on the agent too, at create and update.
+TEST_P(Agents, EnvironmentVariablesMayNotSetThePlatformsNames) {
+    auto r = http().post(agents_of("proj"),
+                         json{{"name", "a"}, {"environment_variables", R"({"BACKEND_API_URL":"http://x"})"}}.dump());
+    EXPECT_EQ(r.status, 400) << r.body;
+    EXPECT_NE(r.json()["reason"].get<std::string>().find("\"BACKEND_API_URL\""), std::string::npos) << r.body;
+    const auto id = agent("proj", "a");
+    r = http().patch(path("proj", id), json{{"environment_variables", R"({"CREDENTIAL_IDS":"{}"})"}}.dump());
+    EXPECT_EQ(r.status, 400) << r.body;
+    r = http().patch(path("proj", id), json{{"environment_variables", R"({"DEBUG":"1"})"}}.dump());
+    EXPECT_EQ(r.status, 200) << r.body;
+    r = start("proj", id);
+    ASSERT_EQ(r.status, 201) << r.body;
+    EXPECT_EQ(r.json()["session"]["environment_variables"], R"({"DEBUG":"1"})");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, Agents, ::testing::Values(Backend::Sqlite, Backend::Postgres), backend_name);
 
 }  // namespace

@@ -3,6 +3,8 @@
 // the message push rule, and the credentials granted to a session (agent, project, global).
 #include <gtest/gtest.h>
 
+#include <map>
+
 #include "api/builtin_roles.hpp"
 #include "common/jwt/base64url.hpp"
 #include "common/jwt/jwt.hpp"
@@ -116,6 +118,67 @@ TEST_P(RunnerTokens, OnlyServiceCallersMayRequestTokens) {
     EXPECT_EQ(request_token(id, &anonymous).status, 401);
     auto runner = as(token_for(id));
     EXPECT_EQ(request_token(id, &runner).status, 403);
+    // The batch mint likewise (users: security/ssrf_test.cpp).
+    const auto batch = json{{"session_ids", {id}}}.dump();
+    EXPECT_EQ(anonymous.post(std::string(kApi) + "/runner_tokens", batch).status, 401);
+    EXPECT_EQ(runner.post(std::string(kApi) + "/runner_tokens", batch).status, 403);
+}
+
+// POST /runner_tokens: the control plane's refresh pass in few requests. Each session is
+// checked as by the single mint; one that cannot have a token is an error entry.
+TEST_P(RunnerTokens, TheControlPlaneGetsTokensForManySessionsInOneRequest) {
+    std::vector<std::string> live;
+    for (const char* phase : {"Pending", "Creating", "Running"})
+        live.push_back(session(phase));
+    const auto never_started = session("");
+    const auto stopped = session("Stopped");
+    const auto deleted = session("Running");
+    ASSERT_EQ(http().del(session_path(deleted)).status, 204);
+    const std::string unknown = "2zzzzzzzzzzzzzzzzzzzzzzzzzz";
+    const json ids = {live[0], never_started, live[1], stopped, deleted, unknown, live[2], live[0]};
+    auto r = http().post(std::string(kApi) + "/runner_tokens", json{{"session_ids", ids}}.dump());
+    ASSERT_EQ(r.status, 200) << r.body;
+    const auto body = r.json();
+    ASSERT_EQ(body["items"].size(), 3u) << r.body;  // live[0] once, though asked for twice
+    for (std::size_t i = 0; i < 3; ++i) {
+        const auto& item = body["items"][i];
+        EXPECT_EQ(item["session_id"], live[i]);
+        const auto claims = payload_of(item["token"]);
+        EXPECT_EQ(claims["session_id"], live[i]);
+        EXPECT_EQ(claims["project_id"], "proj");
+        EXPECT_EQ(item["expires_at"], format_rfc3339(std::chrono::system_clock::time_point{
+                                          std::chrono::seconds{claims["exp"].get<std::int64_t>()}}));
+        // The runner routes take it, as they take a token of the single mint.
+        auto runner = as(item["token"]);
+        EXPECT_EQ(runner.get(session_path(live[i])).status, 200);
+        EXPECT_EQ(runner.post(session_path(live[i], "/messages"), R"({"event_type":"assistant","payload":"x"})").status,
+                  201);
+        EXPECT_EQ(runner.get(session_path(live[i == 0 ? 1 : 0])).status, 404);
+    }
+    std::map<std::string, int> errors;
+    for (const auto& e : body["errors"]) {
+        errors[e["session_id"]] = e["status"];
+        EXPECT_EQ(e["code"], e["status"] == 404 ? "ambient-api-server-7" : "ambient-api-server-6") << e.dump();
+        EXPECT_FALSE(e["reason"].get<std::string>().empty());
+    }
+    EXPECT_EQ(errors,
+              (std::map<std::string, int>{{never_started, 409}, {stopped, 409}, {deleted, 404}, {unknown, 404}}));
+}
+
+TEST_P(RunnerTokens, TheBatchMintRefusesBadBodies) {
+    const std::string path = std::string(kApi) + "/runner_tokens";
+    json too_many = json::array();
+    for (int i = 0; i < 1001; ++i)
+        too_many.push_back("s" + std::to_string(i));
+    for (const std::string& bad :
+         {std::string("not json"), std::string("{}"), std::string(R"({"session_ids":"x"})"),
+          std::string(R"({"session_ids":[1]})"), std::string("[]"), json{{"session_ids", too_many}}.dump()}) {
+        auto r = http().post(path, bad);
+        EXPECT_EQ(r.status, 400) << bad.substr(0, 40) << ": " << r.body;
+    }
+    auto r = http().post(path, R"({"session_ids":[]})");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.json(), (json{{"items", json::array()}, {"errors", json::array()}}));
 }
 
 TEST_P(RunnerTokens, ThePublicJwksVerifiesTheToken) {

@@ -181,6 +181,33 @@ TEST_P(Sessions, ParentSessionMustExist) {
               400);
 }
 
+// The names the control plane sets are refused at create and update, naming the variable;
+// so is a field that is not a JSON object of strings. (Every shape: environment_variables_test.)
+TEST_P(Sessions, EnvironmentVariablesMayNotSetThePlatformsNames) {
+    const auto s = create({{"environment_variables", R"({"DEBUG":"1"})"}});
+    EXPECT_EQ(s["environment_variables"], R"({"DEBUG":"1"})");
+    const std::string id = s["id"];
+    for (const char* name : {"SESSION_ID", "BOT_TOKEN_FILE", "AGUI_PORT", "WORKSPACE_PATH"}) {
+        const auto env = json{{"DEBUG", "1"}, {name, "x"}}.dump();
+        auto r =
+            http().post(kSessions, json{{"name", "s"}, {"project_id", "proj"}, {"environment_variables", env}}.dump());
+        EXPECT_EQ(r.status, 400) << name << ": " << r.body;
+        EXPECT_EQ(r.json()["code"], "ambient-api-server-8") << name;
+        EXPECT_NE(r.json()["reason"].get<std::string>().find(std::string("\"") + name + "\""), std::string::npos)
+            << r.body;
+        r = http().patch(std::string(kSessions) + "/" + id, json{{"environment_variables", env}}.dump());
+        EXPECT_EQ(r.status, 400) << name << ": " << r.body;
+    }
+    for (const char* bad : {"[]", "not json", R"({"N":1})"}) {
+        auto r = http().patch(std::string(kSessions) + "/" + id, json{{"environment_variables", bad}}.dump());
+        EXPECT_EQ(r.status, 400) << bad << ": " << r.body;
+    }
+    auto r = http().get(std::string(kSessions) + "/" + id);
+    EXPECT_EQ(r.json()["environment_variables"], R"({"DEBUG":"1"})");
+    r = http().patch(std::string(kSessions) + "/" + id, json{{"environment_variables", R"({"DEBUG":"2"})"}}.dump());
+    EXPECT_EQ(r.status, 200) << r.body;
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, Sessions, ::testing::Values(Backend::Sqlite, Backend::Postgres), backend_name);
 
 }  // namespace

@@ -81,6 +81,12 @@ TEST_P(Ssrf, UsersCannotWriteStatusNotEvenAdmins) {
     // Nor may they mint runner tokens, the other control-plane write.
     EXPECT_EQ(root.post(api_path("/sessions/" + id_ + "/runner_token"), "").status, 403);
     EXPECT_EQ(alice.post(api_path("/sessions/" + id_ + "/runner_token"), "").status, 403);
+    const auto batch = json{{"session_ids", {id_}}}.dump();
+    EXPECT_EQ(root.post(api_path("/runner_tokens"), batch).status, 403);
+    r = alice.post(api_path("/runner_tokens"), batch);
+    EXPECT_EQ(r.status, 403) << r.body;
+    EXPECT_EQ(r.body.find("eyJ"), std::string::npos);  // no token in the refusal
+    EXPECT_EQ(stranger.post(api_path("/runner_tokens"), batch).status, 403);
 
     EXPECT_EQ(alice.get(events_path()).status, 502);  // no runner_url was stored
     EXPECT_TRUE(internal.targets().empty());

@@ -235,6 +235,8 @@ void authorize_user(ApiContext& ctx, store::Connection& conn, const Principal& p
             return;
         case Rule::GlobalOnly:
             if (access.allows_everywhere(d.permission)) return;
+            if (is_service_only(d.permission))
+                throw ApiError::forbidden("Forbidden: " + d.permission + " is reserved to service tokens");
             throw ApiError::forbidden("Forbidden: " + d.permission + " is reserved to platform admins");
         case Rule::Targeted:
             break;

@@ -28,6 +28,7 @@
 #include "api/crud.hpp"
 #include "api/notify/notifier.hpp"
 #include "api/resources/agent_start_prompt.hpp"
+#include "api/resources/environment_variables.hpp"
 #include "api/resources/resources.hpp"
 #include "api/resources/sessions.hpp"
 #include "api/session_message_store.hpp"
@@ -75,6 +76,7 @@ model::Row require_agent(store::Connection& conn, const AgentAddress& address) {
 }
 
 void validate(const model::Row& row) {
+    validate_environment_variables(row);
     if (row.contains("name") && model::text_of(row, "name").empty())
         throw ApiError::validation("name must not be empty");
     if (auto it = row.find("llm_max_tokens"); it != row.end() && std::get<std::int64_t>(it->second) <= 0) {

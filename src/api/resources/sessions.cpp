@@ -15,6 +15,7 @@
 
 #include "api/crud.hpp"
 #include "api/notify/notifier.hpp"
+#include "api/resources/environment_variables.hpp"
 #include "api/resources/resources.hpp"
 #include "api/session_message_store.hpp"
 #include "common/http/upstream_origin.hpp"
@@ -58,6 +59,7 @@ const model::KindSchema& status_schema() {
 }
 
 void validate(const model::Row& row) {
+    validate_environment_variables(row);
     if (row.contains("name") && model::text_of(row, "name").empty())
         throw ApiError::validation("name must not be empty");
     if (auto it = row.find("timeout"); it != row.end() && std::get<std::int64_t>(it->second) < 0) {

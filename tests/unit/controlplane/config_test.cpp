@@ -44,6 +44,7 @@ TEST(ControlPlaneConfig, DefaultsAreUpstreams) {
     EXPECT_EQ(c.api_token, "service-token");
     EXPECT_EQ(c.runtime, RuntimeKind::Local);
     EXPECT_EQ(c.token_refresh_interval, std::chrono::minutes(4));
+    EXPECT_EQ(c.token_refresh_concurrency, 32u);
     EXPECT_EQ(c.stop_grace, std::chrono::seconds(10));
     EXPECT_EQ(c.data_dir, "./data/sessions");
     EXPECT_FALSE(c.max_sessions);
@@ -51,6 +52,7 @@ TEST(ControlPlaneConfig, DefaultsAreUpstreams) {
     EXPECT_EQ(c.runner_type, "");
     EXPECT_EQ(c.metrics_host, "127.0.0.1");
     EXPECT_EQ(c.metrics_port, 8080);
+    EXPECT_FALSE(c.stop_runners_on_exit);  // runners outlive a restart unless asked
 }
 
 TEST(ControlPlaneConfig, BackendUrlFallsBackToApiServerUrl) {
@@ -63,14 +65,17 @@ TEST(ControlPlaneConfig, BackendUrlFallsBackToApiServerUrl) {
 }
 
 TEST(ControlPlaneConfig, FlagsAreRead) {
-    const auto c = load(kToken, {"--runtime", "local", "--token-refresh-interval", "30s", "--data-dir", "/tmp/x",
-                                 "--max-sessions", "7", "--stop-grace", "0", "--metrics-bindaddress", ":9100"});
+    const auto c =
+        load(kToken, {"--runtime", "local", "--token-refresh-interval", "30s", "--data-dir", "/tmp/x", "--max-sessions",
+                      "7", "--stop-grace", "0", "--metrics-bindaddress", ":9100", "--stop-runners-on-exit"});
+    EXPECT_TRUE(c.stop_runners_on_exit);
     EXPECT_EQ(c.token_refresh_interval, std::chrono::seconds(30));
     EXPECT_EQ(c.data_dir, "/tmp/x");
     EXPECT_EQ(c.max_sessions, 7u);
     EXPECT_EQ(c.stop_grace, std::chrono::seconds(0));
     EXPECT_EQ(c.metrics_host, "0.0.0.0");
     EXPECT_EQ(c.metrics_port, 9100);
+    EXPECT_EQ(load(kToken, {"--token-refresh-concurrency", "8"}).token_refresh_concurrency, 8u);
 }
 
 TEST(ControlPlaneConfig, TokenFileWinsAndMustExist) {
@@ -111,6 +116,8 @@ TEST(ControlPlaneConfig, BadValuesAreRefusedByName) {
         {kToken, {"--token-refresh-interval", "2d"}, "--token-refresh-interval"},
         {kToken, {"--stop-grace=-1s"}, "--stop-grace"},
         {kToken, {"--max-sessions", "0"}, "--max-sessions"},
+        {kToken, {"--token-refresh-concurrency", "0"}, "--token-refresh-concurrency"},
+        {kToken, {"--token-refresh-concurrency", "5000"}, "--token-refresh-concurrency"},
         {kToken, {"--data-dir", ""}, "--data-dir"},
         {kToken, {"--metrics-bindaddress", "9100"}, "--metrics-bindaddress"},
         {kToken, {"--metrics-bindaddress", "127.0.0.1:70000"}, "--metrics-bindaddress"},
