@@ -78,6 +78,8 @@ LocalRuntime::LocalRuntime(LocalRuntimeOptions options) : options_(std::move(opt
     if (options_.sandbox == SandboxKind::Bwrap && ::access(options_.bwrap.c_str(), X_OK) != 0)
         throw std::runtime_error("--sandbox bwrap: " + options_.bwrap.string() +
                                  " is missing (scripts/install-deps installs bubblewrap)");
+    // The child changes into its workspace before the exec: a relative path would miss.
+    options_.runner_binary = fs::absolute(options_.runner_binary);
     if (::access(options_.runner_binary.c_str(), X_OK) != 0)
         throw std::runtime_error("runner binary " + options_.runner_binary.string() + " is not executable");
     std::error_code ec;
