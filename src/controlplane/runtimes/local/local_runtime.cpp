@@ -296,6 +296,7 @@ void LocalRuntime::provision(const ProvisionRequest& request) {
     spdlog::info("session {}: runner started (pid {}, {}, {})", id, pid, sandbox_name(options_.sandbox),
                  describe_limits(limits));
     wake();
+    changed_.notify_all();  // the readiness checker sleeps while nothing starts
 }
 
 void LocalRuntime::stop(const std::string& session_id) {

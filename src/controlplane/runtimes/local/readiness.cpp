@@ -9,7 +9,12 @@
 namespace ambient::controlplane {
 namespace {
 
-constexpr auto kReadinessPeriod = std::chrono::milliseconds(50);
+// A runner is usually ready within tens of milliseconds of its spawn, and the session's
+// start waits on this check: a young runner is checked every few milliseconds, one that is
+// slow to start (e.g. under load) less often.
+constexpr auto kYoungPeriod = std::chrono::milliseconds(3);
+constexpr auto kYoungFor = std::chrono::seconds(2);
+constexpr auto kSlowPeriod = std::chrono::milliseconds(50);
 
 }  // namespace
 
@@ -30,11 +35,23 @@ void LocalRuntime::check_readiness() {
         std::vector<std::shared_ptr<Runner>> starting;
         {
             std::unique_lock lock(mutex_);
-            changed_.wait_for(lock, kReadinessPeriod, [this] { return closing_; });
+            // Nothing starting: sleep until provision() or the destructor says otherwise.
+            const auto any_starting = [this] {
+                for (const auto& [id, r] : runners_) {
+                    if (!r->ready && !r->stopping) return true;
+                }
+                return false;
+            };
+            changed_.wait(lock, [&] { return closing_ || any_starting(); });
             if (closing_) return;
+            bool young = false;
             for (auto& [id, r] : runners_) {
-                if (!r->ready && !r->stopping) starting.push_back(r);
+                if (r->ready || r->stopping) continue;
+                starting.push_back(r);
+                young = young || Clock::now() - r->started < kYoungFor;
             }
+            changed_.wait_for(lock, young ? kYoungPeriod : kSlowPeriod, [this] { return closing_; });
+            if (closing_) return;
         }
         for (auto& r : starting) {
             std::uint16_t port = 0;
