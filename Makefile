@@ -5,9 +5,13 @@ FUZZ_DIR       ?= build-fuzz
 JOBS           ?= $(shell nproc)
 BIND           ?= 127.0.0.1:8000
 DATA_DIR       ?= ./data
+METRICS_BIND   ?= 127.0.0.1:8080
+RUNNER_TYPE    ?= echo
+SANDBOX        ?= bwrap
 FUZZ_SECONDS   ?= 20
 
-.PHONY: all deps build run test test-asan fuzz bench bench-auth bench-sse bench-runner bench-tokens bench-tools format clean
+.PHONY: all deps build run test test-asan fuzz bench bench-auth bench-sse bench-runner bench-session-start bench-tokens \
+	bench-tools format clean
 
 all: build
 
@@ -20,8 +24,10 @@ $(BUILD_DIR)/build.ninja:
 build: deps $(BUILD_DIR)/build.ninja
 	cmake --build $(BUILD_DIR) -j $(JOBS)
 
+# The API server and the control plane together; one Ctrl-C stops both (scripts/run-platform).
 run: build
-	$(BUILD_DIR)/bin/ambient-api-server serve --api-server-bindaddress $(BIND) --data-dir $(DATA_DIR)
+	BIN_DIR=$(BUILD_DIR)/bin BIND=$(BIND) DATA_DIR=$(DATA_DIR) METRICS_BIND=$(METRICS_BIND) \
+		RUNNER_TYPE=$(RUNNER_TYPE) SANDBOX=$(SANDBOX) scripts/run-platform
 
 test: build fuzz
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 900
@@ -42,13 +48,14 @@ fuzz: deps
 bench-tools: build
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target bench-auth-token bench-auth-decision \
 		bench-sse-broadcaster bench-sse-client bench-runner-bare bench-runner-client bench-runner-proxy-token \
-		bench-token-refresh
+		bench-session-start bench-token-refresh
 
 bench: bench-tools
 	bench/api/run
 	bench/auth/run
 	bench/sse_fanout/run
 	bench/runner/run
+	bench/session_start/run
 	bench/token_refresh/run
 
 bench-auth: bench-tools
@@ -61,6 +68,10 @@ bench-sse: bench-tools
 # STARTS, TURNS, REPEAT scale it (see bench/runner/run).
 bench-runner: bench-tools
 	bench/runner/run
+
+# COUNT, SANDBOX scale it (see bench/session_start/run).
+bench-session-start: bench-tools
+	bench/session_start/run
 
 # SESSIONS, CONCURRENCY, REPEAT scale it (see bench/token_refresh/run).
 bench-tokens: bench-tools

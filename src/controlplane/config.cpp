@@ -6,9 +6,12 @@
 #include <cstdlib>
 #include <string_view>
 
+#include <unistd.h>
+
 #include <CLI/CLI.hpp>
 
 #include "common/duration.hpp"
+#include "controlplane/runtimes/local/limits.hpp"
 
 namespace ambient::controlplane {
 namespace {
@@ -69,6 +72,46 @@ void check_bind(const std::string& text, ControlPlaneConfig& config) {
     config.metrics_port = static_cast<std::uint16_t>(value);
 }
 
+std::uint32_t parse_id(const std::string& name, const std::string& text) {
+    std::uint32_t v = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), v);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size())
+        throw ConfigError(name, "expected UID or UID:GID (numbers), not '" + text.substr(0, 32) + "'");
+    return v;
+}
+
+void check_runner_flags(const std::string& sandbox, const std::string& binary, const std::string& memory,
+                        long long pids, const std::string& cpu, const std::string& uid, ControlPlaneConfig& config) {
+    if (sandbox != "bwrap" && sandbox != "none")
+        throw ConfigError("--sandbox", "'" + sandbox.substr(0, 32) + "' is not one of bwrap, none");
+    config.sandbox = sandbox;
+    if (!binary.empty()) {
+        config.runner_binary = binary;
+        if (::access(binary.c_str(), X_OK) != 0) throw ConfigError("--runner-binary", "not executable: " + binary);
+    } else {
+        std::error_code ec;
+        const auto self = std::filesystem::read_symlink("/proc/self/exe", ec);
+        config.runner_binary = (ec ? std::filesystem::path(".") : self.parent_path()) / "ambient-runner";
+    }
+    const auto bytes = parse_memory(memory);
+    if (!bytes || *bytes < (16u << 20))
+        throw ConfigError("--runner-memory",
+                          "not a quantity of at least 16Mi like 512Mi or 2Gi: '" + memory.substr(0, 32) + "'");
+    config.runner_memory = *bytes;
+    if (pids < 8 || pids > 1000000) throw ConfigError("--runner-pids", "must be between 8 and 1000000");
+    config.runner_pids = static_cast<std::uint64_t>(pids);
+    const auto cpu_time = parse_cpu_time(cpu);
+    if (!cpu_time)
+        throw ConfigError("--runner-cpu", "not CPU seconds or a duration like 600 or 1h: '" + cpu.substr(0, 32) + "'");
+    config.runner_cpu = *cpu_time;
+    if (!uid.empty()) {
+        const auto colon = uid.find(':');
+        const auto u = parse_id("--runner-uid", uid.substr(0, colon));
+        const auto g = colon == std::string::npos ? u : parse_id("--runner-uid", uid.substr(colon + 1));
+        config.runner_uid = std::make_pair(u, g);
+    }
+}
+
 }  // namespace
 
 std::optional<std::string> process_getenv(const char* name) {
@@ -95,6 +138,12 @@ std::optional<ControlPlaneConfig> load_config(const std::vector<std::string>& ar
     std::string token_file;
     std::string data_dir = config.data_dir.string();
     long long max_sessions = -1;
+    std::string sandbox = "bwrap";
+    std::string runner_binary;
+    std::string runner_memory = "2Gi";
+    long long runner_pids = 512;
+    std::string runner_cpu = "0";
+    std::string runner_uid;
     long long refresh_concurrency = static_cast<long long>(config.token_refresh_concurrency);
 
     CLI::App cli{"ambient-control-plane: turns sessions into running runners and keeps their tokens fresh",
@@ -109,6 +158,16 @@ std::optional<ControlPlaneConfig> load_config(const std::vector<std::string>& ar
     cli.add_option("--max-sessions", max_sessions, "Live runners at most; sessions above wait in Pending");
     cli.add_option("--stop-grace", grace, "Time between SIGTERM and SIGKILL when a runner is stopped")
         ->capture_default_str();
+    cli.add_flag("--stop-runners-on-exit", config.stop_runners_on_exit,
+                 "Stop every runner when the control plane stops (otherwise the next one adopts them)");
+    cli.add_option("--sandbox", sandbox, "Runner isolation: bwrap, or none (development only, unsafe)")
+        ->capture_default_str();
+    cli.add_option("--runner-binary", runner_binary, "The ambient-runner to start (default: beside this program)");
+    cli.add_option("--runner-memory", runner_memory, "Memory limit per runner (512Mi, 2Gi)")->capture_default_str();
+    cli.add_option("--runner-pids", runner_pids, "Processes and threads per runner at most")->capture_default_str();
+    cli.add_option("--runner-cpu", runner_cpu, "CPU time per runner: seconds or a duration (0: unlimited)")
+        ->capture_default_str();
+    cli.add_option("--runner-uid", runner_uid, "UID[:GID] runners run as (default when root: 65534)");
     cli.add_option("--metrics-bindaddress", metrics_bind, "HOST:PORT of /healthz and /metrics")->capture_default_str();
 
     // CLI11 wants argv-like input in reverse order when given a vector.
@@ -160,6 +219,7 @@ std::optional<ControlPlaneConfig> load_config(const std::vector<std::string>& ar
         config.max_sessions = static_cast<std::size_t>(max_sessions);
     }
     check_bind(metrics_bind, config);
+    check_runner_flags(sandbox, runner_binary, runner_memory, runner_pids, runner_cpu, runner_uid, config);
     return config;
 }
 

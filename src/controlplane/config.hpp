@@ -45,7 +45,17 @@ struct ControlPlaneConfig {
     std::filesystem::path data_dir = "./data/sessions";
     std::optional<std::size_t> max_sessions;  // live runners at most; none: no cap
     std::chrono::seconds stop_grace{10};
-    std::string metrics_host = "127.0.0.1";  // /healthz and /metrics
+    // On SIGTERM/SIGINT, stop every runner too (make run). Off by default: runners outlive a
+    // control-plane restart and are adopted by the next one.
+    bool stop_runners_on_exit = false;
+    // The local runtime's runners (runtimes/local/).
+    std::string sandbox = "bwrap";             // bwrap | none
+    std::filesystem::path runner_binary;       // default: ambient-runner beside our executable
+    std::uint64_t runner_memory = 2ull << 30;  // bytes
+    std::uint64_t runner_pids = 512;
+    std::chrono::seconds runner_cpu{0};                                 // CPU time; 0: unlimited
+    std::optional<std::pair<std::uint32_t, std::uint32_t>> runner_uid;  // uid, gid
+    std::string metrics_host = "127.0.0.1";                             // /healthz and /metrics
     std::uint16_t metrics_port = 8080;
 };
 

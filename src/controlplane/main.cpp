@@ -1,6 +1,7 @@
-// ambient-control-plane: the composition root. Today it reads its configuration and follows
-// the API server's sessions and projects; the reconciler, the local runtime and the token
-// refresher (docs/control-plane.md) will consume the event queue built here.
+// ambient-control-plane: the composition root. It follows the API server's sessions and
+// projects (watch clients → EventQueue), reconciles each session into a runner of the local
+// runtime (ReconcileLoop), keeps every runner's token fresh (TokenRefresher) and serves
+// /healthz and /metrics. docs/control-plane.md describes each part.
 #include <csignal>
 #include <iostream>
 #include <thread>
@@ -8,12 +9,34 @@
 #include <spdlog/spdlog.h>
 
 #include "common/client/http_client.hpp"
+#include "controlplane/api_client.hpp"
 #include "controlplane/config.hpp"
+#include "controlplane/metrics_server.hpp"
+#include "controlplane/metrics_text.hpp"
+#include "controlplane/reconcile_loop.hpp"
+#include "controlplane/reconciler.hpp"
+#include "controlplane/runtimes/local/local_runtime.hpp"
 #include "controlplane/service_token.hpp"
+#include "controlplane/token_refresher.hpp"
 #include "controlplane/watch_client.hpp"
 #include "controlplane/watch_event.hpp"
 
 using namespace ambient::controlplane;
+
+namespace {
+
+sigset_t block_stop_signals() {
+    // SIGINT and SIGTERM are taken by a thread that waits for them, so no handler runs on an
+    // arbitrary thread; every thread started afterwards inherits the mask.
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    return signals;
+}
+
+}  // namespace
 
 int main(int argc, char** argv) {
     std::optional<ControlPlaneConfig> loaded;
@@ -26,42 +49,96 @@ int main(int argc, char** argv) {
     if (!loaded) return 0;  // --help
     const auto& config = *loaded;
     spdlog::set_level(spdlog::level::from_str(config.log_level));
-
-    // SIGINT and SIGTERM are taken by a thread that waits for them, so no handler runs on an
-    // arbitrary thread; every thread started below inherits the mask.
-    sigset_t signals;
-    sigemptyset(&signals);
-    sigaddset(&signals, SIGINT);
-    sigaddset(&signals, SIGTERM);
-    pthread_sigmask(SIG_BLOCK, &signals, nullptr);
+    auto signals = block_stop_signals();
 
     const ServiceToken service_token(config);
-    const ambient::client::HttpClient api(config.api_server_url);
-    EventQueue queue;
-    std::atomic<bool> stop{false};
     auto token = [&service_token] { return service_token.get(); };
-    WatchClient sessions(api, Resource::Sessions, token, queue);
-    WatchClient projects(api, Resource::Projects, token, queue);
+    const ambient::client::HttpClient http(config.api_server_url);
+    const ApiClient api(http, token);
 
-    spdlog::info("ambient-control-plane: runtime {}, API server {}, data dir {}", runtime_name(config.runtime),
-                 config.api_server_url, config.data_dir.string());
-    std::thread signal_waiter([&] {
-        int received = 0;
-        sigwait(&signals, &received);
-        spdlog::info("signal {}: stopping", received);
-        stop = true;
-        queue.close();
-    });
+    std::unique_ptr<LocalRuntime> runtime;
+    try {
+        runtime = std::make_unique<LocalRuntime>(local_runtime_options(config));
+    } catch (const std::exception& e) {
+        spdlog::critical("ambient-control-plane: the local runtime cannot start: {}", e.what());
+        return 1;
+    }
+    spdlog::info("ambient-control-plane: runtime {} ({}), API server {}, data dir {}", runtime_name(config.runtime),
+                 runtime->describe(), config.api_server_url, config.data_dir.string());
+
+    // Runners a previous control plane left running are taken back before anything else, so
+    // that the first refresh pass (next) rewrites their token files at once — without waiting
+    // for the API server's list.
+    const auto adopted = runtime->adopt();
+    if (!adopted.empty()) spdlog::info("adopted {} runner(s) left by a previous control plane", adopted.size());
+
+    TokenRefresher refresher(
+        *runtime,
+        {.mint = [&api](const std::string& id) { return api.mint_runner_token(id); },
+         .mint_batch = [&api](const std::vector<std::string>& ids) { return api.mint_runner_tokens(ids); }},
+        {.interval = config.token_refresh_interval, .concurrency = config.token_refresh_concurrency});
+    refresher.start();
+
+    EventQueue events;
+    Reconciler reconciler(
+        *runtime,
+        {.patch_status = [&api](const std::string& id,
+                                const nlohmann::json& fields) { return api.patch_status(id, fields); },
+         .credential_ids = [&api](const std::string& id) { return credential_ids_json(api.credential_ids(id)); },
+         .mint_token = [&api](const std::string& id) { return api.mint_runner_token(id).token; }},
+        {.max_sessions = config.max_sessions});
+    ReconcileLoop loop(reconciler, events);
+    runtime->set_listener(loop.listener());
+    loop.start();
+
+    std::atomic<bool> stop{false};
+    WatchClient sessions(http, Resource::Sessions, token, events);
+    WatchClient projects(http, Resource::Projects, token, events);
     std::thread sessions_thread([&] { sessions.run(stop); });
     std::thread projects_thread([&] { projects.run(stop); });
 
-    // Until the reconciler exists, the events are only logged.
-    while (auto event = queue.pop(std::chrono::hours(24 * 365))) {
-        spdlog::info("{} {} {} (event {})", resource_path(event->resource), event_type_name(event->type), event->id,
-                     event->event_id);
+    MetricsServer metrics(
+        config.metrics_host, config.metrics_port,
+        {.healthy = [&sessions] { return sessions.lists() > 0; },
+         .render =
+             [&] {
+                 const auto refresh = refresher.metrics();
+                 return render_metrics({
+                     .sessions_by_phase = loop.sessions_by_phase(),
+                     .live_runners = runtime->live_runners(),
+                     .reconcile_errors = loop.reconcile_errors(),
+                     .watch_connections = {{"sessions", sessions.connections()}, {"projects", projects.connections()}},
+                     .watch_lists = {{"sessions", sessions.lists()}, {"projects", projects.lists()}},
+                     .refresh_passes = refresh.passes_total,
+                     .refresh_failures = refresh.refresh_failures_total,
+                     .tokens_written = refresh.tokens_written_total,
+                     .last_refresh_pass_seconds = refresh.last_pass_seconds,
+                 });
+             }});
+    try {
+        metrics.start();
+    } catch (const std::exception& e) {
+        spdlog::critical("ambient-control-plane: --metrics-bindaddress {}:{}: {}", config.metrics_host,
+                         config.metrics_port, e.what());
+        std::quick_exit(1);  // the threads above are running; nothing of ours needs unwinding
     }
+    // Tests and scripts read the chosen port from this line (with :0).
+    std::cout << "ambient-control-plane listening on " << config.metrics_host << ":" << metrics.port() << " (metrics)"
+              << std::endl;
+
+    int received = 0;
+    sigwait(&signals, &received);
+    spdlog::info("signal {}: stopping", received);
+    stop = true;
+    metrics.stop();
     sessions_thread.join();
     projects_thread.join();
-    signal_waiter.join();
+    loop.stop();
+    refresher.stop();
+    if (config.stop_runners_on_exit) {
+        spdlog::info("stopping every runner (--stop-runners-on-exit)");
+        runtime->stop_all();
+    }
+    // Without --stop-runners-on-exit the runners go on; the next control plane adopts them.
     return 0;
 }

@@ -5,6 +5,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/time.hpp"
 #include "controlplane/phase_policy.hpp"
 
 namespace ambient::controlplane {
@@ -53,6 +54,13 @@ void Reconciler::observe(const WatchEvent& event) {
                     work_.add(id);
                 }
             }
+            // A runner adopted after a restart whose session went while we were down.
+            for (const auto& id : runtime_.runner_ids()) {
+                if (!listed.contains(id) && !sessions_.contains(id)) {
+                    sessions_[id].deleted = true;
+                    work_.add(id);
+                }
+            }
             return;
         }
     }
@@ -86,6 +94,17 @@ void Reconciler::wake_waiting() {
 }
 
 void Reconciler::write(const std::string& id, Known& known, nlohmann::json fields) {
+    // start_time when a run begins and completion_time when it ends, once per run: a runner
+    // started again within the same run keeps its start_time (upstream overwrites it on
+    // every provision, D.1.7); a completion_time present means the last run ended.
+    const auto phase = string_field(fields, "phase");
+    const auto before = phase_of(known.object);
+    const auto terminal = [](const std::string& p) { return p == "Stopped" || p == "Completed" || p == "Failed"; };
+    if (phase == "Running" &&
+        (string_field(known.object, "start_time").empty() || !string_field(known.object, "completion_time").empty())) {
+        fields["start_time"] = now_rfc3339();
+    }
+    if (terminal(phase) && !terminal(before)) fields["completion_time"] = now_rfc3339();
     auto after = api_.patch_status(id, fields);
     if (after.is_object()) known.object = std::move(after);
 }
@@ -139,9 +158,26 @@ void Reconciler::reconcile(const std::string& id, Known& known) {
         case SessionAction::WaitForSlot:
             waiting_for_slot_.insert(id);
             return;
-        case SessionAction::Provision:
+        case SessionAction::Provision: {
             if (phase != "Creating") write(id, known, {{"phase", "Creating"}});
-            runtime_.provision({known.object, api_.credential_ids(id), api_.mint_token(id)});
+            ProvisionRequest request{known.object, api_.credential_ids(id), api_.mint_token(id)};
+            try {
+                runtime_.provision(request);
+                known.provision_failures = 0;
+            } catch (const std::exception& e) {
+                if (++known.provision_failures < options_.provision_attempts) throw;
+                known.provision_failures = 0;
+                spdlog::warn("session {}: no runner could be started: {}", id, e.what());
+                write(id, known,
+                      {{"phase", "Failed"},
+                       {"runner_url", ""},
+                       {"conditions", nlohmann::json::array({{{"type", "RunnerExited"},
+                                                              {"status", "True"},
+                                                              {"reason", std::string("not started: ") + e.what()},
+                                                              {"message", ""}}})}});
+                return;
+            }
+        }
             [[fallthrough]];
         case SessionAction::AwaitReady: {
             // Readiness is told by the runtime (notify_ready); until then there is nothing to do.
@@ -169,6 +205,14 @@ void Reconciler::reconcile(const std::string& id, Known& known) {
             waiting_for_slot_.erase(id);
             return;
     }
+}
+
+std::map<std::string, std::size_t> Reconciler::sessions_by_phase() const {
+    std::map<std::string, std::size_t> counts;
+    for (const auto& [id, known] : sessions_) {
+        if (!known.deleted) ++counts[phase_of(known.object)];
+    }
+    return counts;
 }
 
 nlohmann::json Reconciler::session(const std::string& session_id) const {

@@ -18,7 +18,7 @@ namespace {
 
 }  // namespace
 
-void write_token_file(const std::filesystem::path& path, std::string_view content) {
+void write_token_file(const std::filesystem::path& path, std::string_view content, std::optional<FileOwner> owner) {
     // Unique within this process (several refresh workers may write at once) and between
     // processes (the pid).
     static std::atomic<unsigned> counter{0};
@@ -40,7 +40,7 @@ void write_token_file(const std::filesystem::path& path, std::string_view conten
         written += static_cast<std::size_t>(n);
     }
     // fchmod as well: a umask cannot widen 0600, but be explicit about the contract.
-    if (::fchmod(fd, 0600) != 0 || ::fsync(fd) != 0) {
+    if (::fchmod(fd, 0600) != 0 || (owner && ::fchown(fd, owner->uid, owner->gid) != 0) || ::fsync(fd) != 0) {
         const int error = errno;
         ::close(fd);
         ::unlink(temp.c_str());

@@ -52,6 +52,7 @@ TEST(ControlPlaneConfig, DefaultsAreUpstreams) {
     EXPECT_EQ(c.runner_type, "");
     EXPECT_EQ(c.metrics_host, "127.0.0.1");
     EXPECT_EQ(c.metrics_port, 8080);
+    EXPECT_FALSE(c.stop_runners_on_exit);  // runners outlive a restart unless asked
 }
 
 TEST(ControlPlaneConfig, BackendUrlFallsBackToApiServerUrl) {
@@ -64,8 +65,10 @@ TEST(ControlPlaneConfig, BackendUrlFallsBackToApiServerUrl) {
 }
 
 TEST(ControlPlaneConfig, FlagsAreRead) {
-    const auto c = load(kToken, {"--runtime", "local", "--token-refresh-interval", "30s", "--data-dir", "/tmp/x",
-                                 "--max-sessions", "7", "--stop-grace", "0", "--metrics-bindaddress", ":9100"});
+    const auto c =
+        load(kToken, {"--runtime", "local", "--token-refresh-interval", "30s", "--data-dir", "/tmp/x", "--max-sessions",
+                      "7", "--stop-grace", "0", "--metrics-bindaddress", ":9100", "--stop-runners-on-exit"});
+    EXPECT_TRUE(c.stop_runners_on_exit);
     EXPECT_EQ(c.token_refresh_interval, std::chrono::seconds(30));
     EXPECT_EQ(c.data_dir, "/tmp/x");
     EXPECT_EQ(c.max_sessions, 7u);
@@ -118,6 +121,17 @@ TEST(ControlPlaneConfig, BadValuesAreRefusedByName) {
         {kToken, {"--data-dir", ""}, "--data-dir"},
         {kToken, {"--metrics-bindaddress", "9100"}, "--metrics-bindaddress"},
         {kToken, {"--metrics-bindaddress", "127.0.0.1:70000"}, "--metrics-bindaddress"},
+        {kToken, {"--sandbox", "docker"}, "--sandbox"},
+        {kToken, {"--runner-binary", "/nonexistent/ambient-runner"}, "--runner-binary"},
+        {kToken, {"--runner-memory", "lots"}, "--runner-memory"},
+        {kToken, {"--runner-memory", "1Mi"}, "--runner-memory"},
+        {kToken, {"--runner-memory", "-1Gi"}, "--runner-memory"},
+        {kToken, {"--runner-pids", "0"}, "--runner-pids"},
+        {kToken, {"--runner-pids", "many"}, "command line"},
+        {kToken, {"--runner-cpu", "1.5h"}, "--runner-cpu"},
+        {kToken, {"--runner-cpu", "30d"}, "--runner-cpu"},
+        {kToken, {"--runner-uid", "nobody"}, "--runner-uid"},
+        {kToken, {"--runner-uid", "1000:"}, "--runner-uid"},
         {kToken, {"--no-such-flag"}, "command line"},
         {kToken, {"--max-sessions", "many"}, "command line"},
     };
@@ -127,6 +141,29 @@ TEST(ControlPlaneConfig, BadValuesAreRefusedByName) {
             shown += a + " ";
         EXPECT_EQ(refused(c.env, c.args), c.name) << shown;
     }
+}
+
+TEST(ControlPlaneConfig, RunnerFlagsAreRead) {
+    const auto d = load(kToken);
+    EXPECT_EQ(d.sandbox, "bwrap");
+    EXPECT_EQ(d.runner_memory, 2ull << 30);
+    EXPECT_EQ(d.runner_pids, 512u);
+    EXPECT_EQ(d.runner_cpu, std::chrono::seconds(0));
+    EXPECT_FALSE(d.runner_uid);
+    // Beside our own executable (here: the test binary's directory).
+    EXPECT_EQ(d.runner_binary.filename(), "ambient-runner");
+    EXPECT_TRUE(d.runner_binary.is_absolute());
+
+    const auto c = load(kToken, {"--sandbox", "none", "--runner-binary", "/bin/sh", "--runner-memory", "512Mi",
+                                 "--runner-pids", "64", "--runner-cpu", "1h", "--runner-uid", "1000:1001"});
+    EXPECT_EQ(c.sandbox, "none");
+    EXPECT_EQ(c.runner_binary, "/bin/sh");
+    EXPECT_EQ(c.runner_memory, 512ull << 20);
+    EXPECT_EQ(c.runner_pids, 64u);
+    EXPECT_EQ(c.runner_cpu, std::chrono::hours(1));
+    EXPECT_EQ(c.runner_uid, std::make_pair(1000u, 1001u));
+    EXPECT_EQ(load(kToken, {"--runner-cpu", "600"}).runner_cpu, std::chrono::seconds(600));
+    EXPECT_EQ(load(kToken, {"--runner-uid", "1234"}).runner_uid, std::make_pair(1234u, 1234u));
 }
 
 TEST(ControlPlaneConfig, RunnerTypeIsKept) {

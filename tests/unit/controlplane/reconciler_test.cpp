@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -42,6 +43,10 @@ public:
         ready_.erase(id);
     }
     void make_ready(const std::string& id) { ready_.insert(id); }
+    void adopted(const std::string& id) {
+        runners_.insert(id);
+        ready_.insert(id);
+    }
     void vanish(const std::string& id) {
         runners_.erase(id);
         ready_.erase(id);
@@ -67,7 +72,12 @@ protected:
                       ReconcilerOptions{.max_sessions = 2}) {}
 
     json patch(const std::string& id, const json& fields) {
-        writes.push_back(id + " " + fields.dump());
+        // Timestamps are checked by their own test; the others compare the rest exactly.
+        auto shown = fields;
+        for (const char* t : {"start_time", "completion_time"}) {
+            if (shown.erase(t) > 0) stamps.push_back(id + " " + fields.at("phase").get<std::string>() + " " + t);
+        }
+        writes.push_back(id + " " + shown.dump());
         auto& s = server_[id];
         for (const auto& [k, v] : fields.items())
             s[k] = v;
@@ -100,6 +110,7 @@ protected:
     FakeRuntime runtime_;
     std::map<std::string, json> server_;
     std::vector<std::string> writes;
+    std::vector<std::string> stamps;  // "<id> <phase> start_time|completion_time"
     Reconciler reconciler_;
     Time now_ = Time() + 1000s;
 };
@@ -122,6 +133,27 @@ TEST_F(ReconcilerTest, APendingSessionGetsARunnerThenRunningOnceReady) {
     run();
     EXPECT_EQ(writes.size(), 2u);
     EXPECT_EQ(runtime_.calls.size(), 1u);
+}
+
+TEST_F(ReconcilerTest, StartTimeIsWrittenOncePerRunAndCompletionTimeWhenItEnds) {
+    change("s1", "Pending");
+    run();
+    runtime_.make_ready("s1");
+    reconciler_.notify_ready("s1");
+    run();
+    // The runner dies; a new one is started within the same run: start_time stays.
+    runtime_.vanish("s1");
+    change("s1", "Running");  // as written (with start_time) by us
+    server_["s1"]["start_time"] = "2026-12-07T00:00:00Z";
+    reconciler_.observe({Resource::Sessions, WatchEventType::Modified, "s1", server_["s1"], 2, {}});
+    run();
+    runtime_.make_ready("s1");
+    reconciler_.notify_ready("s1");
+    run();
+    change("s1", "Stopping");
+    run();
+    stopped("s1");
+    EXPECT_EQ(stamps, (std::vector<std::string>{"s1 Running start_time", "s1 Stopped completion_time"}));
 }
 
 TEST_F(ReconcilerTest, NeverStartedSessionsGetNoRunner) {
@@ -175,6 +207,25 @@ TEST_F(ReconcilerTest, DeletedSessionsAndSessionsMissingFromAListAreRemoved) {
     EXPECT_TRUE(reconciler_.session("s1").is_null());
 }
 
+TEST_F(ReconcilerTest, AnAdoptedRunnerWhoseSessionIsNotListedIsRemoved) {
+    runtime_.adopted("gone");  // left running by the previous control plane
+    runtime_.adopted("kept");
+    change("kept", "Running");
+    reconciler_.observe({Resource::Sessions, WatchEventType::Synced, "", nullptr, 0, {"kept"}});
+    run();
+    EXPECT_EQ(runtime_.calls, (std::vector<std::string>{"remove gone"}));
+    EXPECT_TRUE(runtime_.has_runner("kept"));
+}
+
+TEST_F(ReconcilerTest, SessionsAreCountedByPhase) {
+    change("s1", "Pending");
+    change("s2", "");
+    change("s3", "Stopped");
+    run();
+    EXPECT_EQ(reconciler_.sessions_by_phase(),
+              (std::map<std::string, std::size_t>{{"", 1}, {"Creating", 1}, {"Stopped", 1}}));
+}
+
 TEST_F(ReconcilerTest, ADeletedProjectRemovesOnlyItsSessions) {
     change("a1", "Pending", "alpha");
     change("b1", "Pending", "beta");
@@ -196,6 +247,19 @@ TEST_F(ReconcilerTest, SessionsAboveTheCapWaitUntilARunnerEnds) {
     EXPECT_EQ(runtime_.calls, (std::vector<std::string>{"provision s1", "provision s2", "stop s1"}));
     stopped("s1");  // the slot is free only once the runner is gone
     EXPECT_EQ(runtime_.calls, (std::vector<std::string>{"provision s1", "provision s2", "stop s1", "provision s3"}));
+}
+
+TEST_F(ReconcilerTest, ARuntimeThatKeepsRefusingToStartARunnerFailsTheSessionWithTheReason) {
+    runtime_.failing.insert("s1");
+    change("s1", "Pending");
+    run();
+    later(1s);
+    EXPECT_EQ(server_["s1"]["phase"], "Creating");  // two refusals: still retried
+    later(2s);
+    EXPECT_EQ(server_["s1"]["phase"], "Failed");
+    EXPECT_EQ(server_["s1"]["conditions"][0]["reason"], "not started: cannot start");
+    later(60s);
+    EXPECT_EQ(std::count(runtime_.calls.begin(), runtime_.calls.end(), "provision s1"), 3);
 }
 
 TEST_F(ReconcilerTest, AFailureIsRetriedWithBackoffWithoutBlockingOthers) {

@@ -1,0 +1,42 @@
+#pragma once
+// A runner's environment, built from scratch: never the control plane's own (its service
+// token, AMBIENT_API_TOKEN, must not reach a runner). The platform's variables come from the
+// session and the runtime; the session's `environment_variables` add the rest (RUNNER_TYPE,
+// RUNNER_COMMAND, LLM_*, ANTHROPIC_BASE_URL, …) but never a name the platform sets.
+#include <stdexcept>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+namespace ambient::controlplane {
+
+struct RunnerEnvInputs {
+    std::string backend_api_url;
+    std::string default_runner_type;  // "" = the runner's own default
+    std::string credential_ids;       // CREDENTIAL_IDS (JSON text)
+    std::string token_file;           // BOT_TOKEN_FILE, as the runner sees it
+    std::string workspace;            // WORKSPACE_PATH, as the runner sees it
+    std::string home;                 // HOME
+};
+
+class SessionSpecError : public std::invalid_argument {
+public:
+    using std::invalid_argument::invalid_argument;
+};
+
+// True for the names only the platform sets: SESSION_ID, PROJECT_NAME, BACKEND_API_URL,
+// BOT_TOKEN*, CREDENTIAL_IDS, AGUI_*, WORKSPACE_PATH.
+bool is_reserved_env_name(std::string_view name);
+
+// A session id or project id used as a path component and a variable: letters, digits,
+// '-', '_' and '.', not "." or "..", at most 256. Throws SessionSpecError.
+void check_session_identifier(const char* field, const std::string& value);
+
+// "NAME=value" entries, sorted by name, no name twice. Throws SessionSpecError when the
+// session has no usable id or project_id. Malformed environment_variables (not a JSON object)
+// are ignored as a whole; an entry with an unusable name or a non-scalar value is skipped.
+std::vector<std::string> build_runner_env(const nlohmann::json& session, const RunnerEnvInputs& inputs);
+
+}  // namespace ambient::controlplane
