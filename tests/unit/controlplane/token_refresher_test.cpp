@@ -269,7 +269,7 @@ TEST(TokenRefresherTest, StopIsPrompt) {
     ASSERT_TRUE(runtime.wait_for_writes("s1", 1));
     const auto before = std::chrono::steady_clock::now();
     refresher.stop();
-    EXPECT_LT(std::chrono::steady_clock::now() - before, 200ms);
+    EXPECT_LT(std::chrono::steady_clock::now() - before, 500ms);  // not the hour to the next pass
 }
 
 TEST(TokenRefresherTest, StopDuringAPassStartsNoMoreMints) {
@@ -281,7 +281,7 @@ TEST(TokenRefresherTest, StopDuringAPassStartsNoMoreMints) {
     ASSERT_TRUE(runtime.wait_for_writes("s0", 1));
     const auto before = std::chrono::steady_clock::now();
     refresher.stop();
-    EXPECT_LT(std::chrono::steady_clock::now() - before, 200ms);
+    EXPECT_LT(std::chrono::steady_clock::now() - before, 500ms);  // not the hour to the next pass
     EXPECT_LT(runtime.files.size(), 200u);
 }
 
