@@ -2,13 +2,14 @@
 //
 //   1. Seeds SESSIONS live sessions (created, then started: Pending, with a run) spread over
 //      PROJECTS projects, through the API, unless --no-seed.
-//   2. Times, in mirrored order (baseline, one-by-one, batch, batch, one-by-one, baseline,
-//      … REPEAT times each):
+//   2. Times, in mirrored order (baseline, one-by-one, batch, files, files, batch, one-by-one,
+//      baseline, … REPEAT times each):
 //        baseline     SESSIONS bare GETs of /api/ambient (the server's cheapest route) with
 //                     libcurl multi, CONCURRENCY in flight, a new connection each (as our
 //                     client makes one per request) — no code of ours on the client side;
 //        one-by-one   TokenRefresher::refresh_pass() minting with POST /sessions/{id}/runner_token;
-//        batch        the same with POST /runner_tokens (chunks of 1000).
+//        batch        the same with POST /runner_tokens (chunks of --batch-size, 1000);
+//        files        the token files alone, written with the same bound (no HTTP).
 //      The refresher writes every token with the real write_token_file() into a token file
 //      per session under --dir, as the local runtime does.
 //   3. Prints one line per measure and a RESULT line of JSON (medians in ms).
@@ -168,6 +169,7 @@ int main(int argc, char** argv) {
     std::size_t projects = 5;
     std::size_t concurrency = 32;
     std::size_t repeat = 3;
+    std::size_t batch_size = controlplane::ApiClient::kMaxBatchMint;
     CLI::App cli{"bench-token-refresh: one refresh pass over many live sessions against a real API server"};
     cli.add_option("--url", url, "The API server's origin, http://127.0.0.1:PORT")->required();
     cli.add_option("--token", token, "A service token")->required();
@@ -176,6 +178,7 @@ int main(int argc, char** argv) {
     cli.add_option("--projects", projects)->capture_default_str();
     cli.add_option("--concurrency", concurrency)->capture_default_str();
     cli.add_option("--repeat", repeat, "Passes of each kind")->capture_default_str();
+    cli.add_option("--batch-size", batch_size, "Sessions per batch request")->capture_default_str();
     CLI11_PARSE(cli, argc, argv);
     curl_global_init(CURL_GLOBAL_DEFAULT);
 
@@ -198,12 +201,10 @@ int main(int argc, char** argv) {
     const controlplane::TokenMintApi batched{
         .mint = one_by_one.mint,
         .mint_batch = [&api](const std::vector<std::string>& chunk) { return api.mint_runner_tokens(chunk); }};
-    const controlplane::TokenRefresherOptions options{.interval = std::chrono::minutes(4),
-                                                      .concurrency = concurrency,
-                                                      .retry_after = {},
-                                                      .batch_size = controlplane::ApiClient::kMaxBatchMint};
+    const controlplane::TokenRefresherOptions options{
+        .interval = std::chrono::minutes(4), .concurrency = concurrency, .retry_after = {}, .batch_size = batch_size};
 
-    std::vector<double> baseline_ms, single_ms, batch_ms;
+    std::vector<double> baseline_ms, single_ms, batch_ms, files_ms;
     bool ok = true;
     auto run_baseline = [&] {
         const auto start = Clock::now();
@@ -220,13 +221,22 @@ int main(int argc, char** argv) {
                     stats.failed, stats.not_live, into.back());
         if (stats.refreshed != ids.size()) ok = false;
     };
+    // The token files alone, with the same bound: the part of a pass that is not HTTP.
+    auto run_files = [&] {
+        const auto start = Clock::now();
+        in_parallel(ids.size(), concurrency, [&](std::size_t i) { runtime.write_token(ids[i], "x"); });
+        files_ms.push_back(ms_since(start));
+        std::printf("  files: %zu token files written in %.0f ms\n", ids.size(), files_ms.back());
+    };
     for (std::size_t r = 0; r < repeat; ++r) {
         // Mirrored: a drift of the machine's load favours no measure.
         if (r % 2 == 0) {
             run_baseline();
             run_pass(one_by_one, single_ms, "one-by-one");
             run_pass(batched, batch_ms, "batch");
+            run_files();
         } else {
+            run_files();
             run_pass(batched, batch_ms, "batch");
             run_pass(one_by_one, single_ms, "one-by-one");
             run_baseline();
@@ -237,6 +247,7 @@ int main(int argc, char** argv) {
                                    {"baseline_ms", median(baseline_ms)},
                                    {"one_by_one_ms", median(single_ms)},
                                    {"batch_ms", median(batch_ms)},
+                                   {"files_ms", median(files_ms)},
                                    {"ok", ok}};
     std::printf("RESULT %s\n", result.dump().c_str());
     curl_global_cleanup();

@@ -6,6 +6,7 @@
 #include <iostream>
 #include <thread>
 
+#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 
 #include "common/client/http_client.hpp"
@@ -48,6 +49,9 @@ int main(int argc, char** argv) {
     }
     if (!loaded) return 0;  // --help
     const auto& config = *loaded;
+    // Logs on stderr, like the API server's; stdout carries only the listening line.
+    spdlog::set_default_logger(spdlog::stderr_color_mt("ambient-control-plane"));
+    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %^%l%$ %v", spdlog::pattern_time_type::utc);
     spdlog::set_level(spdlog::level::from_str(config.log_level));
     auto signals = block_stop_signals();
 

@@ -158,9 +158,26 @@ void Reconciler::reconcile(const std::string& id, Known& known) {
         case SessionAction::WaitForSlot:
             waiting_for_slot_.insert(id);
             return;
-        case SessionAction::Provision:
+        case SessionAction::Provision: {
             if (phase != "Creating") write(id, known, {{"phase", "Creating"}});
-            runtime_.provision({known.object, api_.credential_ids(id), api_.mint_token(id)});
+            ProvisionRequest request{known.object, api_.credential_ids(id), api_.mint_token(id)};
+            try {
+                runtime_.provision(request);
+                known.provision_failures = 0;
+            } catch (const std::exception& e) {
+                if (++known.provision_failures < options_.provision_attempts) throw;
+                known.provision_failures = 0;
+                spdlog::warn("session {}: no runner could be started: {}", id, e.what());
+                write(id, known,
+                      {{"phase", "Failed"},
+                       {"runner_url", ""},
+                       {"conditions", nlohmann::json::array({{{"type", "RunnerExited"},
+                                                              {"status", "True"},
+                                                              {"reason", std::string("not started: ") + e.what()},
+                                                              {"message", ""}}})}});
+                return;
+            }
+        }
             [[fallthrough]];
         case SessionAction::AwaitReady: {
             // Readiness is told by the runtime (notify_ready); until then there is nothing to do.

@@ -34,6 +34,10 @@ struct ReconcilerOptions {
     std::optional<std::size_t> max_sessions;
     std::chrono::milliseconds backoff_initial = std::chrono::seconds(1);
     std::chrono::milliseconds backoff_max = std::chrono::seconds(60);
+    // The runtime failing to start a runner this many times in a row (with backoff in
+    // between) fails the session with the reason, rather than leaving it Creating forever.
+    // The API server's failures never count: they are retried as long as it takes.
+    int provision_attempts = 3;
 };
 
 class Reconciler {
@@ -61,6 +65,7 @@ private:
         nlohmann::json object;
         bool deleted = false;
         std::optional<RunnerExit> exit;  // told by the runtime, not yet written
+        int provision_failures = 0;      // the runtime refused to start a runner, in a row
     };
     void reconcile(const std::string& id, Known& known);
     void write(const std::string& id, Known& known, nlohmann::json fields);

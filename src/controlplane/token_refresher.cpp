@@ -17,6 +17,10 @@ using Clock = std::chrono::steady_clock;
 // dead API server must not turn every refresh into thousands of lines. The metric counts all.
 constexpr std::size_t kLogLinesPerMinute = 10;
 
+// Sessions per batch request at least, however high the concurrency: below this, a request's
+// own cost outweighs what spreading the work gains.
+constexpr std::size_t kMinChunk = 50;
+
 class LogLimiter {
 public:
     bool allow() {
@@ -86,18 +90,18 @@ TokenRefresher::PassResult TokenRefresher::run_pass(const std::vector<std::strin
     // Each job writes only its own sessions' slots, so the vector needs no lock.
     std::vector<Outcome> outcomes(ids.size(), Outcome::Skipped);
     std::vector<std::size_t> one_by_one;
-    // Tokens from batch answers, by slot: written afterwards, spread over the bound, since a
-    // token file write (fsync) costs about what a mint does.
-    std::vector<std::string> minted(ids.size());
-    std::vector<std::size_t> to_write;
-    std::mutex to_write_mutex;
 
     if (api_.mint_batch && !batch_unsupported_) {
-        const std::size_t chunks = (ids.size() + options_.batch_size - 1) / options_.batch_size;
+        // At least `concurrency` chunks when there are enough sessions: each chunk's thread
+        // writes its token files (an fsync each) while the server still signs other chunks,
+        // so the files are spread over the bound and overlap the minting.
+        const std::size_t per_chunk = std::clamp((ids.size() + options_.concurrency - 1) / options_.concurrency,
+                                                 std::min(kMinChunk, options_.batch_size), options_.batch_size);
+        const std::size_t chunks = (ids.size() + per_chunk - 1) / per_chunk;
         std::vector<char> fall_back(chunks, 0);
         parallel(chunks, [&](std::size_t c) {
-            const std::size_t begin = c * options_.batch_size;
-            const std::size_t end = std::min(ids.size(), begin + options_.batch_size);
+            const std::size_t begin = c * per_chunk;
+            const std::size_t end = std::min(ids.size(), begin + per_chunk);
             const std::vector<std::string> chunk(ids.begin() + begin, ids.begin() + end);
             RunnerTokenBatch batch;
             try {
@@ -121,13 +125,11 @@ TokenRefresher::PassResult TokenRefresher::run_pass(const std::vector<std::strin
             std::unordered_map<std::string, std::size_t> index;
             for (std::size_t i = begin; i < end; ++i)
                 index.emplace(ids[i], i);
-            std::vector<std::size_t> got;
-            for (auto& item : batch.items) {
+            for (const auto& item : batch.items) {
                 const auto it = index.find(item.session_id);
                 if (it == index.end() || outcomes[it->second] != Outcome::Skipped) continue;  // not asked for
-                outcomes[it->second] = Outcome::Minted;
-                minted[it->second] = std::move(item.token.token);
-                got.push_back(it->second);
+                if (stopping_) return;
+                outcomes[it->second] = write(item.session_id, item.token.token);
             }
             for (const auto& error : batch.errors) {
                 const auto it = index.find(error.session_id);
@@ -145,16 +147,10 @@ TokenRefresher::PassResult TokenRefresher::run_pass(const std::vector<std::strin
                     outcomes[i] = Outcome::Failed;
                 }
             }
-            const std::lock_guard lock(to_write_mutex);
-            to_write.insert(to_write.end(), got.begin(), got.end());
-        });
-        parallel(to_write.size(), [&](std::size_t k) {
-            const auto i = to_write[k];
-            outcomes[i] = write(ids[i], minted[i]);
         });
         for (std::size_t c = 0; c < chunks; ++c) {
             if (!fall_back[c]) continue;
-            for (std::size_t i = c * options_.batch_size; i < std::min(ids.size(), (c + 1) * options_.batch_size); ++i)
+            for (std::size_t i = c * per_chunk; i < std::min(ids.size(), (c + 1) * per_chunk); ++i)
                 one_by_one.push_back(i);
         }
     } else {
@@ -184,7 +180,6 @@ TokenRefresher::PassResult TokenRefresher::run_pass(const std::vector<std::strin
                 ++result.stats.gone;
                 break;
             case Outcome::Skipped:  // stopped before its turn
-            case Outcome::Minted:   // stopped before its write
                 break;
         }
     }

@@ -45,7 +45,9 @@ struct TokenRefresherOptions {
     // A pass that left failures is followed by a pass over those sessions alone this soon;
     // zero: interval / 4.
     std::chrono::milliseconds retry_after{0};
-    std::size_t batch_size = 1000;  // sessions per batch request (the server's cap)
+    // Sessions per batch request at most (the server's cap). A pass splits its sessions into
+    // at least `concurrency` requests when each still holds 50 or more.
+    std::size_t batch_size = 1000;
 };
 
 struct RefreshStats {
@@ -91,7 +93,7 @@ public:
     bool batch_unsupported() const { return batch_unsupported_.load(); }
 
 private:
-    enum class Outcome { Skipped, Minted, Refreshed, Failed, NotLive, Gone };
+    enum class Outcome { Skipped, Refreshed, Failed, NotLive, Gone };
     struct PassResult {
         RefreshStats stats;
         std::vector<std::string> failed_ids;

@@ -5,6 +5,7 @@
 #include <unistd.h>
 
 #include "common/client/http_client.hpp"
+#include "controlplane/runtimes/local/cgroup.hpp"
 #include "controlplane/runtimes/local/proc.hpp"
 #include "controlplane/runtimes/local/runner_record.hpp"
 #include "local_runtime_fixture.hpp"
@@ -98,6 +99,20 @@ TEST_P(Adoption, ALiveRunnerThatDoesNotAnswerIsKilledNotAdopted) {
     EXPECT_FALSE(second.has_runner("s-mute"));
     EXPECT_TRUE(eventually([&] { return !proc::same_process(rec->pid, rec->pid_start); }));
     EXPECT_FALSE(std::filesystem::exists(data_dir_ / "s-mute" / "runner.json"));
+    for (const auto& group : rec->cgroups)
+        EXPECT_FALSE(std::filesystem::exists(group)) << group;
+}
+
+TEST_P(Adoption, AnEmptyCgroupLeftWithoutARecordIsRemoved) {
+    const auto roots = detect_cgroups();
+    if (roots.mode == CgroupMode::None) GTEST_SKIP() << "no writable cgroup";
+    std::filesystem::create_directories(data_dir_ / "s-left" / "workspace");
+    const auto leftover = RunnerCgroup::create(roots, "s-left", 64u << 20, 16);
+    ASSERT_FALSE(leftover.dirs().empty());
+    auto& rt = make(options(GetParam(), runner_binary()));
+    EXPECT_TRUE(rt.adopt().empty());
+    for (const auto& group : leftover.dirs())
+        EXPECT_FALSE(std::filesystem::exists(group)) << group;
 }
 
 INSTANTIATE_TEST_SUITE_P(Sandboxes, Adoption, ::testing::Values(SandboxKind::None, SandboxKind::Bwrap),

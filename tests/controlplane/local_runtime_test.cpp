@@ -1,5 +1,7 @@
 // The local runtime's life cycle with the real ambient-runner and with stand-in scripts:
 // provision, ready, stop, remove, exits and their reasons, the token file, the environment.
+#include <pthread.h>
+#include <signal.h>
 #include <sys/stat.h>
 
 #include "common/client/http_client.hpp"
@@ -71,6 +73,12 @@ TEST_P(LifeCycle, ARunnerThatNeverAnswersIsKilledAtTheReadyTimeout) {
 }
 
 TEST_P(LifeCycle, StopGivesTheRunnerItsSigtermWithinTheGrace) {
+    // As in the control plane's main: SIGTERM blocked in every thread. A runner must not
+    // inherit that mask.
+    sigset_t term, old;
+    sigemptyset(&term);
+    sigaddset(&term, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &term, &old);
     auto o = options(GetParam(), script("term.sh",
                                         "trap 'echo got-term; exit 0' TERM\necho started\n"
                                         "while :; do sleep 0.05; done\n"));
@@ -86,6 +94,7 @@ TEST_P(LifeCycle, StopGivesTheRunnerItsSigtermWithinTheGrace) {
     EXPECT_TRUE(exit->requested);
     EXPECT_EQ(exit->exit_code, 0) << exit->reason;
     EXPECT_NE(exit->last_log_lines.find("got-term"), std::string::npos);
+    pthread_sigmask(SIG_SETMASK, &old, nullptr);
 }
 
 // Whether a process whose command line is exactly `argv` (NUL-separated) exists.

@@ -36,6 +36,28 @@ public:
                  return http::Response::json(200, R"({"token":"minted-token","expires_at":"2026-12-07T03:00:00Z"})");
              },
              true});
+        router_.add({"POST", "/api/ambient/v1/runner_tokens",
+                     [this](http::Request& req) {
+                         record(req);
+                         if (!batch_answer.empty()) return http::Response::json(200, batch_answer);
+                         json items = json::array();
+                         json errors = json::array();
+                         const auto body = json::parse(req.body);
+                         for (const auto& id : body.at("session_ids")) {
+                             if (id == "gone") {
+                                 errors.push_back({{"session_id", id},
+                                                   {"status", 409},
+                                                   {"code", "ambient-api-server-6"},
+                                                   {"reason", "session is Stopped"}});
+                             } else {
+                                 items.push_back({{"session_id", id},
+                                                  {"token", "token-of-" + id.get<std::string>()},
+                                                  {"expires_at", "2026-12-07T03:00:00Z"}});
+                             }
+                         }
+                         return http::Response::json(200, json{{"items", items}, {"errors", errors}}.dump());
+                     },
+                     true});
         router_.add({"GET", "/api/ambient/v1/sessions/{id}/credentials",
                      [this](http::Request& req) {
                          record(req);
@@ -54,6 +76,7 @@ public:
         server_->start();
     }
     ~FakeApi() { server_->stop(); }
+    std::string batch_answer;  // non-empty: POST /runner_tokens answers this instead
     std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
     std::vector<std::string> seen() {
         std::lock_guard lock(mutex_);
@@ -101,6 +124,51 @@ TEST_F(ApiClientTest, MintReturnsTheTokenAndAConflictIsAnErrorWithItsStatus) {
         EXPECT_NE(std::string(e.what()).find("session is Stopped"), std::string::npos);
         EXPECT_EQ(std::string(e.what()).find("service-token"), std::string::npos);
     }
+}
+
+TEST_F(ApiClientTest, BatchMintSendsTheIdsAndSortsTheAnswer) {
+    const auto batch = api_.mint_runner_tokens({"s1", "gone", "s2"});
+    ASSERT_EQ(batch.items.size(), 2u);
+    EXPECT_EQ(batch.items[0].session_id, "s1");
+    EXPECT_EQ(batch.items[0].token.token, "token-of-s1");
+    EXPECT_EQ(batch.items[1].token.expires_at, "2026-12-07T03:00:00Z");
+    ASSERT_EQ(batch.errors.size(), 1u);
+    EXPECT_EQ(batch.errors[0].session_id, "gone");
+    EXPECT_EQ(batch.errors[0].status, 409);
+    EXPECT_EQ(batch.errors[0].reason, "session is Stopped");
+    EXPECT_EQ(fake_.seen().back(),
+              R"(POST /api/ambient/v1/runner_tokens Bearer service-token {"session_ids":["s1","gone","s2"]})");
+}
+
+// A broken answer is an error about its shape; the token it may hold is never in the message.
+TEST_F(ApiClientTest, BatchMintAnswerOfTheWrongShapeNeverQuotesATokenInTheError) {
+    for (const char* answer : {R"({"items":[{"session_id":"s1","token":"eyJsecret-token-1"}],"errors":7})",
+                               R"({"items":[{"session_id":"s1","token":"eyJsecret-token-1)"}) {
+        fake_.batch_answer = answer;
+        try {
+            api_.mint_runner_tokens({"s1"});
+            ADD_FAILURE() << "expected ApiCallError: " << answer;
+        } catch (const ApiCallError& e) {
+            EXPECT_EQ(std::string(e.what()).find("secret-token"), std::string::npos) << e.what();
+        }
+    }
+}
+
+TEST(ApiClient, ServerWithoutTheBatchMintIsA404) {
+    http::Router router;
+    http::ServerOptions options;
+    options.port = 0;
+    http::Server server(options, router);
+    server.start();
+    client::HttpClient http("http://127.0.0.1:" + std::to_string(server.port()));
+    ApiClient api(http, [] { return std::string("t"); });
+    try {
+        api.mint_runner_tokens({"s1"});
+        ADD_FAILURE() << "expected ApiCallError";
+    } catch (const ApiCallError& e) {
+        EXPECT_EQ(e.status(), 404);
+    }
+    server.stop();
 }
 
 TEST_F(ApiClientTest, CredentialIdsKeepTheMostSpecificGrantPerProvider) {

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 #include <set>
 #include <stdexcept>
@@ -246,6 +247,19 @@ TEST_F(ReconcilerTest, SessionsAboveTheCapWaitUntilARunnerEnds) {
     EXPECT_EQ(runtime_.calls, (std::vector<std::string>{"provision s1", "provision s2", "stop s1"}));
     stopped("s1");  // the slot is free only once the runner is gone
     EXPECT_EQ(runtime_.calls, (std::vector<std::string>{"provision s1", "provision s2", "stop s1", "provision s3"}));
+}
+
+TEST_F(ReconcilerTest, ARuntimeThatKeepsRefusingToStartARunnerFailsTheSessionWithTheReason) {
+    runtime_.failing.insert("s1");
+    change("s1", "Pending");
+    run();
+    later(1s);
+    EXPECT_EQ(server_["s1"]["phase"], "Creating");  // two refusals: still retried
+    later(2s);
+    EXPECT_EQ(server_["s1"]["phase"], "Failed");
+    EXPECT_EQ(server_["s1"]["conditions"][0]["reason"], "not started: cannot start");
+    later(60s);
+    EXPECT_EQ(std::count(runtime_.calls.begin(), runtime_.calls.end(), "provision s1"), 3);
 }
 
 TEST_F(ReconcilerTest, AFailureIsRetriedWithBackoffWithoutBlockingOthers) {

@@ -6,6 +6,7 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+#include <thread>
 
 namespace ambient::controlplane {
 namespace fs = std::filesystem;
@@ -122,22 +123,27 @@ RunnerCgroup RunnerCgroup::create(const CgroupRoots& roots, const std::string& n
     auto set = [](const fs::path& file, const std::string& value) {
         if (!write_file(file, value)) throw std::runtime_error("cannot write " + file.string());
     };
-    const auto mem = make(roots.memory);
-    if (roots.mode == CgroupMode::V2) {
-        if (memory_bytes) set(mem / "memory.max", std::to_string(memory_bytes));
-        // Swap would let a runner go past its limit unseen.
-        if (memory_bytes && fs::exists(mem / "memory.swap.max")) write_file(mem / "memory.swap.max", "0");
-        if (pids && fs::exists(mem / "pids.max")) set(mem / "pids.max", std::to_string(pids));
-    } else {
-        if (memory_bytes) {
-            set(mem / "memory.limit_in_bytes", std::to_string(memory_bytes));
-            if (fs::exists(mem / "memory.memsw.limit_in_bytes"))
-                write_file(mem / "memory.memsw.limit_in_bytes", std::to_string(memory_bytes));
+    try {
+        const auto mem = make(roots.memory);
+        if (roots.mode == CgroupMode::V2) {
+            if (memory_bytes) set(mem / "memory.max", std::to_string(memory_bytes));
+            // Swap would let a runner go past its limit unseen.
+            if (memory_bytes && fs::exists(mem / "memory.swap.max")) write_file(mem / "memory.swap.max", "0");
+            if (pids && fs::exists(mem / "pids.max")) set(mem / "pids.max", std::to_string(pids));
+        } else {
+            if (memory_bytes) {
+                set(mem / "memory.limit_in_bytes", std::to_string(memory_bytes));
+                if (fs::exists(mem / "memory.memsw.limit_in_bytes"))
+                    write_file(mem / "memory.memsw.limit_in_bytes", std::to_string(memory_bytes));
+            }
+            if (!roots.pids.empty()) {
+                const auto p = make(roots.pids);
+                if (pids) set(p / "pids.max", std::to_string(pids));
+            }
         }
-        if (!roots.pids.empty()) {
-            const auto p = make(roots.pids);
-            if (pids) set(p / "pids.max", std::to_string(pids));
-        }
+    } catch (...) {
+        group.remove();  // what was made of it
+        throw;
     }
     return group;
 }
@@ -146,6 +152,17 @@ RunnerCgroup RunnerCgroup::existing(CgroupMode mode, std::vector<fs::path> dirs)
     RunnerCgroup group;
     group.mode_ = mode;
     group.dirs_ = std::move(dirs);
+    return group;
+}
+
+RunnerCgroup RunnerCgroup::named(const CgroupRoots& roots, const std::string& name) {
+    RunnerCgroup group;
+    group.mode_ = roots.mode;
+    const std::string leaf = "ambient-runner-" + name;
+    std::error_code ec;
+    for (const auto& parent : {roots.memory, roots.pids}) {
+        if (!parent.empty() && fs::is_directory(parent / leaf, ec)) group.dirs_.push_back(parent / leaf);
+    }
     return group;
 }
 
@@ -183,6 +200,17 @@ bool RunnerCgroup::empty() const {
 void RunnerCgroup::remove() const {
     for (const auto& d : dirs_)
         ::rmdir(d.c_str());
+}
+
+}  // namespace ambient::controlplane
+
+namespace ambient::controlplane {
+
+void RunnerCgroup::remove_when_empty(std::chrono::milliseconds deadline) const {
+    const auto end = std::chrono::steady_clock::now() + deadline;
+    while (!empty() && std::chrono::steady_clock::now() < end)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    remove();
 }
 
 }  // namespace ambient::controlplane

@@ -5,6 +5,7 @@
 // writable (as root on a v1/hybrid host), else none (the runtime then watches RSS itself).
 #include <sys/types.h>
 
+#include <chrono>
 #include <cstdint>
 #include <filesystem>
 #include <string>
@@ -33,6 +34,8 @@ public:
                                std::uint64_t pids);
     // The groups of a recorded runner (after a restart), without touching them.
     static RunnerCgroup existing(CgroupMode mode, std::vector<std::filesystem::path> dirs);
+    // The groups `create` would make for `name`, those that exist (leftovers, after a crash).
+    static RunnerCgroup named(const CgroupRoots& roots, const std::string& name);
 
     bool active() const { return mode_ != CgroupMode::None && !dirs_.empty(); }
     CgroupMode mode() const { return mode_; }
@@ -47,6 +50,9 @@ public:
     bool empty() const;
     // Removes the groups (once empty); best effort.
     void remove() const;
+    // Waits up to `deadline` for the groups to empty (processes just killed take a moment to
+    // go), then removes them.
+    void remove_when_empty(std::chrono::milliseconds deadline) const;
 
 private:
     CgroupMode mode_ = CgroupMode::None;

@@ -9,12 +9,11 @@
 
 #include <spdlog/spdlog.h>
 
-#include "common/client/http_client.hpp"
-#include "controlplane/config.hpp"
 #include "controlplane/runtimes/local/proc.hpp"
 #include "controlplane/runtimes/local/runner_env.hpp"
 #include "controlplane/runtimes/local/runner_log.hpp"
 #include "controlplane/runtimes/local/runner_record.hpp"
+#include "controlplane/runtimes/local/runner_state.hpp"
 #include "controlplane/token_file.hpp"
 
 namespace ambient::controlplane {
@@ -22,7 +21,6 @@ namespace fs = std::filesystem;
 namespace {
 
 constexpr auto kSupervisePeriod = std::chrono::milliseconds(100);
-constexpr auto kReadinessPeriod = std::chrono::milliseconds(50);
 constexpr uid_t kNobody = 65534;
 
 constexpr const char* kUnsafe =
@@ -38,17 +36,6 @@ int decode_status(int status) {
     if (WIFEXITED(status)) return WEXITSTATUS(status);
     if (WIFSIGNALED(status)) return 128 + WTERMSIG(status);
     return -1;
-}
-
-bool health_answers(std::uint16_t port) {
-    try {
-        const client::HttpClient http(
-            "http://127.0.0.1:" + std::to_string(port),
-            {.connect_timeout = std::chrono::milliseconds(300), .request_timeout = std::chrono::milliseconds(1000)});
-        return http.request("GET", "/health").status == 200;
-    } catch (const std::exception&) {
-        return false;
-    }
 }
 
 void make_dir(const fs::path& dir, mode_t mode, const std::optional<RunAs>& owner) {
@@ -82,29 +69,6 @@ void warn_unless_reachable(const fs::path& data_dir, const fs::path& binary, con
 
 }  // namespace
 
-struct LocalRuntime::Runner {
-    std::string id;
-    RunnerRecord record;
-    bool child = false;  // ours: waitpid tells its exit status; adopted: unknown
-    int pidfd = -1;
-    bool ready = false;
-    Clock::time_point started = Clock::now();
-    std::uintmax_t log_offset = 0;
-    RunnerCgroup cgroup;
-    bool stopping = false;
-    bool requested = false;
-    bool remove_after = false;
-    bool killed = false;
-    Clock::time_point kill_at{};
-    std::string reason;  // set when we killed it for a cause of our own (memory, readiness)
-    std::chrono::seconds cpu{0};
-};
-
-struct LocalRuntime::Notice {
-    std::string id;
-    std::optional<RunnerExit> exit;  // nullopt: ready
-};
-
 LocalRuntime::LocalRuntime(LocalRuntimeOptions options) : options_(std::move(options)) {
     if (options_.runner_user)
         run_as_ = options_.runner_user;
@@ -114,6 +78,8 @@ LocalRuntime::LocalRuntime(LocalRuntimeOptions options) : options_(std::move(opt
     if (options_.sandbox == SandboxKind::Bwrap && ::access(options_.bwrap.c_str(), X_OK) != 0)
         throw std::runtime_error("--sandbox bwrap: " + options_.bwrap.string() +
                                  " is missing (scripts/install-deps installs bubblewrap)");
+    // The child changes into its workspace before the exec: a relative path would miss.
+    options_.runner_binary = fs::absolute(options_.runner_binary);
     if (::access(options_.runner_binary.c_str(), X_OK) != 0)
         throw std::runtime_error("runner binary " + options_.runner_binary.string() + " is not executable");
     std::error_code ec;
@@ -127,8 +93,8 @@ LocalRuntime::LocalRuntime(LocalRuntimeOptions options) : options_(std::move(opt
             ::chmod(options_.data_dir.c_str(), (st.st_mode & 07777) | S_IXOTH);
     }
     if (run_as_) warn_unless_reachable(options_.data_dir, options_.runner_binary, *run_as_);
-    if (options_.use_cgroups && (options_.limits.memory_bytes != 0 || options_.limits.pids != 0))
-        cgroups_ = detect_cgroups();
+    // Detected even with no default limits: a session's resource_overrides may set one.
+    if (options_.use_cgroups) cgroups_ = detect_cgroups();
     if (options_.sandbox == SandboxKind::None) spdlog::warn("{}", kUnsafe);
     wake_fd_ = ::eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
     if (wake_fd_ < 0) throw std::runtime_error("eventfd failed");
@@ -289,7 +255,12 @@ void LocalRuntime::provision(const ProvisionRequest& request) {
     runner->id = id;
     runner->log_offset = offset;
     runner->cpu = limits.cpu;
-    runner->cgroup = RunnerCgroup::create(cgroups_, id, limits.memory_bytes, limits.pids);
+    try {
+        runner->cgroup = RunnerCgroup::create(cgroups_, id, limits.memory_bytes, limits.pids);
+    } catch (const std::exception& e) {
+        // The RSS watchdog still holds the memory limit; a retry would fail the same way.
+        spdlog::error("session {}: {}; its memory is watched by RSS instead, its pids are not limited", id, e.what());
+    }
 
     SpawnSpec spec{.argv = runner_argv(options_.sandbox, layout),
                    .env = build_runner_env(request.session, inputs),
@@ -308,6 +279,7 @@ void LocalRuntime::provision(const ProvisionRequest& request) {
     }
     runner->child = true;
     runner->pidfd = proc::pidfd_open(pid);
+    if (runner->pidfd < 0) spdlog::warn("session {}: no pidfd for pid {}; its exit is polled instead", id, pid);
     auto& rec = runner->record;
     rec.sandbox = options_.sandbox;
     rec.pid = pid;
@@ -324,6 +296,7 @@ void LocalRuntime::provision(const ProvisionRequest& request) {
     spdlog::info("session {}: runner started (pid {}, {}, {})", id, pid, sandbox_name(options_.sandbox),
                  describe_limits(limits));
     wake();
+    changed_.notify_all();  // the readiness checker sleeps while nothing starts
 }
 
 void LocalRuntime::stop(const std::string& session_id) {
@@ -456,9 +429,7 @@ void LocalRuntime::handle_exit(const std::shared_ptr<Runner>& r, std::vector<Not
     const bool oom = r->cgroup.active() && r->cgroup.oom_kills() > 0;
     if (r->cgroup.active()) {
         r->cgroup.kill_all();
-        for (int i = 0; i < 20 && !r->cgroup.empty(); ++i)
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        r->cgroup.remove();
+        r->cgroup.remove_when_empty(std::chrono::milliseconds(200));
     }
 
     RunnerExit exit;
@@ -511,11 +482,10 @@ void LocalRuntime::supervise() {
         const bool slow_tick = Clock::now() - last_slow >= std::chrono::milliseconds(200);
         if (slow_tick) {
             last_slow = Clock::now();
-            if (cgroups_.mode == CgroupMode::None) {
-                for (auto& r : polled) {
-                    const auto& rec = r->record;
-                    if (rec.memory_bytes != 0 && proc::tree_rss(rec.pid) >= rec.memory_bytes) over_memory.push_back(r);
-                }
+            for (auto& r : polled) {
+                const auto& rec = r->record;
+                if (!r->cgroup.active() && rec.memory_bytes != 0 && proc::tree_rss(rec.pid) >= rec.memory_bytes)
+                    over_memory.push_back(r);
             }
         }
         {
@@ -526,6 +496,13 @@ void LocalRuntime::supervise() {
                 if ((fds[i].revents & (POLLIN | POLLHUP | POLLERR)) && it != runners_.end() && it->second == r)
                     handle_exit(r, notices);
             }
+            // Without a pidfd (pidfd_open failed), an exit is noticed by the pid's absence.
+            std::vector<std::shared_ptr<Runner>> gone;
+            for (auto& [id, r] : runners_) {
+                if (r->pidfd < 0 && !proc::same_process(r->record.pid, r->record.pid_start)) gone.push_back(r);
+            }
+            for (auto& r : gone)
+                handle_exit(r, notices);
             const auto now = Clock::now();
             for (auto& [id, r] : runners_) {
                 if (r->stopping && !r->killed && now >= r->kill_at) kill_hard(*r, "");
@@ -551,151 +528,6 @@ void LocalRuntime::supervise() {
         if (!notices.empty()) changed_.notify_all();
         notify(notices);
     }
-}
-
-void LocalRuntime::check_readiness() {
-    std::vector<Notice> notices;
-    for (;;) {
-        std::vector<std::shared_ptr<Runner>> starting;
-        {
-            std::unique_lock lock(mutex_);
-            changed_.wait_for(lock, kReadinessPeriod, [this] { return closing_; });
-            if (closing_) return;
-            for (auto& [id, r] : runners_) {
-                if (!r->ready && !r->stopping) starting.push_back(r);
-            }
-        }
-        for (auto& r : starting) {
-            std::uint16_t port = 0;
-            {
-                std::lock_guard lock(mutex_);
-                port = r->record.port;
-            }
-            {
-                // bwrap's init, as soon as it exists: if the runner ends before it listens,
-                // what it left in its PID namespace must still be killed.
-                std::lock_guard lock(mutex_);
-                auto& rec = r->record;
-                if (rec.sandbox == SandboxKind::Bwrap && rec.init_pid == 0) {
-                    for (pid_t c : proc::children_of(rec.pid)) {
-                        rec.init_pid = c;
-                        rec.init_start = proc::start_time(c).value_or(0);
-                    }
-                    if (rec.init_pid != 0) save_record(*r);
-                }
-            }
-            if (port == 0) {
-                const auto found = find_listening_port(session_dir(r->id) / "runner.log", r->log_offset);
-                if (found) {
-                    std::lock_guard lock(mutex_);
-                    auto& rec = r->record;
-                    rec.port = *found;
-                    if (rec.sandbox == SandboxKind::Bwrap) {
-                        // The runner has started, so bwrap's init and the runner under it exist.
-                        for (pid_t c : proc::children_of(rec.pid)) {
-                            rec.init_pid = c;
-                            rec.init_start = proc::start_time(c).value_or(0);
-                        }
-                        for (pid_t c : proc::children_of(rec.init_pid)) {
-                            rec.runner_pid = c;
-                            rec.runner_start = proc::start_time(c).value_or(0);
-                        }
-                    }
-                    save_record(*r);
-                    port = *found;
-                }
-            }
-            const bool healthy = port != 0 && health_answers(port);
-            std::lock_guard lock(mutex_);
-            auto it = runners_.find(r->id);
-            if (it == runners_.end() || it->second != r || r->stopping || r->killed) continue;
-            if (healthy) {
-                r->ready = true;
-                notices.push_back({r->id, std::nullopt});
-            } else if (Clock::now() - r->started > options_.ready_timeout) {
-                const auto ms = options_.ready_timeout.count();
-                kill_hard(*r, "not ready within " + std::to_string(ms / 1000) + "." + std::to_string(ms % 1000 / 100) +
-                                  " s (no /health answer)");
-            }
-        }
-        notify(notices);
-    }
-}
-
-std::vector<std::string> LocalRuntime::adopt() {
-    std::vector<std::string> adopted;
-    std::error_code ec;
-    for (const auto& entry : fs::directory_iterator(options_.data_dir, ec)) {
-        const auto id = entry.path().filename().string();
-        const auto record_path = entry.path() / "runner.json";
-        if (!entry.is_directory() || !fs::exists(record_path)) continue;
-        try {
-            check_session_identifier("id", id);
-        } catch (const SessionSpecError&) {
-            continue;
-        }
-        const auto rec = read_record(record_path);
-        if (!rec) {
-            spdlog::warn("session {}: unreadable runner record, removed", id);
-            fs::remove(record_path, ec);
-            continue;
-        }
-        const bool alive = proc::same_process(rec->pid, rec->pid_start) &&
-                           (rec->runner_pid == 0 || proc::same_process(rec->runner_pid, rec->runner_start));
-        int pidfd = -1;
-        if (alive && rec->port != 0 && rec->runner_pid != 0 && health_answers(rec->port))
-            pidfd = proc::pidfd_open(rec->pid);
-        // The start time again: the pidfd must name the process we checked.
-        if (pidfd >= 0 && proc::same_process(rec->pid, rec->pid_start)) {
-            auto r = std::make_shared<Runner>();
-            r->id = id;
-            r->record = *rec;
-            r->pidfd = pidfd;
-            r->ready = true;
-            r->cgroup = RunnerCgroup::existing(rec->cgroup_mode, rec->cgroups);
-            std::lock_guard lock(mutex_);
-            runners_[id] = r;
-            adopted.push_back(id);
-            spdlog::info("session {}: runner adopted (pid {}, port {})", id, rec->pid, rec->port);
-            continue;
-        }
-        if (pidfd >= 0) ::close(pidfd);
-        // Not adoptable: end whatever is left of it (only processes that are provably its),
-        // so that a provision() starts it afresh in the same workspace.
-        Runner r;
-        r.id = id;
-        r.record = *rec;
-        r.cgroup = RunnerCgroup::existing(rec->cgroup_mode, rec->cgroups);
-        if (proc::same_process(rec->pid, rec->pid_start) || proc::same_process(rec->init_pid, rec->init_start))
-            kill_hard(r, "");
-        else
-            r.cgroup.kill_all();
-        r.cgroup.remove();
-        fs::remove(record_path, ec);
-        spdlog::info("session {}: recorded runner not adoptable ({}), cleaned up", id,
-                     alive ? "no /health answer" : "gone");
-    }
-    wake();
-    return adopted;
-}
-
-}  // namespace ambient::controlplane
-
-namespace ambient::controlplane {
-
-LocalRuntimeOptions local_runtime_options(const ControlPlaneConfig& config) {
-    LocalRuntimeOptions o;
-    o.data_dir = config.data_dir;
-    o.runner_binary = config.runner_binary;
-    o.backend_api_url = config.backend_api_url;
-    o.default_runner_type = config.runner_type;
-    o.sandbox = config.sandbox == "none" ? SandboxKind::None : SandboxKind::Bwrap;
-    o.stop_grace = config.stop_grace;
-    o.limits = {.memory_bytes = config.runner_memory, .pids = config.runner_pids, .cpu = config.runner_cpu};
-    if (config.runner_uid) o.runner_user = RunAs{config.runner_uid->first, config.runner_uid->second};
-    // A runner running as our own uid could otherwise read the service token file.
-    if (!config.api_token_file.empty()) o.hidden_paths.push_back(std::filesystem::absolute(config.api_token_file));
-    return o;
 }
 
 }  // namespace ambient::controlplane

@@ -76,11 +76,10 @@ public:
     // One line for the start log: the sandbox, the runner uid and how limits are enforced.
     std::string describe() const;
 
-    struct Runner;  // one session's process; local_runtime.cpp
-
 private:
     using Clock = std::chrono::steady_clock;
-    struct Notice;
+    struct Runner;  // one session's process (runner_state.hpp)
+    struct Notice;  // a readiness or an exit to tell the listener
 
     std::filesystem::path session_dir(const std::string& id) const;
     void start_threads();
