@@ -56,6 +56,8 @@ TEST_F(E2eTest, KilledRunnerFailsItsSessionWithAReason) {
         if (c.value("type", "") != "RunnerExited") continue;
         found = true;
         EXPECT_FALSE(c.value("reason", "").empty()) << c.dump();
+        // The runner's last log lines, so the reason can be followed up without the host.
+        EXPECT_NE(c.value("message", "").find("ambient-runner"), std::string::npos) << c.dump();
     }
     EXPECT_TRUE(found) << failed.dump(2);
     // Failed is final: nothing starts it again by itself.
