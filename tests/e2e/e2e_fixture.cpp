@@ -6,6 +6,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <cstdlib>
 #include <fstream>
 #include <iostream>
 #include <sstream>
@@ -178,14 +179,16 @@ HttpResult E2eTest::metrics(const std::string& path) {
 }
 
 void E2eTest::TearDown() {
-    if (HasFailure()) {
+    // E2E_DUMP_LOGS=1 shows the logs of passing tests too, to look for warnings.
+    if (HasFailure() || std::getenv("E2E_DUMP_LOGS") != nullptr) {
         std::string runner_logs;
         std::error_code ec;
         for (const auto& entry : std::filesystem::directory_iterator(sessions_dir_, ec))
             runner_logs += "--- " + entry.path().filename().string() + "/runner.log\n" +
-                           tail(slurp(entry.path() / "runner.log"), 30) + "\n";
+                           tail(slurp(entry.path() / "runner.log"), HasFailure() ? 30 : 1000) + "\n";
         std::cerr << "=== control plane log (tail)\n"
-                  << tail(control_plane_logs(), 80) << "\n=== runner logs\n"
+                  << tail(control_plane_logs(), HasFailure() ? 80 : 5000) << "\n=== API server log (tail)\n"
+                  << tail(api_ ? api_->process().log() : "", HasFailure() ? 20 : 5000) << "\n=== runner logs\n"
                   << runner_logs;
     }
     if (cp_) {

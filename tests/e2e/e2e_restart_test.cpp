@@ -28,12 +28,15 @@ TEST_F(E2eTest, KilledControlPlaneAdoptsItsRunnersAndRewritesEveryTokenWithinASe
         start_session(id);
     std::map<std::string, std::vector<pid_t>> runners;
     std::map<std::string, std::uint64_t> inodes;
+    std::map<std::string, std::optional<pid_t>> records;
     for (const auto& id : ids) {
         wait_for_phase(id, "Running");
         EXPECT_NE(ask(id, "before " + id).find("before " + id), std::string::npos);
         runners[id] = runner_processes(id);
         ASSERT_EQ(runners[id].size(), 1u) << id;
         inodes[id] = token_inode(id);
+        records[id] = recorded_pid(id);
+        ASSERT_TRUE(records[id]) << "no pid in " << id << "/runner.json";
     }
     // Mid-session: a turn is running (the agent takes 3 s over it).
     const auto busy = ids[0];
@@ -63,6 +66,7 @@ TEST_F(E2eTest, KilledControlPlaneAdoptsItsRunnersAndRewritesEveryTokenWithinASe
     wait_for_turn(busy, busy_seq);
     for (const auto& id : ids) {
         EXPECT_EQ(runner_processes(id), runners[id]) << "runner of " << id << " replaced or duplicated";
+        EXPECT_EQ(recorded_pid(id), records[id]) << "the adoption record of " << id << " changed";
         EXPECT_EQ(session(id).value("phase", ""), "Running");
         EXPECT_NE(ask(id, "after " + id).find("after " + id), std::string::npos);
         EXPECT_EQ(runner_processes(id), runners[id]) << "runner of " << id << " replaced or duplicated";
