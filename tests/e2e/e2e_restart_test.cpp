@@ -40,7 +40,10 @@ TEST_F(E2eTest, KilledControlPlaneAdoptsItsRunnersAndRewritesEveryTokenWithinASe
     }
     // Mid-session: a turn is running (the agent takes 3 s over it).
     const auto busy = ids[0];
+    auto events = open_events(busy);
+    ASSERT_EQ(events->status(), 200) << events->response().body;
     const auto busy_seq = say(busy, "during the restart");
+    read_events(*events, [](const AguiEvent& e) { return e.type == "RUN_STARTED"; });
 
     kill_control_plane();
     const auto started = Clock::now();
@@ -64,8 +67,12 @@ TEST_F(E2eTest, KilledControlPlaneAdoptsItsRunnersAndRewritesEveryTokenWithinASe
     }
     wait_until_healthy();
 
-    // The same runner processes, one per session, and they carry on.
+    // The same runner processes, one per session, and they carry on: the turn that was running
+    // finishes, on the events stream opened before the crash too.
     wait_for_turn(busy, busy_seq);
+    const auto rest = read_events(*events, [](const AguiEvent& e) { return e.type == "RUN_FINISHED"; });
+    ASSERT_FALSE(rest.empty());
+    EXPECT_EQ(rest.back().type, "RUN_FINISHED");
     for (const auto& id : ids) {
         EXPECT_EQ(runner_processes(id), runners[id]) << "runner of " << id << " replaced or duplicated";
         EXPECT_EQ(recorded_pid(id), records[id]) << "the adoption record of " << id << " changed";
