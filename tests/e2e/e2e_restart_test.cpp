@@ -82,5 +82,22 @@ TEST_F(E2eTest, KilledControlPlaneAdoptsItsRunnersAndRewritesEveryTokenWithinASe
     }
 }
 
+// A runner the control plane did not start (adopted after a restart) is no child of it: its
+// end is still noticed, and the session fails with a reason like any other.
+TEST_F(E2eTest, AdoptedRunnerThatDiesFailsItsSession) {
+    start();
+    create_project("adopted");
+    const auto id = run_session("adopted", "cat");
+    kill_control_plane();
+    start_control_plane();
+    const auto runners = runner_processes(id);
+    ASSERT_EQ(runners.size(), 1u);
+    EXPECT_NE(ask(id, "adopted?").find("adopted?"), std::string::npos);
+    ASSERT_EQ(::kill(runners[0], SIGKILL), 0);
+    const auto failed = wait_for_phase(id, "Failed", 30s);
+    EXPECT_NE(failed.dump().find("RunnerExited"), std::string::npos) << failed.dump(2);
+    EXPECT_TRUE(runner_processes(id).empty());
+}
+
 }  // namespace
 }  // namespace ambient::testing::e2e
