@@ -57,7 +57,8 @@ TEST_F(E2eTest, BusySessionOutlivesItsTokensWithoutA401) {
     start(options);
     create_project("busy");
     const auto agent = create_agent("busy", "worker");
-    grant_to_agent(create_credential("busy", "github", "ghp_busySessionToken0123456789abcdefABCD"), "busy", agent);
+    const std::string secret = "ghp_busySessionToken0123456789abcdefABCD";
+    grant_to_agent(create_credential("busy", "github", secret), "busy", agent);
     // Every turn fetches the credential with the runner token, then uses it.
     const auto id = create_session("busy",
                                    "curl -s -o /dev/null -w 'github said %{http_code}\\n' -H \"Authorization: token "
@@ -94,6 +95,8 @@ TEST_F(E2eTest, BusySessionOutlivesItsTokensWithoutA401) {
     EXPECT_TRUE(eventually(
         [&] { return unauthorized_requests(api_server().process().log()).size() == refused.size() + 1; }, 5s));
     EXPECT_EQ(github.requests().size(), static_cast<std::size_t>(turns));
+    for (const auto& r : github.requests())
+        EXPECT_EQ(github_token_of(r.authorization), secret);
 }
 
 TEST_F(E2eTest, RefreshCoversEveryProjectAndOneFailingMintStopsNoOther) {
