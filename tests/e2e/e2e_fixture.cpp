@@ -132,10 +132,18 @@ std::string E2eTest::api_url() const {
 }
 
 void E2eTest::start_control_plane(bool wait_healthy) {
-    std::vector<std::string> args = {"--data-dir",       sessions_dir_.string(),     "--metrics-bindaddress",
-                                     "127.0.0.1:0",      "--token-refresh-interval", options_.token_refresh_interval,
-                                     "--sandbox",        options_.sandbox,           "--stop-grace",
-                                     options_.stop_grace};
+    const std::vector<std::pair<std::string, std::string>> flags = {
+        {"--data-dir", sessions_dir_.string()},
+        {"--metrics-bindaddress", "127.0.0.1:0"},
+        {"--token-refresh-interval", options_.token_refresh_interval},
+        {"--sandbox", options_.sandbox},
+        {"--stop-grace", options_.stop_grace},
+    };
+    std::vector<std::string> args;
+    for (const auto& [flag, value] : flags) {
+        args.push_back(flag);
+        args.push_back(value);
+    }
     args.insert(args.end(), options_.cp_args.begin(), options_.cp_args.end());
     const std::vector<std::string> env = {
         "AMBIENT_API_SERVER_URL=" + (proxy_ ? proxy_->base_url() : api_url()),
@@ -157,7 +165,7 @@ void E2eTest::wait_until_healthy() {
             }
         },
         30s);
-    ASSERT_TRUE(healthy) << "control plane never healthy; log:\n" << tail(cp_->log(), 60);
+    ASSERT_TRUE(healthy) << "control plane never healthy; log:\n" << tail(control_plane_logs(), 60);
 }
 
 void E2eTest::kill_control_plane() {
@@ -168,7 +176,8 @@ void E2eTest::kill_control_plane() {
 }
 
 std::string E2eTest::control_plane_logs() const {
-    // Its log is on stdout (spdlog's default), stderr holds what else it says.
+    // Its log goes to stderr; stdout (the listening line) is kept too, so that a search of
+    // "everything the control plane said" misses nothing.
     return previous_cp_logs_ + (cp_ ? cp_->output() + cp_->log() : "");
 }
 
