@@ -49,7 +49,9 @@ TEST_P(Resources, ProjectNamesFollowTheDnsLabelRule) {
     for (const auto& c : cases) {
         auto r = post("/projects", {{"name", c.name}});
         EXPECT_EQ(r.status, c.status) << "name '" << c.name << "': " << r.body;
-        if (c.status == 201) EXPECT_EQ(r.json()["id"], c.name);
+        if (c.status == 201) {
+            EXPECT_EQ(r.json()["id"], c.name);
+        }
     }
 }
 
