@@ -23,6 +23,17 @@ std::string string_field(const nlohmann::json& o, const char* name) {
     return it != o.end() && it->is_string() ? it->get<std::string>() : std::string();
 }
 
+// The session's `conditions` after its runner ended: upstream's status field is JSON text
+// holding an array of Kubernetes-style conditions, so it is written as a string.
+std::string runner_exited_conditions(const std::string& reason, const std::string& message) {
+    return nlohmann::json::array({{{"type", "RunnerExited"},
+                                   {"status", "True"},
+                                   {"reason", reason},
+                                   {"message", message},
+                                   {"lastTransitionTime", now_rfc3339()}}})
+        .dump();
+}
+
 }  // namespace
 
 Reconciler::Reconciler(Runtime& runtime, ReconcilerApi api, ReconcilerOptions options)
@@ -137,14 +148,10 @@ void Reconciler::reconcile(const std::string& id, Known& known) {
         const auto before = phase_of(known.object);
         const bool live_phase = before == "Pending" || before == "Creating" || before == "Running";
         if (!exit.requested && live_phase) {
-            nlohmann::json condition = {{"type", "RunnerExited"},
-                                        {"status", "True"},
-                                        {"reason", exit.reason},
-                                        {"message", exit.last_log_lines}};
             write(id, known,
                   {{"phase", exit.exit_code == 0 ? "Completed" : "Failed"},
                    {"runner_url", ""},
-                   {"conditions", nlohmann::json::array({condition})}});
+                   {"conditions", runner_exited_conditions(exit.reason, exit.last_log_lines)}});
         }
         known.exit.reset();
     }
@@ -171,10 +178,7 @@ void Reconciler::reconcile(const std::string& id, Known& known) {
                 write(id, known,
                       {{"phase", "Failed"},
                        {"runner_url", ""},
-                       {"conditions", nlohmann::json::array({{{"type", "RunnerExited"},
-                                                              {"status", "True"},
-                                                              {"reason", std::string("not started: ") + e.what()},
-                                                              {"message", ""}}})}});
+                       {"conditions", runner_exited_conditions(std::string("not started: ") + e.what(), "")}});
                 return;
             }
         }

@@ -182,8 +182,12 @@ TEST_F(ReconcilerTest, ARunnerThatExitsFailsItsSessionWithTheReason) {
     run();
     const auto last = json::parse(writes.back().substr(3));
     EXPECT_EQ(last["phase"], "Failed");
-    EXPECT_EQ(last["conditions"][0]["reason"], "killed by SIGKILL");
-    EXPECT_EQ(last["conditions"][0]["message"], "out of memory");
+    // JSON text, as the API server's status field is.
+    ASSERT_TRUE(last["conditions"].is_string());
+    const auto conditions = json::parse(last["conditions"].get<std::string>());
+    EXPECT_EQ(conditions[0]["type"], "RunnerExited");
+    EXPECT_EQ(conditions[0]["reason"], "killed by SIGKILL");
+    EXPECT_EQ(conditions[0]["message"], "out of memory");
     EXPECT_EQ(runtime_.calls, (std::vector<std::string>{"provision s1"}));  // not started again
 }
 
@@ -257,7 +261,7 @@ TEST_F(ReconcilerTest, ARuntimeThatKeepsRefusingToStartARunnerFailsTheSessionWit
     EXPECT_EQ(server_["s1"]["phase"], "Creating");  // two refusals: still retried
     later(2s);
     EXPECT_EQ(server_["s1"]["phase"], "Failed");
-    EXPECT_EQ(server_["s1"]["conditions"][0]["reason"], "not started: cannot start");
+    EXPECT_EQ(json::parse(server_["s1"]["conditions"].get<std::string>())[0]["reason"], "not started: cannot start");
     later(60s);
     EXPECT_EQ(std::count(runtime_.calls.begin(), runtime_.calls.end(), "provision s1"), 3);
 }
