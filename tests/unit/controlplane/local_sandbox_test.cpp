@@ -42,6 +42,16 @@ TEST(SandboxArgv, BwrapIsolatesButSharesTheNetwork) {
     EXPECT_EQ(find_seq(a, {"--unshare-all"}), std::string::npos);
 }
 
+TEST(SandboxArgv, TheClaudeCliIsBoundWhenThereIsOne) {
+    auto with = layout();
+    with.claude_cli = "/var/lib/ambient/sessions/.runtime/claude.exe";
+    const auto a = runner_argv(SandboxKind::Bwrap, with);
+    const auto cli = find_seq(a, {"--ro-bind-try", with.claude_cli.string(), with.claude_cli.string()});
+    ASSERT_NE(cli, std::string::npos);
+    EXPECT_LT(cli, find_seq(a, {"--remount-ro", "/var/lib/ambient/sessions"}));
+    EXPECT_EQ(find_seq(runner_argv(SandboxKind::Bwrap, layout()), {"--ro-bind-try", ""}), std::string::npos);
+}
+
 TEST(SandboxArgv, BwrapMountsInTheRightOrder) {
     const auto a = runner_argv(SandboxKind::Bwrap, layout());
     const auto root = find_seq(a, {"--ro-bind", "/", "/"});
@@ -62,6 +72,13 @@ TEST(SandboxArgv, BwrapMountsInTheRightOrder) {
     EXPECT_LT(ws, ro);
     EXPECT_NE(find_seq(a, {"--dir", "/tmp/home"}), std::string::npos);
     EXPECT_NE(find_seq(a, {"--proc", "/proc"}), std::string::npos);
+    // The runner binary is bound after the tmpfs mounts that could hide it (it may be staged
+    // under the data dir) and before the data dir turns read-only (its mount point is made).
+    const auto runner =
+        find_seq(a, {"--ro-bind", "/opt/ambient/bin/ambient-runner", "/opt/ambient/bin/ambient-runner"});
+    ASSERT_NE(runner, std::string::npos);
+    EXPECT_LT(hide, runner);
+    EXPECT_LT(runner, ro);
     // The runner last, after "--", so nothing after it is read as a bwrap option.
     EXPECT_EQ(a[a.size() - 2], "--");
     EXPECT_EQ(a.back(), "/opt/ambient/bin/ambient-runner");

@@ -14,6 +14,7 @@
 #include "controlplane/runtimes/local/runner_log.hpp"
 #include "controlplane/runtimes/local/runner_record.hpp"
 #include "controlplane/runtimes/local/runner_state.hpp"
+#include "controlplane/runtimes/local/staging.hpp"
 #include "controlplane/token_file.hpp"
 
 namespace ambient::controlplane {
@@ -22,6 +23,8 @@ namespace {
 
 constexpr auto kSupervisePeriod = std::chrono::milliseconds(100);
 constexpr uid_t kNobody = 65534;
+// Under the data dir; a leading dot, which no session id has (check_session_identifier).
+constexpr const char* kStagingDir = ".runtime";
 
 constexpr const char* kUnsafe =
     "UNSAFE: --sandbox none: runners run unconfined, as the control plane's own user or the runner uid, "
@@ -92,7 +95,22 @@ LocalRuntime::LocalRuntime(LocalRuntimeOptions options) : options_(std::move(opt
         if (::stat(options_.data_dir.c_str(), &st) == 0 && (st.st_mode & S_IXOTH) == 0)
             ::chmod(options_.data_dir.c_str(), (st.st_mode & 07777) | S_IXOTH);
     }
-    if (run_as_) warn_unless_reachable(options_.data_dir, options_.runner_binary, *run_as_);
+    if (run_as_) {
+        // Programs under a directory the runner uid cannot pass (a private checkout) are
+        // staged under the data dir, which it must reach anyway.
+        const auto staging = options_.data_dir / kStagingDir;
+        options_.runner_binary = stage_for(options_.runner_binary, staging, *run_as_);
+        std::error_code exists_ec;
+        if (!options_.claude_cli.empty() && fs::exists(options_.claude_cli, exists_ec)) {
+            try {
+                // A hard link only: the CLI is a quarter of a gigabyte.
+                options_.claude_cli = stage_for(options_.claude_cli, staging, *run_as_, false);
+            } catch (const std::exception& e) {
+                spdlog::warn("the claude agent will not start in runners: {}", e.what());
+            }
+        }
+        warn_unless_reachable(options_.data_dir, options_.runner_binary, *run_as_);
+    }
     // Detected even with no default limits: a session's resource_overrides may set one.
     if (options_.use_cgroups) cgroups_ = detect_cgroups();
     if (options_.sandbox == SandboxKind::None) spdlog::warn("{}", kUnsafe);
@@ -234,6 +252,7 @@ void LocalRuntime::provision(const ProvisionRequest& request) {
     SandboxLayout layout;
     layout.bwrap = options_.bwrap;
     layout.runner_binary = options_.runner_binary;
+    layout.claude_cli = options_.claude_cli;
     layout.data_dir = options_.data_dir;
     layout.workspace = workspace;
     layout.token_dir = token_dir;
@@ -250,7 +269,8 @@ void LocalRuntime::provision(const ProvisionRequest& request) {
                            .credential_ids = request.credential_ids,
                            .token_file = (token_dir / "bot-token").string(),
                            .workspace = workspace.string(),
-                           .home = layout.home.string()};
+                           .home = layout.home.string(),
+                           .claude_cli = options_.claude_cli.string()};
     auto runner = std::make_shared<Runner>();
     runner->id = id;
     runner->log_offset = offset;

@@ -32,8 +32,11 @@ struct ControlPlaneConfig;
 struct LocalRuntimeOptions {
     std::filesystem::path data_dir;
     std::filesystem::path runner_binary;  // ambient-runner
-    std::string backend_api_url;          // BACKEND_API_URL given to runners
-    std::string default_runner_type;      // RUNNER_TYPE when the session names none ("" = runner default)
+    // The Claude Code CLI the runners' claude agent runs (CLAUDE_CLI, unless a session sets
+    // it); empty: the runner's own default.
+    std::filesystem::path claude_cli;
+    std::string backend_api_url;      // BACKEND_API_URL given to runners
+    std::string default_runner_type;  // RUNNER_TYPE when the session names none ("" = runner default)
     SandboxKind sandbox = SandboxKind::Bwrap;
     std::chrono::milliseconds stop_grace{10000};
     RunnerLimits limits;  // defaults; a session's resource_overrides win

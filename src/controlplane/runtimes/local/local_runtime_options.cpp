@@ -8,6 +8,10 @@ LocalRuntimeOptions local_runtime_options(const ControlPlaneConfig& config) {
     LocalRuntimeOptions o;
     o.data_dir = config.data_dir;
     o.runner_binary = config.runner_binary;
+#ifdef AMBIENT_DEFAULT_CLAUDE_CLI
+    // The CLI scripts/install-deps pinned in the source tree, the runner's default too.
+    o.claude_cli = AMBIENT_DEFAULT_CLAUDE_CLI;
+#endif
     o.backend_api_url = config.backend_api_url;
     o.default_runner_type = config.runner_type;
     o.sandbox = config.sandbox == "none" ? SandboxKind::None : SandboxKind::Bwrap;

@@ -42,7 +42,8 @@ bool is_reserved_env_name(std::string_view name) {
 }
 
 void check_session_identifier(const char* field, const std::string& value) {
-    if (value.empty() || value.size() > 256 || value == "." || value == "..")
+    // A leading dot is refused too: the data dir keeps its own entries under such names.
+    if (value.empty() || value.size() > 256 || value.front() == '.')
         throw SessionSpecError(std::string("session ") + field + " is missing or unusable");
     for (char c : value) {
         const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
@@ -62,6 +63,7 @@ std::vector<std::string> build_runner_env(const nlohmann::json& session, const R
     env["PATH"] = kPath;
     env["HOME"] = inputs.home;
     env["LANG"] = "C.UTF-8";
+    if (!inputs.claude_cli.empty()) env["CLAUDE_CLI"] = inputs.claude_cli;
     if (!inputs.default_runner_type.empty()) env["RUNNER_TYPE"] = inputs.default_runner_type;
     if (auto prompt = string_field(session, "prompt"); !prompt.empty()) env["INITIAL_PROMPT"] = prompt;
     if (auto model = string_field(session, "llm_model"); !model.empty()) env["LLM_MODEL"] = model;

@@ -19,6 +19,7 @@ struct RunnerEnvInputs {
     std::string token_file;           // BOT_TOKEN_FILE, as the runner sees it
     std::string workspace;            // WORKSPACE_PATH, as the runner sees it
     std::string home;                 // HOME
+    std::string claude_cli;           // CLAUDE_CLI unless the session sets it; "" = the runner's default
 };
 
 class SessionSpecError : public std::invalid_argument {

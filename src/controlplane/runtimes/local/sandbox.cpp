@@ -42,15 +42,24 @@ std::vector<std::string> runner_argv(SandboxKind kind, const SandboxLayout& layo
         "--ro-bind",
         layout.token_dir.string(),
         layout.token_dir.string(),
-        // The tmpfs that hides the other sessions must not be a place to write either.
-        "--remount-ro",
-        layout.data_dir.string(),
+        // The programs, after every tmpfs (/tmp, the data dir) that could hide them and before
+        // the data dir turns read-only: a program staged there needs its mount point made.
+        "--ro-bind",
+        runner,
+        runner,
     };
+    if (!layout.claude_cli.empty()) {
+        a.insert(a.end(), {"--ro-bind-try", layout.claude_cli.string(), layout.claude_cli.string()});
+    }
+    a.insert(a.end(), {
+                          // The tmpfs that hides the other sessions must not be a place to write either.
+                          "--remount-ro",
+                          layout.data_dir.string(),
+                      });
     for (const auto& h : layout.hidden) {
         a.insert(a.end(), {"--ro-bind-try", "/dev/null", h.string()});
     }
-    // The runner binary again, last: a tmpfs above (/tmp, the data dir) must not hide it.
-    a.insert(a.end(), {"--ro-bind", runner, runner, "--chdir", layout.workspace.string(), "--", runner});
+    a.insert(a.end(), {"--chdir", layout.workspace.string(), "--", runner});
     return a;
 }
 

@@ -14,6 +14,7 @@ const char* sandbox_name(SandboxKind kind);
 struct SandboxLayout {
     std::filesystem::path bwrap = "/usr/bin/bwrap";
     std::filesystem::path runner_binary;
+    std::filesystem::path claude_cli;           // bound too when it exists (it may be staged under the data dir)
     std::filesystem::path data_dir;             // hidden as a whole (a tmpfs over it)…
     std::filesystem::path workspace;            // …but for this session's workspace (read-write)…
     std::filesystem::path token_dir;            // …and its token directory (read-only)
