@@ -1,19 +1,15 @@
 #include "api/resources/environment_variables.hpp"
 
-#include <array>
 #include <string>
 #include <variant>
 
 #include <nlohmann/json.hpp>
 
 #include "common/api_error.hpp"
+#include "common/platform_environment.hpp"
 
 namespace ambient::api {
 namespace {
-
-constexpr std::array<std::string_view, 5> kReservedNames = {"SESSION_ID", "PROJECT_NAME", "BACKEND_API_URL",
-                                                            "CREDENTIAL_IDS", "WORKSPACE_PATH"};
-constexpr std::array<std::string_view, 2> kReservedPrefixes = {"BOT_TOKEN", "AGUI_"};
 
 // A name is echoed in the reason; a long one is cut so the error stays small.
 std::string quote_name(std::string_view name) {
@@ -22,16 +18,6 @@ std::string quote_name(std::string_view name) {
 }
 
 }  // namespace
-
-bool is_reserved_environment_variable(std::string_view name) {
-    for (auto reserved : kReservedNames) {
-        if (name == reserved) return true;
-    }
-    for (auto prefix : kReservedPrefixes) {
-        if (name.starts_with(prefix)) return true;
-    }
-    return false;
-}
 
 void validate_environment_variables(const model::Row& row) {
     const auto it = row.find("environment_variables");
@@ -57,7 +43,7 @@ void validate_environment_variables(const model::Row& row) {
         if (value.get_ref<const std::string&>().find('\0') != std::string::npos) {
             throw ApiError::validation("environment_variables: the value of " + quote_name(name) + " holds a NUL");
         }
-        if (is_reserved_environment_variable(name)) {
+        if (is_platform_environment_variable(name)) {
             throw ApiError::validation("environment_variables: " + quote_name(name) +
                                        " is set by the platform and cannot be given");
         }

@@ -98,16 +98,9 @@ TEST(RunnerEnv, MalformedEnvironmentVariablesAreIgnoredAsAWhole) {
     }
 }
 
-TEST(RunnerEnv, ReservedNames) {
-    for (const char* name : {"SESSION_ID", "PROJECT_NAME", "BACKEND_API_URL", "BOT_TOKEN", "BOT_TOKEN_FILE",
-                             "BOT_TOKEN_X", "CREDENTIAL_IDS", "AGUI_PORT", "AGUI_ANYTHING", "WORKSPACE_PATH"})
-        EXPECT_TRUE(is_reserved_env_name(name)) << name;
-    for (const char* name : {"RUNNER_TYPE", "LLM_MODEL", "ANTHROPIC_BASE_URL", "PATH", "SESSION"})
-        EXPECT_FALSE(is_reserved_env_name(name)) << name;
-}
-
 TEST(RunnerEnv, IdsThatCannotBePathsAreRefused) {
-    for (const std::string& id : std::vector<std::string>{"", ".", "..", "a/b", "../x", "a b", std::string(257, 'a')}) {
+    for (const std::string& id :
+         std::vector<std::string>{"", ".", "..", ".runtime", "a/b", "../x", "a b", std::string(257, 'a')}) {
         const nlohmann::json session = {{"id", id}, {"project_id", "p1"}};
         EXPECT_THROW(build_runner_env(session, kInputs), SessionSpecError) << id;
     }

@@ -2,6 +2,8 @@
 
 #include <map>
 
+#include "common/platform_environment.hpp"
+
 namespace ambient::controlplane {
 namespace {
 
@@ -35,12 +37,6 @@ nlohmann::json session_variables(const nlohmann::json& session) {
 
 }  // namespace
 
-bool is_reserved_env_name(std::string_view name) {
-    return name == "SESSION_ID" || name == "PROJECT_NAME" || name == "BACKEND_API_URL" ||
-           name.starts_with("BOT_TOKEN") || name == "CREDENTIAL_IDS" || name.starts_with("AGUI_") ||
-           name == "WORKSPACE_PATH";
-}
-
 void check_session_identifier(const char* field, const std::string& value) {
     // A leading dot is refused too: the data dir keeps its own entries under such names.
     if (value.empty() || value.size() > 256 || value.front() == '.')
@@ -73,7 +69,7 @@ std::vector<std::string> build_runner_env(const nlohmann::json& session, const R
     // The session's own variables win over our defaults above, never over what follows.
     const auto variables = session_variables(session);
     for (const auto& [name, value] : variables.items()) {
-        if (!valid_env_name(name) || is_reserved_env_name(name)) continue;
+        if (!valid_env_name(name) || is_platform_environment_variable(name)) continue;
         std::string text;
         if (value.is_string())
             text = value.get<std::string>();

@@ -27,12 +27,8 @@ public:
     using std::invalid_argument::invalid_argument;
 };
 
-// True for the names only the platform sets: SESSION_ID, PROJECT_NAME, BACKEND_API_URL,
-// BOT_TOKEN*, CREDENTIAL_IDS, AGUI_*, WORKSPACE_PATH.
-bool is_reserved_env_name(std::string_view name);
-
 // A session id or project id used as a path component and a variable: letters, digits,
-// '-', '_' and '.', not "." or "..", at most 256. Throws SessionSpecError.
+// '-', '_' and '.', not starting with '.', at most 256. Throws SessionSpecError.
 void check_session_identifier(const char* field, const std::string& value);
 
 // "NAME=value" entries, sorted by name, no name twice. Throws SessionSpecError when the
