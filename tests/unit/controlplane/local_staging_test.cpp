@@ -38,6 +38,8 @@ TEST(Staging, AProgramBehindAPrivateDirectoryIsStagedOnceAndReused) {
     ::chmod(root.path().c_str(), 0755);
     const auto program = program_in(root.path() / "private", 0700);
     ASSERT_FALSE(reachable_by(program, kNobody));
+    EXPECT_FALSE(passable_by(program.parent_path(), kNobody));
+    EXPECT_TRUE(passable_by(root.path(), kNobody));
     const auto staged = stage_for(program, root.path() / "staging", kNobody);
     EXPECT_EQ(staged, root.path() / "staging" / "prog");
     EXPECT_TRUE(reachable_by(staged, kNobody));

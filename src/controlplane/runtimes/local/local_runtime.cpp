@@ -50,26 +50,6 @@ void make_dir(const fs::path& dir, mode_t mode, const std::optional<RunAs>& owne
         throw std::runtime_error("cannot chown " + dir.string());
 }
 
-// A runner running as another uid must pass through every parent of the data dir and of its
-// binary, and read the binary; say so at start rather than in every runner's log.
-void warn_unless_reachable(const fs::path& data_dir, const fs::path& binary, const RunAs& who) {
-    auto check = [&](const fs::path& path, mode_t need, const char* what) {
-        struct stat st {};
-        if (::stat(path.c_str(), &st) != 0) return;
-        const bool ok = st.st_uid == who.uid   ? (st.st_mode & (need << 6)) == (need << 6)
-                        : st.st_gid == who.gid ? (st.st_mode & (need << 3)) == (need << 3)
-                                               : (st.st_mode & need) == need;
-        if (!ok)
-            spdlog::warn("runners run as uid {} but cannot {} {}: they will fail to start", who.uid, what,
-                         path.string());
-    };
-    for (const auto& start : {data_dir, fs::absolute(binary).parent_path()}) {
-        for (auto p = start; !p.empty() && p != p.root_path(); p = p.parent_path())
-            check(p, 01, "pass through");
-    }
-    check(binary, 05, "read and run");
-}
-
 }  // namespace
 
 LocalRuntime::LocalRuntime(LocalRuntimeOptions options) : options_(std::move(options)) {
@@ -109,7 +89,13 @@ LocalRuntime::LocalRuntime(LocalRuntimeOptions options) : options_(std::move(opt
                 spdlog::warn("the claude agent will not start in runners: {}", e.what());
             }
         }
-        warn_unless_reachable(options_.data_dir, options_.runner_binary, *run_as_);
+        // The programs are reachable now (or staging threw); the data dir must be passable
+        // too, and is the operator's to fix: said at start rather than in every runner's log.
+        if (!passable_by(options_.data_dir, *run_as_))
+            spdlog::warn(
+                "runners run as uid {} but cannot pass through {} or one of its parents: they will fail "
+                "to start",
+                run_as_->uid, options_.data_dir.string());
     }
     // Detected even with no default limits: a session's resource_overrides may set one.
     if (options_.use_cgroups) cgroups_ = detect_cgroups();

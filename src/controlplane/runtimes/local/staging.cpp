@@ -33,13 +33,18 @@ bool same_file_content(const fs::path& a, const fs::path& b) {
 
 }  // namespace
 
-bool reachable_by(const fs::path& path, const RunAs& who) {
-    const auto absolute = fs::absolute(path);
-    for (auto p = absolute.parent_path(); !p.empty(); p = p.parent_path()) {
+bool passable_by(const fs::path& dir, const RunAs& who) {
+    for (auto p = fs::absolute(dir); !p.empty(); p = p.parent_path()) {
         struct stat st {};
         if (::stat(p.c_str(), &st) != 0 || !permits(st, 01, who)) return false;
         if (p == p.root_path()) break;
     }
+    return true;
+}
+
+bool reachable_by(const fs::path& path, const RunAs& who) {
+    const auto absolute = fs::absolute(path);
+    if (!passable_by(absolute.parent_path(), who)) return false;
     struct stat st {};
     return ::stat(absolute.c_str(), &st) == 0 && permits(st, 05, who);
 }

@@ -10,6 +10,9 @@
 
 namespace ambient::controlplane {
 
+// Whether `who` may pass through `dir` and every parent of it.
+bool passable_by(const std::filesystem::path& dir, const RunAs& who);
+
 // Whether `who` may pass through every parent of `path` and read and run it.
 bool reachable_by(const std::filesystem::path& path, const RunAs& who);
 
