@@ -31,6 +31,18 @@ RunnerTokens& require_configured(RunnerTokens* tokens) {
     return *tokens;
 }
 
+// A runner token only for a session with a live run; throws the 409 that says why not. Both
+// mints (one session, a batch) ask this.
+void check_mintable(const std::string& phase, const std::string& run_id) {
+    if (phase != "Pending" && phase != "Creating" && phase != "Running") {
+        throw ApiError::conflict("cannot issue a runner token for a session in phase \"" + phase + "\"");
+    }
+    // A status write may put a session back in a live phase, but only /start begins a run.
+    if (run_id.empty()) {
+        throw ApiError::conflict("cannot issue a runner token: the session has no run (POST /sessions/{id}/start)");
+    }
+}
+
 http::Handler issue_handler(ApiContext& ctx, RunnerTokens* tokens) {
     return [&ctx, tokens](http::Request& req) {
         auto& runner_tokens = require_configured(tokens);
@@ -44,14 +56,7 @@ http::Handler issue_handler(ApiContext& ctx, RunnerTokens* tokens) {
             return repo::find(conn, session_schema(), id);
         });
         if (!session) throw not_found(session_schema(), id);
-        const auto& phase = model::text_of(*session, "phase");
-        if (phase != "Pending" && phase != "Creating" && phase != "Running") {
-            throw ApiError::conflict("cannot issue a runner token for a session in phase \"" + phase + "\"");
-        }
-        // A status write may put a session back in a live phase, but only /start begins a run.
-        if (run_id.empty()) {
-            throw ApiError::conflict("cannot issue a runner token: the session has no run (POST /sessions/{id}/start)");
-        }
+        check_mintable(model::text_of(*session, "phase"), run_id);
         RunnerTokens::Issued issued;
         try {
             issued = runner_tokens.issue(id, model::text_of(*session, "project_id"),
@@ -136,14 +141,10 @@ Json issue_batch(RunnerTokens& tokens, const std::vector<std::string>& ids,
             continue;
         }
         const auto& s = it->second;
-        if (s.phase != "Pending" && s.phase != "Creating" && s.phase != "Running") {
-            errors.push_back(batch_error(
-                id, ApiError::conflict("cannot issue a runner token for a session in phase \"" + s.phase + "\"")));
-            continue;
-        }
-        if (s.run_id.empty()) {
-            errors.push_back(batch_error(id, ApiError::conflict("cannot issue a runner token: the session has no run "
-                                                                "(POST /sessions/{id}/start)")));
+        try {
+            check_mintable(s.phase, s.run_id);
+        } catch (const ApiError& refused) {
+            errors.push_back(batch_error(id, refused));
             continue;
         }
         const auto issued = tokens.issue(id, s.project_id, s.agent_id, s.run_id);
