@@ -22,6 +22,7 @@
 #include "api/schema_migrations.hpp"
 #include "api/seed_admin.hpp"
 #include "api/store/migrations.hpp"
+#include "common/version.hpp"
 #include "common/http/descriptor_limit.hpp"
 #include "common/http/server.hpp"
 #include "common/http/stream_client.hpp"
@@ -55,7 +56,7 @@ struct Options {
     std::string runner_ca_file;
 };
 
-constexpr const char* kVersion = "0.1.0";
+constexpr const char* kVersion = ambient::kPlatformVersion;
 
 std::pair<std::string, std::uint16_t> split_bind_address(const std::string& bind) {
     const auto colon = bind.rfind(':');

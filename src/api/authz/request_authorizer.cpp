@@ -165,6 +165,8 @@ Decision decide_route(store::Connection& conn, const http::Request& req, const h
         d.rule = Rule::GrantRules;  // visibility and grant rules live with the bindings
     } else if (collection == "roles" && read) {
         d.rule = Rule::Open;
+    } else if (collection == "users" && read && seg[1] == "me") {
+        d.rule = Rule::Open;  // every caller may ask who it is
     } else if (collection == "users" && read) {
         // Everyone may read their own user.
         const auto rs = conn.exec("SELECT username FROM users WHERE id = ? AND deleted_at IS NULL", {id});

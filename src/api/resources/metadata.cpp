@@ -3,6 +3,7 @@
 //   GET /api/ambient             the API's identity and version
 //   GET /api/ambient/v1          the collections of version 1
 //   GET /api/ambient/v1/openapi  our OpenAPI 3 document
+//   GET /api/ambient/v1/version  the server's version and commit (upstream's HEAD route)
 //   GET /healthcheck             200 when the database answers, else 503
 //   GET /metrics                 Prometheus text
 #include "api/resources/metadata.hpp"
@@ -13,6 +14,7 @@
 #include "api/handler_support.hpp"
 #include "api/openapi.hpp"
 #include "api/resources/resources.hpp"
+#include "common/version.hpp"
 #include "spdlog/spdlog.h"
 
 namespace ambient::api {
@@ -40,6 +42,14 @@ void register_metadata(http::Router& router, ApiContext& ctx, Metrics& metrics, 
                  {{"id", "v1"}, {"kind", "APIVersion"}, {"href", model::kApiBasePath}, {"collections", collections}});
          },
          true, "The collections of API version 1"});
+
+    // Upstream's `{version, build_time, git_tag}`, which `acpctl version` prints; we know the
+    // commit, not a tag or a build time (which would make builds differ by the clock).
+    router.add({"GET", std::string(model::kApiBasePath) + "/version",
+                [version](http::Request&) {
+                    return json_response(200, {{"version", version}, {"git_commit", build_commit()}});
+                },
+                true, "The server's version"});
 
     // The document describes the router as it is once every route is registered; it is
     // rendered on first use, after startup has finished adding routes.

@@ -35,6 +35,8 @@ struct ClientOptions {
     std::chrono::milliseconds connect_timeout{5000};
     std::chrono::milliseconds request_timeout{30000};  // whole request, for request()
     std::string ca_file;                               // extra CA bundle for https (empty: system)
+    // Accept any certificate (acpctl's --insecure-skip-tls-verify, asked for by its user).
+    bool insecure_skip_verify = false;
 };
 
 class HttpClient {
