@@ -10,7 +10,7 @@ RUNNER_TYPE    ?= echo
 SANDBOX        ?= bwrap
 FUZZ_SECONDS   ?= 20
 
-.PHONY: all deps build run test test-asan fuzz bench bench-auth bench-sse bench-runner bench-session-start bench-tokens \
+.PHONY: all deps build run test test-asan fuzz bench bench-auth bench-sse bench-runner bench-session-start bench-tokens bench-cli \
 	bench-tools format clean
 
 all: build
@@ -57,6 +57,7 @@ bench: bench-tools
 	bench/runner/run
 	bench/session_start/run
 	bench/token_refresh/run
+	bench/cli/run
 
 bench-auth: bench-tools
 	bench/auth/run
@@ -76,6 +77,10 @@ bench-session-start: bench-tools
 # SESSIONS, CONCURRENCY, REPEAT scale it (see bench/token_refresh/run).
 bench-tokens: bench-tools
 	bench/token_refresh/run
+
+# acpctl's own cost per command, beside curl making the same request.
+bench-cli: build
+	bench/cli/run
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')
