@@ -168,7 +168,7 @@ private:
         if (!data.is_object()) return true;
         const auto type = data.value("type", "");
         if (type == "DELETED") {
-            forget(data.value("resource_id", ""), data);
+            forget(data.value("resource_id", ""));
         } else if (const auto it = data.find("object"); it != data.end() && it->is_object()) {
             remember(type, *it);
         }
@@ -186,7 +186,7 @@ private:
             if (it == known_.end() || it->second != object) show("LISTED", object);
         }
         for (const auto& [id, object] : known_) {
-            if (!listed.contains(id)) show_deleted(Json{{"type", "DELETED"}, {"resource_id", id}}, object);
+            if (!listed.contains(id)) show_deleted(id, object);
         }
         known_ = std::move(listed);
     }
@@ -201,11 +201,11 @@ private:
         show(type, object);
     }
 
-    void forget(const std::string& id, const Json& event) {
+    void forget(const std::string& id) {
         const auto it = known_.find(id);
         const Json last = it == known_.end() ? Json{{"id", id}} : it->second;
         if (it != known_.end()) known_.erase(it);
-        show_deleted(event, last);
+        show_deleted(id, last);
     }
 
     static bool is_older(const Json& object, const Json& than) {
@@ -214,18 +214,23 @@ private:
         return !a.empty() && !b.empty() && a < b;
     }
 
+    // {"type","resource_id","object"} in that order, as the server's frames read.
+    static std::string event_line(const std::string& type, const std::string& id, const Json& object) {
+        return "{\"type\":" + Json(type).dump() + ",\"resource_id\":" + Json(id).dump() +
+               ",\"object\":" + object.dump() + "}";
+    }
+
     void show(const std::string& type, const Json& object) {
         if (options_.json_lines)
-            out_ << Json{{"type", type}, {"resource_id", object.value("id", "")}, {"object", object}}.dump() << '\n';
+            out_ << event_line(type, object.value("id", ""), object) << '\n';
         else
             print_table_row(out_, options_.columns, object);
         out_.flush();
     }
 
-    void show_deleted(Json event, const Json& last) {
+    void show_deleted(const std::string& id, const Json& last) {
         if (options_.json_lines) {
-            event["object"] = last;
-            out_ << event.dump() << '\n';
+            out_ << event_line("DELETED", id, last) << '\n';
         } else {
             print_table_row(out_, deleted_columns_, last);
         }
