@@ -272,17 +272,39 @@ TEST_F(SessionCli, AnUnknownSessionIsNotFound) {
     }
 }
 
-// The real runner (the echo agent) answering a `send -f`: the whole path a user takes.
-TEST_F(SessionCli, SendFollowShowsTheRealRunnersAnswer) {
-    TempDir workspace;
-    const auto token_file = workspace.path() / "bot-token";
-    std::ofstream(token_file) << runner_token();
-    ::chmod(token_file.c_str(), 0600);
-    ServerProcess runner(
-        binary_dir() / "ambient-runner", {},
-        {"SESSION_ID=" + id_, "PROJECT_NAME=proj", "BACKEND_API_URL=" + api_url(),
-         "BOT_TOKEN_FILE=" + token_file.string(), "WORKSPACE_PATH=" + (workspace.path() / "ws").string(),
-         "RUNNER_TYPE=echo", "AGUI_HOST=127.0.0.1", "AGUI_PORT=0"});
+// The real runner answering: the whole path a user takes.
+class SessionWithRunner : public SessionCli {
+protected:
+    // Starts ambient-runner for the session with `agent` (RUNNER_TYPE and its settings) and
+    // points the session's runner_url at its AG-UI server, as the control plane would.
+    void start_runner(const std::vector<std::string>& agent) {
+        const auto token_file = workspace_.path() / "bot-token";
+        std::ofstream(token_file) << runner_token();
+        ::chmod(token_file.c_str(), 0600);
+        std::vector<std::string> env = {"SESSION_ID=" + id_,
+                                        "PROJECT_NAME=proj",
+                                        "BACKEND_API_URL=" + api_url(),
+                                        "BOT_TOKEN_FILE=" + token_file.string(),
+                                        "WORKSPACE_PATH=" + (workspace_.path() / "ws").string(),
+                                        "AGUI_HOST=127.0.0.1",
+                                        "AGUI_PORT=0"};
+        env.insert(env.end(), agent.begin(), agent.end());
+        runner_ = std::make_unique<ServerProcess>(binary_dir() / "ambient-runner", std::vector<std::string>{}, env);
+        const auto url = "http://127.0.0.1:" + std::to_string(runner_->port());
+        auto r = admin().patch(path("/status"), json{{"runner_url", url}}.dump());
+        ASSERT_EQ(r.status, 200) << r.body;
+    }
+    void TearDown() override {
+        runner_.reset();
+        SessionCli::TearDown();
+    }
+
+    TempDir workspace_;
+    std::unique_ptr<ServerProcess> runner_;
+};
+
+TEST_F(SessionWithRunner, SendFollowShowsTheAnswer) {
+    start_runner({"RUNNER_TYPE=echo"});
     const auto r = acpctl({"session", "send", id_, "hello there", "-f"});
     ASSERT_EQ(r.exit_code, 0) << r.err;
     const auto lines = lines_of(r.out);
@@ -291,6 +313,35 @@ TEST_F(SessionCli, SendFollowShowsTheRealRunnersAnswer) {
     EXPECT_TRUE(lines[1].starts_with("RUN_STARTED ")) << r.out;
     EXPECT_EQ(lines[2], "TEXT_MESSAGE_CONTENT echo: hello there");
     EXPECT_TRUE(lines[3].starts_with("RUN_FINISHED ")) << r.out;
+}
+
+TEST_F(SessionWithRunner, SendFollowOfAFailingRunIsItsError) {
+    start_runner({"RUNNER_TYPE=command", R"(RUNNER_COMMAND=["/bin/sh","-c","echo broken >&2; exit 3"])"});
+    const auto r = acpctl({"session", "send", id_, "go", "-f"});
+    EXPECT_EQ(r.exit_code, 5) << r.out;
+    EXPECT_TRUE(r.err.starts_with("Error: run failed: ")) << r.err;
+    EXPECT_NE(r.err.find("broken"), std::string::npos) << r.err;
+    EXPECT_EQ(std::count(r.err.begin(), r.err.end(), '\n'), 1) << r.err;
+    EXPECT_TRUE(lines_of(r.out).back().starts_with("RUN_ERROR ")) << r.out;
+}
+
+TEST_F(SessionWithRunner, EventsUntilDoneEndsAtTheRunsEnd) {
+    start_runner({"RUNNER_TYPE=echo"});
+    auto cli = acpctl_background({"session", "events", id_, "--until-done"});
+    // The stream is live from the moment it opens, so a turn sent before that is not in it:
+    // turns are sent until one is seen to its end.
+    std::optional<int> status;
+    for (int turn = 0; turn < 20 && !status; ++turn) {
+        say("turn " + std::to_string(turn));
+        status = cli->wait_exit(2s);
+    }
+    ASSERT_EQ(status, 0) << cli->out() << cli->err();
+    const auto lines = lines_of(cli->out());
+    ASSERT_FALSE(lines.empty());
+    for (const auto& line : lines)
+        EXPECT_TRUE(std::regex_match(line, std::regex("[A-Z_]+( .*)?"))) << line;
+    EXPECT_TRUE(lines.back().starts_with("RUN_FINISHED ")) << cli->out();
+    EXPECT_NE(cli->out().find("TEXT_MESSAGE_CONTENT echo:"), std::string::npos) << cli->out();
 }
 
 }  // namespace
