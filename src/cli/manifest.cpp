@@ -409,7 +409,7 @@ Document parse_document(const YAML::Node& node, const std::string& source, int n
     doc.project = text_of(node, "project", errors);
     switch (doc.kind) {
         case Kind::Agent:
-            doc.inbox = inbox_seeds(node["inbox"], errors);
+            if (const auto inbox = node["inbox"]) doc.inbox = inbox_seeds(inbox, errors);
             break;
         case Kind::Session:
             doc.agent = text_of(node, "agent", errors);
@@ -705,8 +705,8 @@ void sort_for_apply(std::vector<Document>& documents) {
 }
 
 void sort_for_delete(std::vector<Document>& documents) {
-    std::stable_sort(documents.begin(), documents.end(),
-                     [](const Document& a, const Document& b) { return a.kind > b.kind; });
+    sort_for_apply(documents);
+    std::reverse(documents.begin(), documents.end());
 }
 
 bool is_json_text_field(const std::string& field) {

@@ -109,6 +109,7 @@ void assign_projects(std::vector<Document>& documents, const ProjectDefaults& de
 void check_unique(const std::vector<Document>& documents, const std::string& verb);
 // Stable: documents of one kind keep their order.
 void sort_for_apply(std::vector<Document>& documents);
+// The apply order backwards, whole: what refers to something goes before it.
 void sort_for_delete(std::vector<Document>& documents);
 
 // True for the fields the server stores as JSON text.

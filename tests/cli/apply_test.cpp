@@ -233,12 +233,14 @@ TEST_F(ApplyTest, StdinSeveralFilesAndAServerRefusalNamingTheDocument) {
     EXPECT_EQ(status_of("/projects/beta"), 200);
 }
 
+// `delete` is cmd_write.cpp's (its -f calls delete_from_manifests); until that part of the
+// CLI is in, the delete test has nothing to run.
 bool delete_is_registered(const CliResult& help) {
-    return help.exit_code == 0;
+    return help.out.find("\n  delete ") != std::string::npos;
 }
 
 TEST_F(ApplyTest, DeleteFromTheManifestRemovesEverythingInReverseOrder) {
-    if (!delete_is_registered(acpctl({"delete", "--help"})))
+    if (!delete_is_registered(acpctl({"--help"})))
         GTEST_SKIP() << "acpctl delete is registered by cmd_write.cpp (another part of the CLI)";
     const auto file = manifest("all.yaml", kEveryKind);
     ASSERT_EQ(apply({"-f", file}).exit_code, 0);
