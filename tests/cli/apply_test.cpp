@@ -162,6 +162,19 @@ TEST_F(ApplyTest, AChangedFieldConfiguresExactlyThatObject) {
     EXPECT_EQ(report[2], (json{{"kind", "Agent"}, {"name", "reviewer"}, {"status", "configured"}}));
     EXPECT_EQ(only("/projects/demo/agents").value("prompt", ""), "Review every pull request");
     EXPECT_EQ(only("/projects/demo/agents").value("llm_model", ""), "claude-opus-4") << "other fields untouched";
+
+    changed.replace(changed.find("The demo project"), 16, "The demo, renamed");
+    changed.replace(changed.find("{team: platform}"), 16, "{team: platform, tier: gold}");
+    changed.replace(changed.find("Review PR 1"), 11, "Review PR 2");
+    const auto more = apply({"-f", manifest("more.yaml", changed)});
+    ASSERT_EQ(more.exit_code, 0) << more.err;
+    auto expected = every_kind_lines("unchanged");
+    expected[0] = "project/demo configured";
+    expected[6] = "session/review-1 configured";
+    EXPECT_EQ(lines(more.out), expected);
+    EXPECT_EQ(get("/projects/demo").value("description", ""), "The demo, renamed");
+    EXPECT_EQ(json::parse(get("/projects/demo").value("labels", "{}")), (json{{"team", "platform"}, {"tier", "gold"}}));
+    EXPECT_EQ(only("/sessions?project_id=demo").value("prompt", ""), "Review PR 2");
 }
 
 TEST_F(ApplyTest, AChangedSecretIsConfiguredAndTheCredentialNeverDuplicated) {
@@ -231,6 +244,79 @@ TEST_F(ApplyTest, StdinSeveralFilesAndAServerRefusalNamingTheDocument) {
     EXPECT_EQ(r.err.rfind("Error: apply " + agent + " document 1 (Agent \"helper\"): create agent \"helper\": ", 0), 0u)
         << r.err;
     EXPECT_EQ(status_of("/projects/beta"), 200);
+}
+
+TEST_F(ApplyTest, CredentialsAreMatchedByNameWithinTheirScope) {
+    made("/projects", {{"name", "alpha"}});
+    const auto file = manifest("creds.yaml", R"(kind: Credential
+name: gh
+provider: github
+token: $GH_TOKEN
+---
+kind: Credential
+name: gh
+project: alpha
+provider: github
+token: $GH_TOKEN
+)");
+    ASSERT_EQ(lines(apply({"-f", file}).out),
+              (std::vector<std::string>{"credential/gh created", "credential/gh created"}));
+    ASSERT_EQ(lines(apply({"-f", file}).out),
+              (std::vector<std::string>{"credential/gh unchanged", "credential/gh unchanged"}));
+    EXPECT_EQ(items("/credentials").size(), 2u);
+    EXPECT_EQ(items("/projects/alpha/credentials").size(), 1u);
+
+    // One made by other means carries no fingerprint: the first apply sends the token again.
+    made("/credentials", {{"name", "manual"}, {"provider", "gitlab"}, {"token", "old"}});
+    const auto manual = manifest("manual.yaml", "kind: Credential\nname: manual\nprovider: gitlab\ntoken: $GH_TOKEN\n");
+    EXPECT_EQ(lines(apply({"-f", manual}).out), std::vector<std::string>{"credential/manual configured"});
+    EXPECT_EQ(lines(apply({"-f", manual}).out), std::vector<std::string>{"credential/manual unchanged"});
+    EXPECT_EQ(get("/credentials/" + credential_named("manual").value("id", "") + "/token").value("token", ""), kToken);
+
+    // Two of one name in one scope: apply cannot tell which is meant.
+    const auto first = made("/credentials", {{"name", "twin"}, {"provider", "jira"}});
+    const auto second = made("/credentials", {{"name", "twin"}, {"provider", "jira"}});
+    const auto twin = apply({"-f", manifest("twin.yaml", "kind: Credential\nname: twin\nprovider: jira\n")});
+    EXPECT_EQ(twin.exit_code, 4);
+    EXPECT_NE(twin.err.find(first.value("id", "")), std::string::npos) << twin.err;
+    EXPECT_NE(twin.err.find(second.value("id", "")), std::string::npos) << twin.err;
+}
+
+TEST_F(ApplyTest, AUserAppliesUpstreamsCredentialDemo) {
+    // A project owner who owns the credential grants it to an agent of the project.
+    const auto file = manifest("demo.yaml", R"(kind: Project
+name: demo
+---
+kind: Agent
+name: reviewer
+---
+kind: Credential
+name: my-gitlab-pat
+provider: gitlab
+token: ${GH_TOKEN}
+---
+kind: RoleBinding
+role: credential:token-reader
+scope: credential
+scope_id: my-gitlab-pat
+agent: reviewer
+)");
+    const EnvChanges as_lead = {"AMBIENT_TOKEN=" + user_token("lead"), std::string("GH_TOKEN=") + kToken};
+    const auto first = acpctl({"apply", "-f", file}, as_lead);
+    ASSERT_EQ(first.exit_code, 0) << first.err;
+    EXPECT_EQ(lines(first.out), (std::vector<std::string>{"project/demo created", "agent/reviewer created",
+                                                          "credential/my-gitlab-pat created",
+                                                          "rolebinding/reviewer→my-gitlab-pat created"}));
+    const auto again = acpctl({"apply", "-f", file}, as_lead);
+    ASSERT_EQ(again.exit_code, 0) << again.err;
+    EXPECT_EQ(again.out.find("created"), std::string::npos) << again.out;
+    EXPECT_EQ(again.out.find("configured"), std::string::npos) << again.out;
+
+    const auto credential = credential_named("my-gitlab-pat");
+    const auto grant = only("/role_bindings?search=credential_id%20%3D%20%27" + credential.value("id", "") +
+                            "%27%20and%20agent_id%20is%20not%20null");
+    EXPECT_EQ(grant.value("agent_id", ""), only("/projects/demo/agents").value("id", ""));
+    EXPECT_EQ(grant.value("project_id", ""), "demo");
 }
 
 // `delete` is cmd_write.cpp's (its -f calls delete_from_manifests); until that part of the
