@@ -2,6 +2,8 @@
 // whole before the server is asked anything (manifest.hpp), then applied in dependency order
 // (manifest_sync.hpp). One line per object: `<kind>/<name> created|configured|unchanged`, or
 // `deleted|not found`; `-o json` prints the same as an array of {kind, name, status}.
+#include <algorithm>
+#include <cctype>
 #include <iostream>
 #include <memory>
 
@@ -25,18 +27,25 @@ struct ApplyOptions {
     bool dry_run = false;
 };
 
+std::string lower(std::string text) {
+    std::transform(text.begin(), text.end(), text.begin(), [](unsigned char c) { return std::tolower(c); });
+    return text;
+}
+
 // The outcome lines, printed as they happen (text) or at the end (JSON).
 class Report {
 public:
     Report(bool json, bool dry_run) : json_(json), dry_run_(dry_run) {}
 
-    void add(const std::string& kind, const std::string& display, Status status) {
+    // `kind` as in manifests ("Agent"); output lines start with it in lower case.
+    void add(const std::string& kind, const std::string& name, Status status) {
         const auto word = manifest::status_word(status);
         if (!json_) {
-            std::cout << display << " " << word << (dry_run_ ? " (dry run)" : "") << "\n" << std::flush;
+            std::cout << lower(kind) << "/" << name << " " << word << (dry_run_ ? " (dry run)" : "") << "\n"
+                      << std::flush;
             return;
         }
-        Json entry = {{"kind", kind}, {"name", display.substr(display.find('/') + 1)}, {"status", word}};
+        Json entry = {{"kind", kind}, {"name", name}, {"status", word}};
         if (dry_run_) entry["dry_run"] = true;
         entries_.push_back(std::move(entry));
     }
@@ -72,10 +81,8 @@ void list_documents(const std::vector<Document>& documents, const std::string& v
     if (json) {
         Json entries = Json::array();
         for (const auto& doc : documents) {
-            const auto display = doc.display();
-            entries.push_back({{"kind", manifest::kind_name(doc.kind)},
-                               {"name", display.substr(display.find('/') + 1)},
-                               {"status", "dry-run"}});
+            entries.push_back(
+                {{"kind", manifest::kind_name(doc.kind)}, {"name", doc.object_name()}, {"status", "dry-run"}});
         }
         print_json(std::cout, entries);
         return;
@@ -95,8 +102,9 @@ auto for_document(const std::string& verb, const Document& doc, Step&& step) {
     }
 }
 
-std::string seed_display(const Document& agent, std::size_t index) {
-    return "inboxmessage/" + agent.name + "#" + std::to_string(index + 1);
+// `<agent>#<n>`: seeds have no name of their own, so they are named by position.
+std::string seed_name(const Document& agent, std::size_t index) {
+    return agent.name + "#" + std::to_string(index + 1);
 }
 
 void run_apply(Context& ctx, const ApplyOptions& options) {
@@ -109,14 +117,14 @@ void run_apply(Context& ctx, const ApplyOptions& options) {
     Report report(json, options.dry_run);
     for (const auto& doc : documents) {
         const auto status = for_document("apply", doc, [&] { return sync.apply(doc); });
-        report.add(manifest::kind_name(doc.kind), doc.display(), status);
+        report.add(manifest::kind_name(doc.kind), doc.object_name(), status);
     }
     // Seeds go last: they are messages to agents, not part of what anything else refers to.
     for (const auto& doc : documents) {
         if (doc.inbox.empty()) continue;
         const auto statuses = for_document("apply", doc, [&] { return sync.seed_inbox(doc); });
         for (std::size_t i = 0; i < statuses.size(); ++i)
-            report.add("InboxMessage", seed_display(doc, i), statuses[i]);
+            report.add("InboxMessage", seed_name(doc, i), statuses[i]);
     }
     report.finish();
 }
@@ -151,7 +159,7 @@ void delete_from_manifests(Context& ctx, const std::vector<std::string>& files, 
     Report report(false, dry_run);
     for (const auto& doc : documents) {
         const auto status = for_document("delete", doc, [&] { return sync.remove(doc); });
-        report.add(manifest::kind_name(doc.kind), doc.display(), status);
+        report.add(manifest::kind_name(doc.kind), doc.object_name(), status);
     }
 }
 

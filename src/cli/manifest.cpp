@@ -122,17 +122,22 @@ bool same_value(const std::string& field, const Json& desired, const Json& exist
 
 std::string Document::label() const {
     std::string out = source + " document " + std::to_string(number) + " (" + kind_name(kind);
-    const auto shown = kind == Kind::RoleBinding ? display().substr(kind_word(kind).size() + 1) : name;
-    if (!shown.empty()) out += " \"" + shown + "\"";
+    if (const auto shown = object_name(); !shown.empty()) out += " \"" + shown + "\"";
     return out + ")";
 }
 
-std::string Document::display() const {
-    if (kind != Kind::RoleBinding) return kind_word(kind) + "/" + (kind == Kind::ProjectSettings ? project : name);
+std::string Document::object_name() const {
+    if (kind == Kind::ProjectSettings) return project;
+    if (kind != Kind::RoleBinding) return name;
+    if (role.empty()) return "";  // not read yet
     // Upstream's <user>→<target>; a grant to a project or an agent shows the grantee instead.
     const auto grantee = !user_id.empty() ? user_id : !agent.empty() ? agent : project;
     const auto target = scope == "global" ? std::string("global") : scope_id.empty() ? project : scope_id;
-    return "rolebinding/" + grantee + "→" + target;
+    return grantee + "→" + target;
+}
+
+std::string Document::display() const {
+    return kind_word(kind) + "/" + object_name();
 }
 
 std::string Document::key() const {

@@ -61,6 +61,8 @@ struct Document {
 
     // `creds.yaml document 2 (Credential "gh")`, how errors name the document.
     std::string label() const;
+    // `gh`, `lead→gh` (upstream's <user>→<target> for role bindings): the object's name in output.
+    std::string object_name() const;
     // `credential/gh`, `rolebinding/lead→gh`: how output lines name the object.
     std::string display() const;
     // The identity of the object the document describes; two documents with one key are refused.

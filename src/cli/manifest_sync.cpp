@@ -193,7 +193,7 @@ Sync::Place Sync::locate_credential(const Document& doc) {
 }
 
 Sync::Place Sync::locate_role_binding(const Document& doc) {
-    Place place{.collection = "/role_bindings", .what = "role binding " + quoted(doc.display().substr(12))};
+    Place place{.collection = "/role_bindings", .what = "role binding " + quoted(doc.object_name())};
     Json& want = place.desired;
     want["role_id"] = resolve_role_id(api_, doc.role);
     want["scope"] = doc.scope;
