@@ -202,8 +202,8 @@ void whoami(Context& ctx, const WhoamiOptions& o) {
     if (format == Format::Yaml) return print_yaml(std::cout, me);
     // User: first, always: scripts read it with awk '/^User:/{print $2}'.
     print_labelled("User:", me.value("username", std::string("(unknown)")));
-    for (const auto& [label, field] : {std::pair{"Name:", "name"}, {"Email:", "email"}, {"Type:", "type"},
-                                       {"Expires:", "expires_at"}}) {
+    for (const auto& [label, field] :
+         {std::pair{"Name:", "name"}, {"Email:", "email"}, {"Type:", "type"}, {"Expires:", "expires_at"}}) {
         if (const auto value = me.value(field, std::string()); !value.empty()) print_labelled(label, value);
     }
     print_labelled("API URL:", ctx.api_url());
@@ -229,10 +229,10 @@ std::string server_version(Context& ctx) {
         options.connect_timeout = kVersionTimeout;
         options.request_timeout = kVersionTimeout;
         options.insecure_skip_verify = ctx.insecure();
-        const auto response = client::HttpClient(ctx.api_url(), options)
-                                  .request("GET", "/api/ambient/v1/version", {},
-                                           {{"Accept", "application/json"},
-                                            {"User-Agent", std::string("acpctl/") + kPlatformVersion}});
+        const auto response =
+            client::HttpClient(ctx.api_url(), options)
+                .request("GET", "/api/ambient/v1/version", {},
+                         {{"Accept", "application/json"}, {"User-Agent", std::string("acpctl/") + kPlatformVersion}});
         const auto body = nlohmann::json::parse(response.body, nullptr, false);
         if (response.status != 200 || !body.is_object())
             return "unavailable (HTTP " + std::to_string(response.status) + ")";
@@ -333,9 +333,9 @@ void project_set(Context& ctx, const std::string& name) {
     check_project_name(name);
     const auto response = ctx.api().request("GET", "/projects/" + escape(name));
     if (response.status == 404) {
-        throw CliError("project \"" + name + "\" does not exist; create it first with: acpctl create project --name " +
-                           name,
-                       kExitNotFound);
+        throw CliError(
+            "project \"" + name + "\" does not exist; create it first with: acpctl create project --name " + name,
+            kExitNotFound);
     }
     if (response.status != 200) Api::fail(response, "get project \"" + name + "\"");
     ctx.config().project = name;

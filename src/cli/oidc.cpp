@@ -59,9 +59,9 @@ std::string string_field(const nlohmann::json& object, const char* key) {
 
 // POSTs a form to the token endpoint; `what` starts the error line.
 TokenSet request_tokens(const std::string& token_endpoint, const Form& form, const std::string& what) {
-    const auto response = issuer_request(
-        token_endpoint, "POST", form_encode(form),
-        {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}});
+    const auto response =
+        issuer_request(token_endpoint, "POST", form_encode(form),
+                       {{"Content-Type", "application/x-www-form-urlencoded"}, {"Accept", "application/json"}});
     if (response.status != 200) {
         const int code = response.status >= 500 ? kExitServer : kExitForbidden;
         throw CliError(what + ": " + token_error_reason(response.status, response.body), code);
@@ -89,7 +89,8 @@ OidcEndpoints discover_endpoints(const std::string& issuer_url) {
     OidcEndpoints keycloak{issuer + "/protocol/openid-connect/auth", issuer + "/protocol/openid-connect/token"};
     client::HttpResponse response;
     try {
-        response = issuer_request(issuer + "/.well-known/openid-configuration", "GET", {}, {{"Accept", "application/json"}});
+        response =
+            issuer_request(issuer + "/.well-known/openid-configuration", "GET", {}, {{"Accept", "application/json"}});
     } catch (const CliError&) {
         // Unreachable now: the token request that follows reports it with its own context.
         return keycloak;
@@ -130,9 +131,9 @@ Pkce make_pkce() {
 
 std::string authorization_url(const std::string& authorization_endpoint, const std::string& client_id,
                               const std::string& redirect_uri, const std::string& state, const std::string& challenge) {
-    const Form query = {{"response_type", "code"},  {"client_id", client_id},   {"redirect_uri", redirect_uri},
-                        {"scope", "openid"},        {"state", state},           {"code_challenge", challenge},
-                        {"code_challenge_method", "S256"}};
+    const Form query = {
+        {"response_type", "code"}, {"client_id", client_id},      {"redirect_uri", redirect_uri},   {"scope", "openid"},
+        {"state", state},          {"code_challenge", challenge}, {"code_challenge_method", "S256"}};
     const char separator = authorization_endpoint.find('?') == std::string::npos ? '?' : '&';
     return authorization_endpoint + separator + form_encode(query);
 }
@@ -143,8 +144,8 @@ TokenSet login_with_auth_code(const OidcClient& client, const std::function<void
     LoopbackCallback callback;
     const auto pkce = make_pkce();
     const auto state = random_url_token(16);
-    announce(authorization_url(endpoints.authorization, client.client_id, callback.redirect_uri(), state,
-                               pkce.challenge));
+    announce(
+        authorization_url(endpoints.authorization, client.client_id, callback.redirect_uri(), state, pkce.challenge));
     const auto code = callback.wait_for_code(state, std::chrono::steady_clock::now() + timeout);
     Form form = {{"grant_type", "authorization_code"},
                  {"code", code},
@@ -171,11 +172,10 @@ bool renew_expired_token(Config& config) {
     const auto endpoints = discover_endpoints(config.issuer_url);
     TokenSet tokens;
     try {
-        tokens = request_tokens(endpoints.token,
-                                {{"grant_type", "refresh_token"},
-                                 {"refresh_token", config.refresh_token},
-                                 {"client_id", config.client_id}},
-                                "renew the expired access token");
+        tokens = request_tokens(
+            endpoints.token,
+            {{"grant_type", "refresh_token"}, {"refresh_token", config.refresh_token}, {"client_id", config.client_id}},
+            "renew the expired access token");
     } catch (const CliError& e) {
         throw CliError(std::string(e.what()) + "; run 'acpctl login' again", e.exit_code());
     }
