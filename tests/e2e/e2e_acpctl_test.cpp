@@ -105,9 +105,11 @@ TEST_F(AcpctlDemo, UpstreamDemoFlowGrantsACredentialAndFollowsTheRunToItsEnd) {
         if (r.value("name", "") == "credential:token-reader") token_reader = r.value("id", "");
     ASSERT_FALSE(token_reader.empty()) << roles.dump();
 
-    // Upstream's README grant: a role binding the script builds from the ids it looked up.
-    // The user is the one whoami printed; the credential goes to the agent's sessions.
-    ok({"grant", "demo-github", "--project", "demo", "--agent", "coder"});
+    // Upstream's grant: a role binding the script builds from the ids it looked up, giving the
+    // credential to the agent's sessions (upstream HEAD's form: the -fk flags name the target).
+    const auto bound = ok({"create", "role-binding", "--role-id", token_reader, "--scope", "credential", "--scope-id",
+                           credential_id, "--project-id-fk", "demo", "--agent-id-fk", agent.value("id", "")});
+    EXPECT_NE(bound.find("role-binding/"), std::string::npos) << bound;
 
     const auto started = ok_json({"agent", "start", "coder", "--project-id", "demo", "--prompt", "call github", "-o",
                                   "json"});
