@@ -22,7 +22,8 @@ protected:
         FILE* pipe = popen(("bash --norc --noprofile " + test.string() + " 2>&1").c_str(), "r");
         if (pipe == nullptr) return "popen failed";
         char buffer[4096];
-        for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;) out.append(buffer, n);
+        for (size_t n; (n = fread(buffer, 1, sizeof buffer, pipe)) > 0;)
+            out.append(buffer, n);
         EXPECT_EQ(pclose(pipe), 0) << out;
         return out;
     }

@@ -76,9 +76,10 @@ TEST_F(AcpctlDemo, UpstreamDemoFlowGrantsACredentialAndFollowsTheRunToItsEnd) {
                                 "You call GitHub with the token you were given.", "-o", "json"});
     ASSERT_TRUE(agent.contains("id")) << agent.dump();
     // The agent runs a command that calls (fake) GitHub with the credential the runner fetched.
-    const auto script = "curl -s -o /dev/null -w 'github said %{http_code}\\n' -H \"Authorization: token "
-                        "$GITHUB_TOKEN\" " +
-                        github.base_url() + "/user";
+    const auto script =
+        "curl -s -o /dev/null -w 'github said %{http_code}\\n' -H \"Authorization: token "
+        "$GITHUB_TOKEN\" " +
+        github.base_url() + "/user";
     ok({"patch", "agent", "coder", "--project-id", "demo", "-p",
         nlohmann::json{{"environment_variables", command_agent_env(script)}}.dump()});
 
@@ -111,8 +112,8 @@ TEST_F(AcpctlDemo, UpstreamDemoFlowGrantsACredentialAndFollowsTheRunToItsEnd) {
                            credential_id, "--project-id-fk", "demo", "--agent-id-fk", agent.value("id", "")});
     EXPECT_NE(bound.find("role-binding/"), std::string::npos) << bound;
 
-    const auto started = ok_json({"agent", "start", "coder", "--project-id", "demo", "--prompt", "call github", "-o",
-                                  "json"});
+    const auto started =
+        ok_json({"agent", "start", "coder", "--project-id", "demo", "--prompt", "call github", "-o", "json"});
     const auto session_id = started.value("id", "");
     ASSERT_FALSE(session_id.empty()) << started.dump();
 
