@@ -7,6 +7,7 @@
 
 #include "cli/commands.hpp"
 #include "cli/kinds.hpp"
+#include "common/shell_quote.hpp"
 
 namespace ambient::cli {
 namespace {
@@ -118,18 +119,6 @@ std::string joined(const std::vector<std::string>& words, const std::string& sep
     return out;
 }
 
-// A word for a single-quoted shell string (bash, zsh and fish alike for these characters).
-std::string single_quoted(const std::string& text) {
-    std::string out = "'";
-    for (char c : text) {
-        if (c == '\'')
-            out += "'\\''";
-        else
-            out += c;
-    }
-    return out + "'";
-}
-
 // A bash function answering "what may follow <path>" with one case arm per command.
 void write_lookup(std::ostream& out, const std::string& function, const std::vector<CommandNode>& nodes,
                   std::vector<std::string> CommandNode::*words) {
@@ -138,8 +127,8 @@ void write_lookup(std::ostream& out, const std::string& function, const std::vec
         if ((node.*words).empty()) continue;
         std::vector<std::string> patterns;
         for (const auto& spelling : node.spellings)
-            patterns.push_back(single_quoted(spelling));
-        out << "        " << joined(patterns, "|") << ") echo " << single_quoted(joined(node.*words)) << " ;;\n";
+            patterns.push_back(shell_quote(spelling));
+        out << "        " << joined(patterns, "|") << ") echo " << shell_quote(joined(node.*words)) << " ;;\n";
     }
     out << "    esac\n}\n";
 }
@@ -214,13 +203,13 @@ std::string fish_condition(const CommandNode& node) {
 void write_fish_options(std::ostream& out, const CommandNode& node, bool is_root) {
     for (const auto* option : node.own_options) {
         out << "complete -c acpctl";
-        if (!is_root) out << " -n " << single_quoted("__fish_seen_subcommand_from " + joined(node.names));
+        if (!is_root) out << " -n " << shell_quote("__fish_seen_subcommand_from " + joined(node.names));
         for (const auto& s : option->get_snames())
             out << " -s " << s;
         for (const auto& l : option->get_lnames())
             out << " -l " << l;
         if (takes_value(*option)) out << " -r -F";
-        out << " -d " << single_quoted(option->get_description()) << "\n";
+        out << " -d " << shell_quote(option->get_description()) << "\n";
     }
 }
 
@@ -234,12 +223,12 @@ void write_fish(std::ostream& out, const std::vector<CommandNode>& nodes) {
         if (!is_root) {
             const auto condition =
                 node.parent_names == nodes.front().names ? std::string("__fish_use_subcommand") : fish_condition(node);
-            out << "complete -c acpctl -n " << single_quoted(condition) << " -a " << single_quoted(joined(node.names))
-                << " -d " << single_quoted(node.description) << "\n";
+            out << "complete -c acpctl -n " << shell_quote(condition) << " -a " << shell_quote(joined(node.names))
+                << " -d " << shell_quote(node.description) << "\n";
         }
         if (!node.arguments.empty()) {
-            out << "complete -c acpctl -n " << single_quoted("__fish_seen_subcommand_from " + joined(node.names))
-                << " -a " << single_quoted(joined(node.arguments)) << "\n";
+            out << "complete -c acpctl -n " << shell_quote("__fish_seen_subcommand_from " + joined(node.names))
+                << " -a " << shell_quote(joined(node.arguments)) << "\n";
         }
         write_fish_options(out, node, is_root);
     }

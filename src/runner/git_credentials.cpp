@@ -10,6 +10,8 @@
 #include <random>
 #include <string_view>
 
+#include "common/shell_quote.hpp"
+
 namespace ambient::runner {
 namespace {
 
@@ -87,17 +89,6 @@ void write_private_file(const fs::path& path, const std::string& content) {
 
 fs::path current_executable() {
     return fs::read_symlink("/proc/self/exe");
-}
-
-std::string shell_quote(const std::string& text) {
-    std::string out = "'";
-    for (char c : text) {
-        if (c == '\'')
-            out += "'\\''";
-        else
-            out += c;
-    }
-    return out + "'";
 }
 
 GitCredentials::GitCredentials(const std::vector<GitCredential>& credentials, GitCredentialsOptions options)

@@ -67,7 +67,4 @@ private:
 // This process's executable (the resolved /proc/self/exe).
 std::filesystem::path current_executable();
 
-// `text` quoted for a POSIX shell (git runs a `!` helper through `sh -c`).
-std::string shell_quote(const std::string& text);
-
 }  // namespace ambient::runner

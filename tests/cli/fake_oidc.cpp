@@ -12,6 +12,7 @@
 #include "common/http/server.hpp"
 #include "common/http/url.hpp"
 #include "common/jwt/base64url.hpp"
+#include "support/url_encode.hpp"
 
 namespace ambient::testing::cli {
 
@@ -77,21 +78,6 @@ http::Response oauth_error(int status, const std::string& error, const std::stri
     return http::Response::json(status, nlohmann::json{{"error", error}, {"error_description", description}}.dump());
 }
 
-std::string query_encode(const std::string& text) {
-    static const char* hex = "0123456789ABCDEF";
-    std::string out;
-    for (unsigned char c : text) {
-        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
-            out += static_cast<char>(c);
-        } else {
-            out += '%';
-            out += hex[c >> 4];
-            out += hex[c & 15];
-        }
-    }
-    return out;
-}
-
 // The issuer's answer once the user signed in: back to the client with a code.
 http::Response authorize(FakeOidc::State& state, const http::Request& req) {
     const auto param = [&req](std::string_view name) { return std::string(req.query_param(name).value_or("")); };
@@ -109,7 +95,7 @@ http::Response authorize(FakeOidc::State& state, const http::Request& req) {
     http::Response response;
     response.status = 302;
     response.set_header("Location",
-                        redirect_uri + "?code=" + query_encode(code) + "&state=" + query_encode(param("state")));
+                        redirect_uri + "?code=" + url_encode(code) + "&state=" + url_encode(param("state")));
     return response;
 }
 
