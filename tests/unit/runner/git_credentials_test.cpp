@@ -7,6 +7,7 @@
 
 #include <gtest/gtest.h>
 
+#include "common/shell_quote.hpp"
 #include "support/server_process.hpp"
 
 namespace ambient::runner {
@@ -120,11 +121,6 @@ TEST(GitCredentials, HelperDefaultsToThisExecutable) {
     GitCredentials creds({}, {dir.path() / ".ambient", {}, {}});
     EXPECT_EQ(value_of(creds.environment(), "GIT_CONFIG_VALUE_1"),
               "!" + shell_quote(current_executable().string()) + " git-credential");
-}
-
-TEST(GitCredentials, ShellQuoteSurvivesQuotes) {
-    EXPECT_EQ(shell_quote("/a b/c"), "'/a b/c'");
-    EXPECT_EQ(shell_quote("it's"), "'it'\\''s'");
 }
 
 // Which credential a host gets: one row per rule.
