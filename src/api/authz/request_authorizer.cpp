@@ -216,8 +216,8 @@ void audit_denied_token_read(ApiContext& ctx, store::Connection& conn, const Pri
     throw ApiError::forbidden(reason);
 }
 
-// A user refused: 404 hides the object, 403 says only `Forbidden`. `why` goes to the audit
-// record of a denied token read and to the debug log, never to the caller.
+// A user refused: 404 hides the object, 403 says only `Forbidden`. `why` (empty for a 404)
+// goes to the audit record of a denied token read and to the debug log, never to the caller.
 [[noreturn]] void refuse_user(ApiContext& ctx, store::Connection& conn, const Principal& principal, const Decision& d,
                               int status, const std::string& why) {
     if (d.permission == "credential:fetch_token") audit_denied_token_read(ctx, conn, principal, d, why);
@@ -242,14 +242,15 @@ void check_parent_session(store::Connection& conn, const Access& access, const h
 // Reads hide, writes refuse. A read of an object no binding of the caller covers is a
 // 404, worded as for one that does not exist. A write to it — or a create in a project the
 // caller cannot see — is a 403 `Forbidden`, and so is a write to an object that does not
-// exist, unless the caller could write it wherever it were (a global grant): then the 404
-// tells them nothing they could not read. Either way the answer is no oracle of existence.
+// exist, unless the caller could write it wherever it were (a global grant, a platform
+// admin): then the 404 tells them nothing they could not read. Either way the answer is no
+// oracle of existence.
 [[noreturn]] void refuse_unseen(ApiContext& ctx, store::Connection& conn, const Principal& principal,
                                 const Access& access, const Decision& d, bool write) {
     const bool could_write_anywhere =
         !d.target && (access.is_platform_admin() || access.allows_everywhere(d.permission));
     if (!(write || d.creates) || could_write_anywhere) {
-        refuse_user(ctx, conn, principal, d, 404, d.target ? "no binding covers it" : "it does not exist");
+        refuse_user(ctx, conn, principal, d, 404, "");
     }
     refuse_user(ctx, conn, principal, d, 403, "no binding covers " + d.kind + " '" + d.id.substr(0, 128) + "'");
 }
@@ -257,7 +258,7 @@ void check_parent_session(store::Connection& conn, const Access& access, const h
 void authorize_user(ApiContext& ctx, store::Connection& conn, const Principal& principal, const Access& access,
                     const http::Request& req, const http::Route& route) {
     // Service-only permissions are checked like any other, so that a platform admin gets
-    // 403 and a user who cannot see the session 404.
+    // 403 as every user does.
     if (access.is_platform_admin() && !is_service_only(route.permission)) return;
     const auto d = decide_route(conn, req, route);
     switch (d.rule) {
