@@ -1,8 +1,8 @@
 // Role-based access control end to end, on both databases: users signed in with JWTs
 // from the test's own key, bound to the built-in roles at each scope, against the real
-// routes. What is asserted is the status class a request gets — 2xx, 403 (the caller
-// knows the object but may not act on it) or 404 (the caller may not know it exists) —
-// and what the lists show each user.
+// routes. What is asserted is the status class a request gets — 2xx, 403 (a write the
+// caller may not make, or an action on an object they see but may not take) or 404 (a
+// read of an object the caller may not know exists) — and what the lists show each user.
 //
 //   RoleMatrix              every built-in role at its scope x a fixed set of requests
 //   Project*/Agent*/...     the scenarios of issue 4, one per test
@@ -262,18 +262,18 @@ TEST_P(Rbac, RoleMatrix) {
         //                                                         01234567890123456789012
         {"platform:admin",          "global",     {},       "ooooooooooooooooooooooo"},
         {"platform:viewer",         "global",     {},       "ofoooffoooofffffofffffo"},
-        {"project:owner",           "project",    at_alpha, "oonooooooooooooonnnnnfo"},
-        {"project:editor",          "project",    at_alpha, "ofnooooooooooooonnnnnfo"},
-        {"project:viewer",          "project",    at_alpha, "ofnooffoooooffffnnnnnfo"},
-        {"agent:operator",          "agent",      at_ax,    "nnnnoooononfffffnnnnnfo"},
-        {"agent:observer",          "agent",      at_ax,    "nnnnoffononfffffnnnnnfo"},
-        {"agent:editor",            "agent",      at_ax,    "nnnnooffnfnfffffnnnnnfo"},
-        {"agent:runner",            "session",    at_s_ax,  "nnnnnnnnnonoofffnnnnnfo"},
-        {"project:viewer",          "session",    at_s_ax,  "nnnnnnnnnonoffffnnnnnfo"},
-        {"credential:owner",        "credential", at_c,     "nnnnnnnnnnnnnnffnooonfo"},
-        {"credential:viewer",       "credential", at_c,     "nnnnnnnnnnnnnnffnoffnfo"},
-        {"credential:token-reader", "credential", at_c,     "nnnnnnnnnnnnnnffnfofnfo"},
-        {"(no binding)",            "",           {},       "nnnnnnnnnnnnnnffnnnnnfo"},
+        {"project:owner",           "project",    at_alpha, "oonooooooooooooonnnfnfo"},
+        {"project:editor",          "project",    at_alpha, "ofnooooooooooooonnnfnfo"},
+        {"project:viewer",          "project",    at_alpha, "ofnooffoooooffffnnnfnfo"},
+        {"agent:operator",          "agent",      at_ax,    "nfnnoooononfffffnnnfnfo"},
+        {"agent:observer",          "agent",      at_ax,    "nfnnoffononfffffnnnfnfo"},
+        {"agent:editor",            "agent",      at_ax,    "nfnnooffnfnfffffnnnfnfo"},
+        {"agent:runner",            "session",    at_s_ax,  "nfnnnffnnonoofffnnnfnfo"},
+        {"project:viewer",          "session",    at_s_ax,  "nfnnnffnnonoffffnnnfnfo"},
+        {"credential:owner",        "credential", at_c,     "nfnnnffnnnnnffffnooonfo"},
+        {"credential:viewer",       "credential", at_c,     "nfnnnffnnnnnffffnoffnfo"},
+        {"credential:token-reader", "credential", at_c,     "nfnnnffnnnnnffffnfofnfo"},
+        {"(no binding)",            "",           {},       "nfnnnffnnnnnffffnnnfnfo"},
     };
     // clang-format on
     int counter = 0;
@@ -363,9 +363,10 @@ TEST_P(Rbac, ProjectEditorRunsSessionsAndAgentsButCannotDeleteTheProject) {
                                  {"user_id", "friend"}}
                                 .dump(),
                             k403},
-                           // Beta stays invisible: a create there is refused as if it did not exist.
+                           // Beta stays invisible: a create there, or a write to what it holds,
+                           // is refused as if it did not exist.
                            {"POST", "/sessions", R"({"name":"x","project_id":"beta"})", k403},
-                           {"POST", "/sessions/" + w.s_b + "/start", "", k404},
+                           {"POST", "/sessions/" + w.s_b + "/start", "", k403},
                        });
     EXPECT_EQ(as("ed").get(api("/projects/alpha")).status, 200);  // still there
 }
@@ -375,17 +376,18 @@ TEST_P(Rbac, ProjectOwnerSeesNothingOfAnotherProject) {
     const auto& w = w_;
     expect_cases("owner-a", {
                                 {"GET", "/projects/beta", "", k404},
-                                {"PATCH", "/projects/beta", R"({"description":"d"})", k404},
-                                {"DELETE", "/projects/beta", "", k404},
+                                // Writes refuse (403 `Forbidden`), reads hide (404).
+                                {"PATCH", "/projects/beta", R"({"description":"d"})", k403},
+                                {"DELETE", "/projects/beta", "", k403},
                                 {"GET", "/sessions/" + w.s_b, "", k404},
                                 {"GET", "/sessions/" + w.s_bx + "/messages", "", k404},
-                                {"POST", "/sessions/" + w.s_b + "/stop", "", k404},
-                                {"DELETE", "/sessions/" + w.s_b, "", k404},
+                                {"POST", "/sessions/" + w.s_b + "/stop", "", k403},
+                                {"DELETE", "/sessions/" + w.s_b, "", k403},
                                 {"GET", "/agents/" + w.bx, "", k404},
                                 {"GET", "/projects/beta/agents", "", k404},
                                 {"GET", "/projects/beta/agents/" + w.bx, "", k404},
-                                {"POST", "/projects/beta/agents/" + w.bx + "/start", "", k404},
-                                // beta's agent through alpha's URL: still not found
+                                {"POST", "/projects/beta/agents/" + w.bx + "/start", "", k403},
+                                // beta's agent through alpha's URL, where owner-a may write: not found
                                 {"GET", "/projects/alpha/agents/" + w.bx, "", k404},
                                 {"POST", "/projects/alpha/agents/" + w.bx + "/start", "", k404},
                                 // Creates in beta: 403 `Forbidden`, as for a project that does not exist.
@@ -437,7 +439,7 @@ TEST_P(Rbac, AgentOperatorRunsTheirAgentAndSeesOnlyItsSessions) {
                            {"GET", "/sessions/" + w.s_a, "", k404},
                            {"GET", "/sessions/" + w.s_ay, "", k404},
                            {"GET", "/agents/" + w.ay, "", k404},
-                           {"POST", "/projects/alpha/agents/" + w.ay + "/start", "", k404},
+                           {"POST", "/projects/alpha/agents/" + w.ay + "/start", "", k403},
                            {"GET", "/projects/alpha", "", k404},
                            {"POST", "/sessions/" + w.s_ax + "/stop", "", k403},
                            {"DELETE", "/agents/" + w.ax, "", k403},
@@ -510,7 +512,7 @@ TEST_P(Rbac, CredentialRoles) {
     expect_cases("nobody", {
                                {"GET", "/credentials/" + w.cred_c, "", k404},
                                {"GET", "/credentials/" + w.cred_c + "/token", "", k404},
-                               {"PATCH", "/credentials/" + w.cred_c, R"({"description":"d"})", k404},
+                               {"PATCH", "/credentials/" + w.cred_c, R"({"description":"d"})", k403},
                            });
     expect_list("nobody", "/credentials", {});
     // A project's credentials are covered by credential bindings only, not by the project's.
@@ -698,16 +700,17 @@ TEST_P(Rbac, EscalationsAreRefused) {
             expecting(
                 post(binding_body("credential:token-reader", "credential", "owner-a", {{"credential_id", w.cred_c}})),
                 k403),
+            // Bindings on what the caller cannot see: writes, so 403 (not 404).
             expecting(post(binding_body("credential:token-reader", "credential", "",
                                         {{"credential_id", w.cred_c}, {"project_id", "alpha"}})),
-                      k404),
+                      k403),
             expecting(post(binding_body("credential:viewer", "credential", "owner-a", {{"credential_id", w.cred_c}})),
-                      k404),
-            expecting(post(binding_body("project:viewer", "project", "friend", {{"project_id", "beta"}})), k404),
+                      k403),
+            expecting(post(binding_body("project:viewer", "project", "friend", {{"project_id", "beta"}})), k403),
             expecting(
                 post(binding_body("project:viewer", "agent", "friend", {{"project_id", "beta"}, {"agent_id", w.bx}})),
-                k404),
-            expecting(post(binding_body("project:viewer", "session", "friend", {{"session_id", w.s_b}})), k404),
+                k403),
+            expecting(post(binding_body("project:viewer", "session", "friend", {{"session_id", w.s_b}})), k403),
             // Their own binding: no new role, no new user, no new scope.
             {"PATCH", "/role_bindings/" + vi, json{{"user_id", "owner-a"}}.dump(), k403},
             {"PATCH", "/role_bindings/" + vi, json{{"project_id", "beta"}}.dump(), k403},
@@ -732,19 +735,19 @@ TEST_P(Rbac, EscalationsAreRefused) {
                        });
     expect_cases("vi", {
                            {"PATCH", "/role_bindings/" + vi, json{{"role_id", role_id("project:editor")}}.dump(), k403},
-                           {"DELETE", "/role_bindings/" + ed, "", k404},
+                           {"DELETE", "/role_bindings/" + ed, "", k403},
                        });
     expect_cases(
         "nobody",
         {
             expecting(post(binding_body("project:viewer", "global", "nobody", {})), k403),
             expecting(post(binding_body("platform:admin", "global", "nobody", {})), k403),
-            expecting(post(binding_body("project:viewer", "project", "nobody", at_alpha)), k404),
+            expecting(post(binding_body("project:viewer", "project", "nobody", at_alpha)), k403),
             // A missing object answers as one the caller may not see.
             expecting(post(binding_body("project:viewer", "project", "nobody", {{"project_id", "no-such-project"}})),
-                      k404),
+                      k403),
             expecting(post(binding_body("project:viewer", "session", "nobody", {{"session_id", "no-such-session"}})),
-                      k404),
+                      k403),
         });
     // None of it took: the bindings are what they were.
     expect_list("owner-a", "/projects", {"alpha"});
@@ -858,7 +861,7 @@ TEST_P(Rbac, CredentialOwnersGrantTheirCredentialToProjectsTheyRun) {
             expecting(grant(with({{"project_id", "beta"}, {"agent_id", w.bx}})), kOk),
             expecting(grant(with({{"project_id", "alpha"}})), k403),  // only a viewer of alpha
             expecting(grant(with({{"project_id", "alpha"}, {"agent_id", w.ax}})), k403),
-            expecting(grant(with({{"project_id", "zeta"}})), k404),                       // doesn't see zeta
+            expecting(grant(with({{"project_id", "zeta"}})), k403),                       // doesn't see zeta
             expecting(grant(with({{"project_id", "gamma"}, {"agent_id", w.ax}})), k400),  // ax is alpha's
             // Only token-reader, only to a project or agent, never to a user, never another's credential.
             {"POST", "/role_bindings",
@@ -868,7 +871,7 @@ TEST_P(Rbac, CredentialOwnersGrantTheirCredentialToProjectsTheyRun) {
              k400},
             {"POST", "/role_bindings", binding_body("credential:token-reader", "credential", "friend", k_id).dump(),
              k403},
-            expecting(grant({{"credential_id", w.cred_c}, {"project_id", "gamma"}}), k404),
+            expecting(grant({{"credential_id", w.cred_c}, {"project_id", "gamma"}}), k403),
             // Lower roles on the credential itself to users are fine for its owner.
             {"POST", "/role_bindings", binding_body("credential:viewer", "credential", "friend", k_id).dump(), kOk},
             {"POST", "/role_bindings", binding_body("credential:owner", "credential", "friend", k_id).dump(), k403},

@@ -73,7 +73,7 @@ TEST_P(Ssrf, UsersCannotWriteStatusNotEvenAdmins) {
     EXPECT_EQ(alice.patch(status_path(), R"({"phase":"Running"})").status, 403);
 
     auto stranger = as("mallory");
-    EXPECT_EQ(write_runner_url(stranger, url).status, 404);
+    EXPECT_EQ(write_runner_url(stranger, url).status, 403);  // a write: refused, not hidden
 
     bind_role(admin(), "root", "platform:admin", "global");
     auto root = as("root");

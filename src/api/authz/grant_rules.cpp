@@ -3,6 +3,7 @@
 #include <array>
 
 #include "api/authz/access.hpp"
+#include "api/authz/refusal.hpp"
 #include "common/api_error.hpp"
 
 namespace ambient::api::authz {
@@ -78,27 +79,15 @@ void check_credential_grant(store::Connection& conn, const Access& access, const
     if (!field(b, "user_id").empty()) {
         throw ApiError::validation("a credential grant to a project or agent names no user_id");
     }
-    if (!access.sees(Target::credential(credential))) {
-        throw ApiError::not_found("Credential with id='" + credential.substr(0, 128) + "' not found");
-    }
+    if (!access.sees(Target::credential(credential))) forbid("credential '" + credential.substr(0, 128) + "' unseen");
     if (!holds_role_at(access, Target::credential(credential), {"credential:owner"})) {
-        throw ApiError::forbidden("Forbidden: only an owner of the credential may grant it");
+        forbid("only an owner of the credential may grant it");
     }
-    if (!access.sees(Target::project(project))) {
-        throw ApiError::not_found("Project with id='" + project.substr(0, 128) + "' not found");
-    }
+    if (!access.sees(Target::project(project))) forbid("project '" + project.substr(0, 128) + "' unseen");
     if (!holds_role_at(access, Target::project(project), {"project:owner", "project:editor"})) {
-        throw ApiError::forbidden(
-            "Forbidden: granting a credential to a project needs project:owner or project:editor");
+        forbid("granting a credential to a project needs project:owner or project:editor");
     }
     require_agent_in_project(conn, field(b, "agent_id"), project);
-}
-
-// The caller may not see the binding's target at all: say so as a 404 of that object.
-[[noreturn]] void target_not_found(const Target& t) {
-    static constexpr std::array<const char*, 5> kKinds = {"Global", "Project", "Agent", "Session", "Credential"};
-    throw ApiError::not_found(std::string(kKinds[static_cast<int>(t.kind)]) + " with id='" + t.id.substr(0, 128) +
-                              "' not found");
 }
 
 void check_grant(store::Connection& conn, const Principal& caller, const model::Row& b) {
@@ -111,27 +100,21 @@ void check_grant(store::Connection& conn, const Principal& caller, const model::
         return;
     }
     const Access& access = access_of(caller);
-    if (scope == "global") throw ApiError::forbidden("Forbidden: only a platform admin may create global bindings");
+    if (scope == "global") forbid("only a platform admin may create global bindings");
     if (scope == "credential" && !field(b, "project_id").empty()) {
         if (role != "credential:token-reader") {
-            throw ApiError::forbidden(
-                "Forbidden: a credential is granted to a project or agent only as "
-                "credential:token-reader");
+            forbid("a credential is granted to a project or agent only as credential:token-reader");
         }
         check_credential_grant(conn, access, b);
         return;
     }
     if (is_internal_role(role)) {
-        throw ApiError::forbidden("Forbidden: role '" + role + "' is internal: only a platform admin may grant it");
+        forbid("role '" + role + "' is internal: only a platform admin may grant it");
     }
     const auto target = binding_target(conn, b);
-    if (!access.sees(target)) target_not_found(target);
-    if (!access.allows("role_binding:create", target)) {
-        throw ApiError::forbidden("Forbidden: your role bindings do not grant role_binding:create here");
-    }
-    if (role_level(role) <= access.best_level(target)) {
-        throw ApiError::forbidden("Forbidden: you may not grant '" + role + "': it is not below your own role");
-    }
+    // An unseen target is refused like one that does not exist: a write, so 403.
+    if (!access.allows("role_binding:create", target)) forbid("no binding grants role_binding:create there");
+    if (role_level(role) <= access.best_level(target)) forbid("'" + role + "' is not below the caller's own role");
     if (scope == "agent") require_agent_in_project(conn, field(b, "agent_id"), field(b, "project_id"));
 }
 
@@ -150,12 +133,39 @@ bool own(const Principal& caller, const model::Row& b) {
     return caller.kind == Principal::Kind::User && !caller.username.empty() && field(b, "user_id") == caller.username;
 }
 
+// The caller's own bindings, and those where they manage bindings.
+bool sees_binding(store::Connection& conn, const Principal& caller, const model::Row& binding) {
+    if (is_admin(caller) || own(caller, binding)) return true;
+    return manages_bindings_at(access_of(caller), binding_target(conn, binding));
+}
+
+// A write to a binding the caller cannot see is refused as one to a binding that does not
+// exist (403), so it tells nothing of other people's bindings.
+void check_binding_written_visible(store::Connection& conn, const Principal& caller, const model::Row& binding) {
+    if (!sees_binding(conn, caller, binding))
+        forbid("role binding '" + field(binding, "id").substr(0, 128) + "' unseen");
+}
+
 }  // namespace
 
 void check_binding_visible(store::Connection& conn, const Principal& caller, const model::Row& binding) {
-    if (is_admin(caller) || own(caller, binding)) return;
-    if (manages_bindings_at(access_of(caller), binding_target(conn, binding))) return;
+    if (sees_binding(conn, caller, binding)) return;
     throw ApiError::not_found("RoleBinding with id='" + field(binding, "id").substr(0, 128) + "' not found");
+}
+
+void check_binding_writable(store::Connection& conn, const Principal& caller, const std::string& id) {
+    if (is_admin(caller)) return;
+    const auto rs = conn.exec(
+        "SELECT user_id, scope, project_id, agent_id, session_id, credential_id FROM role_bindings "
+        "WHERE id = ? AND deleted_at IS NULL",
+        {id});
+    if (rs.rows.empty()) forbid("role binding '" + id.substr(0, 128) + "' does not exist");
+    model::Row binding{{"id", id}};
+    const std::array<const char*, 6> columns = {"user_id",  "scope",      "project_id",
+                                                "agent_id", "session_id", "credential_id"};
+    for (std::size_t i = 0; i < columns.size(); ++i)
+        binding[columns[i]] = rs.rows[0][i];
+    check_binding_written_visible(conn, caller, binding);
 }
 
 void check_binding_create(store::Connection& conn, const Principal& caller, const model::Row& binding) {
@@ -163,7 +173,7 @@ void check_binding_create(store::Connection& conn, const Principal& caller, cons
 }
 
 void check_binding_delete(store::Connection& conn, const Principal& caller, const model::Row& current) {
-    check_binding_visible(conn, caller, current);
+    check_binding_written_visible(conn, caller, current);
     if (is_last_owner(conn, current)) {
         throw ApiError::conflict("the last owner binding of project '" + field(current, "project_id") +
                                  "' cannot be removed");
@@ -171,19 +181,24 @@ void check_binding_delete(store::Connection& conn, const Principal& caller, cons
     if (is_admin(caller) || own(caller, current)) return;
     const Access& access = access_of(caller);
     const auto target = binding_target(conn, current);
-    if (!access.allows("role_binding:delete", target)) {
-        throw ApiError::forbidden("Forbidden: your role bindings do not grant role_binding:delete here");
-    }
+    if (!access.allows("role_binding:delete", target)) forbid("no binding grants role_binding:delete there");
     const auto role = role_name(conn, field(current, "role_id"));
-    if (role_level(role) <= access.best_level(target)) {
-        throw ApiError::forbidden("Forbidden: you may not remove a '" + role +
-                                  "' binding: it is not below your own role");
+    if (role_level(role) <= access.best_level(target)) forbid("'" + role + "' is not below the caller's own role");
+}
+
+void check_binding_change(store::Connection& conn, const Principal& caller, const model::Row& current,
+                          const model::Row& proposed) {
+    check_binding_written_visible(conn, caller, current);
+    if (is_admin(caller)) return;
+    for (const char* column : {"user_id", "scope", "project_id", "agent_id", "session_id", "credential_id"}) {
+        if (field(current, column) != field(proposed, column)) {
+            forbid(std::string("a binding's ") + column + " cannot be changed");
+        }
     }
 }
 
 void check_binding_update(store::Connection& conn, const Principal& caller, const model::Row& current,
                           const model::Row& proposed) {
-    check_binding_visible(conn, caller, current);
     const bool role_changes = field(current, "role_id") != field(proposed, "role_id");
     const bool owner_leaves = role_changes || field(current, "scope") != field(proposed, "scope") ||
                               field(current, "project_id") != field(proposed, "project_id");
@@ -194,12 +209,6 @@ void check_binding_update(store::Connection& conn, const Principal& caller, cons
     if (is_admin(caller)) {
         check_grant(conn, caller, proposed);
         return;
-    }
-    for (const char* column : {"user_id", "scope", "project_id", "agent_id", "session_id", "credential_id"}) {
-        if (field(current, column) != field(proposed, column)) {
-            throw ApiError::forbidden(std::string("Forbidden: a binding's ") + column +
-                                      " cannot be changed; delete it and create another");
-        }
     }
     if (!role_changes) return;
     // Changing the role is removing the old binding and granting the new one.

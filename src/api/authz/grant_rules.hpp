@@ -12,7 +12,10 @@
 //  - removes their own bindings, or bindings below their level where they hold
 //    role_binding:delete;
 //  - sees their own bindings and those where they manage bindings.
-// Bindings the caller cannot see are 404.
+// Reading a binding the caller cannot see is a 404; writing one is a 403 `Forbidden`, the
+// same as writing one that does not exist. Every refusal's reason is `Forbidden`.
+#include <string>
+
 #include "api/auth/principal.hpp"
 #include "api/model/row.hpp"
 #include "api/store/database.hpp"
@@ -20,10 +23,19 @@
 namespace ambient::api::authz {
 
 void check_binding_create(store::Connection& conn, const Principal& caller, const model::Row& binding);
+// PATCH, in this order so that a refused caller never learns from a 400 or 409: first
+// check_binding_change (403 for a binding the caller cannot see, or for a change of
+// anything but its role), then the caller validates the proposed row, then
+// check_binding_update (409 for a project's last owner, then the grant rules).
+void check_binding_change(store::Connection& conn, const Principal& caller, const model::Row& current,
+                          const model::Row& proposed);
 void check_binding_update(store::Connection& conn, const Principal& caller, const model::Row& current,
                           const model::Row& proposed);
 void check_binding_delete(store::Connection& conn, const Principal& caller, const model::Row& current);
 // Throws 404 when the caller may not see the binding.
 void check_binding_visible(store::Connection& conn, const Principal& caller, const model::Row& binding);
+// Before a PATCH or DELETE of binding `id` is handled: 403 `Forbidden` when it does not
+// exist or the caller may not see it (platform admins pass, and get the handler's 404).
+void check_binding_writable(store::Connection& conn, const Principal& caller, const std::string& id);
 
 }  // namespace ambient::api::authz

@@ -10,7 +10,9 @@
 #include "api/authz/access.hpp"
 #include "api/authz/access_cache.hpp"
 #include "api/authz/binding_store.hpp"
+#include "api/authz/grant_rules.hpp"
 #include "api/authz/permission.hpp"
+#include "api/authz/refusal.hpp"
 #include "api/authz/runner_policy.hpp"
 #include "api/handler_support.hpp"
 #include "api/model/kind.hpp"
@@ -201,13 +203,26 @@ void audit_denied_token_read(ApiContext& ctx, store::Connection& conn, const Pri
     }
 }
 
+// The caller may not know the object exists: the answer for one that does not.
+[[noreturn]] void hide(const Decision& d) {
+    throw ApiError::not_found(d.kind + " with id='" + d.id.substr(0, 128) + "' not found");
+}
+
+// A runner refused, with the runner policy's status and reason.
 [[noreturn]] void refuse(ApiContext& ctx, store::Connection& conn, const Principal& principal, const Decision& d,
                          int status, const std::string& reason) {
     if (d.permission == "credential:fetch_token") audit_denied_token_read(ctx, conn, principal, d, reason);
-    if (status == 404) {
-        throw ApiError::not_found(d.kind + " with id='" + d.id.substr(0, 128) + "' not found");
-    }
+    if (status == 404) hide(d);
     throw ApiError::forbidden(reason);
+}
+
+// A user refused: 404 hides the object, 403 says only `Forbidden`. `why` (empty for a 404)
+// goes to the audit record of a denied token read and to the debug log, never to the caller.
+[[noreturn]] void refuse_user(ApiContext& ctx, store::Connection& conn, const Principal& principal, const Decision& d,
+                              int status, const std::string& why) {
+    if (d.permission == "credential:fetch_token") audit_denied_token_read(ctx, conn, principal, d, why);
+    if (status == 404) hide(d);
+    forbid(principal.username + ": " + why);
 }
 
 // A session named as the parent of a session being created or changed must be one the
@@ -221,38 +236,52 @@ void check_parent_session(store::Connection& conn, const Access& access, const h
     const auto parent = body_field(req, "parent_session_id");
     if (parent.empty()) return;
     const auto target = lookup_session(conn, parent);
-    if (!target || !access.allows("session:read", *target)) throw ApiError::forbidden("Forbidden");
+    if (!target || !access.allows("session:read", *target)) forbid("parent session " + parent.substr(0, 128));
+}
+
+// Reads hide, writes refuse. A read of an object no binding of the caller covers is a
+// 404, worded as for one that does not exist. A write to it — or a create in a project the
+// caller cannot see — is a 403 `Forbidden`, and so is a write to an object that does not
+// exist, unless the caller could write it wherever it were (a global grant, a platform
+// admin): then the 404 tells them nothing they could not read. Either way the answer is no
+// oracle of existence.
+[[noreturn]] void refuse_unseen(ApiContext& ctx, store::Connection& conn, const Principal& principal,
+                                const Access& access, const Decision& d, bool write) {
+    const bool could_write_anywhere =
+        !d.target && (access.is_platform_admin() || access.allows_everywhere(d.permission));
+    if (!(write || d.creates) || could_write_anywhere) {
+        refuse_user(ctx, conn, principal, d, 404, "");
+    }
+    refuse_user(ctx, conn, principal, d, 403, "no binding covers " + d.kind + " '" + d.id.substr(0, 128) + "'");
 }
 
 void authorize_user(ApiContext& ctx, store::Connection& conn, const Principal& principal, const Access& access,
                     const http::Request& req, const http::Route& route) {
     // Service-only permissions are checked like any other, so that a platform admin gets
-    // 403 and a user who cannot see the session 404.
+    // 403 as every user does.
     if (access.is_platform_admin() && !is_service_only(route.permission)) return;
     const auto d = decide_route(conn, req, route);
     switch (d.rule) {
         case Rule::Listed:
         case Rule::Open:
+            return;
         case Rule::GrantRules:
+            // PATCH or DELETE of one binding: refused alike whether it is missing or unseen.
+            if (req.method != "GET" && !d.id.empty()) check_binding_writable(conn, principal, d.id);
             return;
         case Rule::GlobalOnly:
             if (access.allows_everywhere(d.permission)) return;
-            if (is_service_only(d.permission))
-                throw ApiError::forbidden("Forbidden: " + d.permission + " is reserved to service tokens");
-            throw ApiError::forbidden("Forbidden: " + d.permission + " is reserved to platform admins");
+            refuse_user(ctx, conn, principal, d, 403, d.permission + " needs a global grant");
         case Rule::Targeted:
             break;
     }
-    if (!d.target) refuse(ctx, conn, principal, d, 404, "");
+    if (!d.target || !access.sees(*d.target)) refuse_unseen(ctx, conn, principal, access, d, req.method != "GET");
     if (access.allows(d.permission, *d.target)) {
         check_parent_session(conn, access, req, segments_after_base(route.pattern));
         return;
     }
-    if (!access.sees(*d.target)) {
-        if (d.creates) throw ApiError::forbidden("Forbidden");
-        refuse(ctx, conn, principal, d, 404, "");
-    }
-    refuse(ctx, conn, principal, d, 403, "Forbidden: your role bindings do not grant " + d.permission + " here");
+    refuse_user(ctx, conn, principal, d, 403,
+                "no binding grants " + d.permission + " on " + d.kind + " '" + d.id.substr(0, 128) + "'");
 }
 
 // The user's bindings as of now: from the cache while nothing was written since they were

@@ -2,9 +2,12 @@
 // The check every authenticated request passes before its handler: does the caller hold
 // the route's permission on the object the request names?
 //
-//   user     bindings covering the target grant the permission → on; else 403 when a
-//            binding covers the target (the caller knows it exists), else 404. Service-only
-//            permissions (permission.hpp) are never granted, platform admins included.
+//   user     bindings covering the target grant the permission → on. Else reads hide and
+//            writes refuse: a GET of what no binding covers is 404 (as if missing), a write
+//            to it — or to what does not exist — 403 `Forbidden`, so neither answer tells
+//            whether the object exists; too little on a covered target is 403 `Forbidden`.
+//            Service-only permissions (permission.hpp) are never granted, platform admins
+//            included.
 //   service  a platform admin and the control plane: always on
 //   runner   its own session and the credentials granted to it, nothing else (runner_policy)
 //

@@ -101,12 +101,10 @@ void before_create(store::Connection&, model::Row& row) {
     validate_scope(row);
 }
 
-void before_update(store::Connection&, const model::Row& current, model::Row& changes) {
-    model::Row merged = current;
+// Validation waits for authorize_write: a caller who may not make the change is refused
+// before a 400 could describe the binding or the objects it names.
+void before_update(store::Connection&, const model::Row&, model::Row& changes) {
     normalise_ids(changes);
-    for (const auto& [column, value] : changes)
-        merged[column] = value;
-    validate_scope(merged);
 }
 
 void authorize_write(store::Connection& conn, const http::Request& req, WriteKind kind, const model::Row* current,
@@ -119,8 +117,11 @@ void authorize_write(store::Connection& conn, const http::Request& req, WriteKin
             check_references(conn, proposed);
             break;
         case WriteKind::Update:
-            authz::check_binding_update(conn, caller, *current, proposed);
+            // Refusal (403), then validation (400), then the last owner (409) and the grant.
+            authz::check_binding_change(conn, caller, *current, proposed);
+            validate_scope(proposed);
             check_references(conn, proposed);
+            authz::check_binding_update(conn, caller, *current, proposed);
             break;
         case WriteKind::Delete:
             authz::check_binding_delete(conn, caller, *current);
