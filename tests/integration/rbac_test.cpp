@@ -860,12 +860,12 @@ TEST_P(Rbac, CredentialOwnersGrantTheirCredentialToProjectsTheyRun) {
             expecting(grant(with({{"project_id", "alpha"}, {"agent_id", w.ax}})), k403),
             expecting(grant(with({{"project_id", "zeta"}})), k404),                       // doesn't see zeta
             expecting(grant(with({{"project_id", "gamma"}, {"agent_id", w.ax}})), k400),  // ax is alpha's
-            // Only token-reader, only to a project or agent, never to a user, never another's credential.
+            // Upstream's form too: credential:viewer, and a grant naming a user (who gets the
+            // role on k). Never token-reader to a user alone, never another's credential.
             {"POST", "/role_bindings",
-             binding_body("credential:viewer", "credential", "", with({{"project_id", "gamma"}})).dump(), k403},
+             binding_body("credential:viewer", "credential", "", with({{"project_id", "gamma"}})).dump(), kOk},
             {"POST", "/role_bindings",
-             binding_body("credential:token-reader", "credential", "friend", with({{"project_id", "gamma"}})).dump(),
-             k400},
+             binding_body("credential:token-reader", "credential", "pal", with({{"project_id", "gamma"}})).dump(), kOk},
             {"POST", "/role_bindings", binding_body("credential:token-reader", "credential", "friend", k_id).dump(),
              k403},
             expecting(grant({{"credential_id", w.cred_c}, {"project_id", "gamma"}}), k404),
@@ -877,6 +877,7 @@ TEST_P(Rbac, CredentialOwnersGrantTheirCredentialToProjectsTheyRun) {
     expect_cases("owner-a", {expecting(grant(with({{"project_id", "alpha"}})), k403)});
     EXPECT_EQ(as("friend").get(api("/credentials/" + k)).status, 200);
     EXPECT_EQ(as("friend").get(api("/credentials/" + k + "/token")).status, 403);
+    EXPECT_EQ(as("pal").get(api("/credentials/" + k + "/token")).status, 200);
 }
 
 TEST_P(Rbac, DeletingAProjectRemovesItsBindings) {
