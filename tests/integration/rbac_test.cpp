@@ -321,8 +321,9 @@ TEST_P(Rbac, ProjectViewerReadsButDoesNotWrite) {
                            {"PATCH", "/projects/alpha", R"({"description":"d"})", k403},
                            {"DELETE", "/projects/alpha", "", k403},
                            {"POST", "/project_settings", R"({"project_id":"alpha"})", k403},
+                           // An editor grants only below itself (project:viewer, agent:observer).
                            {"POST", "/role_bindings",
-                            json{{"role_id", role_id("project:viewer")},
+                            json{{"role_id", role_id("project:editor")},
                                  {"scope", "project"},
                                  {"project_id", "alpha"},
                                  {"user_id", "friend"}}
@@ -356,8 +357,9 @@ TEST_P(Rbac, ProjectEditorRunsSessionsAndAgentsButCannotDeleteTheProject) {
                            {"DELETE", "/sessions/" + w.s_ay, "", k403},
                            {"DELETE", "/agents/" + w.ay, "", k403},
                            {"POST", "/project_settings", R"({"project_id":"alpha"})", k403},
+                           // An editor grants only below itself (project:viewer, agent:observer).
                            {"POST", "/role_bindings",
-                            json{{"role_id", role_id("project:viewer")},
+                            json{{"role_id", role_id("project:editor")},
                                  {"scope", "project"},
                                  {"project_id", "alpha"},
                                  {"user_id", "friend"}}
@@ -725,7 +727,10 @@ TEST_P(Rbac, EscalationsAreRefused) {
                   {"PATCH", "/role_bindings/" + owner_a, json{{"scope", "global"}, {"project_id", ""}}.dump(), k403}});
 
     expect_cases("ed", {
-                           expecting(post(binding_body("project:viewer", "project", "friend", at_alpha)), k403),
+                           expecting(post(binding_body("project:editor", "project", "friend", at_alpha)), k403),
+                           expecting(post(binding_body("agent:operator", "agent", "friend",
+                                                       {{"project_id", "alpha"}, {"agent_id", w.ax}})),
+                                     k403),
                            {"DELETE", "/role_bindings/" + owner_a, "", k403},
                            {"PATCH", "/role_bindings/" + ed, json{{"role_id", role_id("project:owner")}}.dump(), k403},
                            {"PATCH", "/role_bindings/" + ed, json{{"role_id", role_id("platform:admin")}}.dump(), k403},
