@@ -24,7 +24,8 @@ namespace ambient::cli {
 namespace {
 
 // The role that lets the sessions of a project or agent read a credential's token (through
-// their runner tokens): what GET /sessions/{id}/credentials lists.
+// their runner tokens): what GET /sessions/{id}/credentials lists. The server takes
+// upstream's credential:viewer (--role) for the same grant.
 constexpr const char* kGrantRole = "credential:token-reader";
 
 std::string credential_path(const Json& credential) {

@@ -203,6 +203,25 @@ TEST_F(CredentialCli, AUserGrantsTheirCredentialToTheirProject) {
     EXPECT_EQ(session_credentials_of_a_start("reviewer").size(), 1u);
 }
 
+// Upstream's `acpctl credential bind` sends credential:viewer: a grant the server takes from
+// the credential's owner too, and the agent's sessions then get the credential.
+TEST_F(CredentialCli, AUserBindsTheirCredentialAsUpstreamsViewerRole) {
+    const auto token = user_token("alice");
+    auto alice = server().client();
+    alice.set_bearer(token);
+    ASSERT_EQ(alice.post("/api/ambient/v1/projects", R"({"name":"alpha"})").status, 201);
+    ASSERT_EQ(alice.post("/api/ambient/v1/projects/alpha/agents", R"({"name":"reviewer"})").status, 201);
+    const EnvChanges as_alice = {"AMBIENT_TOKEN=" + token, "AMBIENT_PROJECT=alpha"};
+    const auto created = acpctl({"credential", "create", "--name", "gh", "--provider", "github", "--token-file", "-"},
+                                as_alice, kSecret);
+    ASSERT_EQ(created.exit_code, 0) << created.err;
+
+    const auto r = acpctl({"credential", "bind", "gh", "--agent", "reviewer", "--role", "credential:viewer"}, as_alice);
+    EXPECT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(r.out, "credential/gh bound to agent/reviewer\n");
+    EXPECT_EQ(session_credentials_of_a_start("reviewer").size(), 1u);
+}
+
 TEST_F(CredentialCli, GrantOfAnUnknownCredentialExitsNotFound) {
     make_project_and_agents();
     const auto r = acpctl({"grant", "nope", "--project", "alpha"});

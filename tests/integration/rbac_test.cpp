@@ -321,8 +321,9 @@ TEST_P(Rbac, ProjectViewerReadsButDoesNotWrite) {
                            {"PATCH", "/projects/alpha", R"({"description":"d"})", k403},
                            {"DELETE", "/projects/alpha", "", k403},
                            {"POST", "/project_settings", R"({"project_id":"alpha"})", k403},
+                           // An editor grants only below itself (project:viewer, agent:observer).
                            {"POST", "/role_bindings",
-                            json{{"role_id", role_id("project:viewer")},
+                            json{{"role_id", role_id("project:editor")},
                                  {"scope", "project"},
                                  {"project_id", "alpha"},
                                  {"user_id", "friend"}}
@@ -356,8 +357,9 @@ TEST_P(Rbac, ProjectEditorRunsSessionsAndAgentsButCannotDeleteTheProject) {
                            {"DELETE", "/sessions/" + w.s_ay, "", k403},
                            {"DELETE", "/agents/" + w.ay, "", k403},
                            {"POST", "/project_settings", R"({"project_id":"alpha"})", k403},
+                           // An editor grants only below itself (project:viewer, agent:observer).
                            {"POST", "/role_bindings",
-                            json{{"role_id", role_id("project:viewer")},
+                            json{{"role_id", role_id("project:editor")},
                                  {"scope", "project"},
                                  {"project_id", "alpha"},
                                  {"user_id", "friend"}}
@@ -728,7 +730,10 @@ TEST_P(Rbac, EscalationsAreRefused) {
                   {"PATCH", "/role_bindings/" + owner_a, json{{"scope", "global"}, {"project_id", ""}}.dump(), k403}});
 
     expect_cases("ed", {
-                           expecting(post(binding_body("project:viewer", "project", "friend", at_alpha)), k403),
+                           expecting(post(binding_body("project:editor", "project", "friend", at_alpha)), k403),
+                           expecting(post(binding_body("agent:operator", "agent", "friend",
+                                                       {{"project_id", "alpha"}, {"agent_id", w.ax}})),
+                                     k403),
                            {"DELETE", "/role_bindings/" + owner_a, "", k403},
                            {"PATCH", "/role_bindings/" + ed, json{{"role_id", role_id("project:owner")}}.dump(), k403},
                            {"PATCH", "/role_bindings/" + ed, json{{"role_id", role_id("platform:admin")}}.dump(), k403},
@@ -863,12 +868,12 @@ TEST_P(Rbac, CredentialOwnersGrantTheirCredentialToProjectsTheyRun) {
             expecting(grant(with({{"project_id", "alpha"}, {"agent_id", w.ax}})), k403),
             expecting(grant(with({{"project_id", "zeta"}})), k403),                       // doesn't see zeta
             expecting(grant(with({{"project_id", "gamma"}, {"agent_id", w.ax}})), k400),  // ax is alpha's
-            // Only token-reader, only to a project or agent, never to a user, never another's credential.
+            // Upstream's form too: credential:viewer, and a grant naming a user (who gets the
+            // role on k). Never token-reader to a user alone, never another's credential.
             {"POST", "/role_bindings",
-             binding_body("credential:viewer", "credential", "", with({{"project_id", "gamma"}})).dump(), k403},
+             binding_body("credential:viewer", "credential", "", with({{"project_id", "gamma"}})).dump(), kOk},
             {"POST", "/role_bindings",
-             binding_body("credential:token-reader", "credential", "friend", with({{"project_id", "gamma"}})).dump(),
-             k400},
+             binding_body("credential:token-reader", "credential", "pal", with({{"project_id", "gamma"}})).dump(), kOk},
             {"POST", "/role_bindings", binding_body("credential:token-reader", "credential", "friend", k_id).dump(),
              k403},
             expecting(grant({{"credential_id", w.cred_c}, {"project_id", "gamma"}}), k403),
@@ -880,6 +885,7 @@ TEST_P(Rbac, CredentialOwnersGrantTheirCredentialToProjectsTheyRun) {
     expect_cases("owner-a", {expecting(grant(with({{"project_id", "alpha"}})), k403)});
     EXPECT_EQ(as("friend").get(api("/credentials/" + k)).status, 200);
     EXPECT_EQ(as("friend").get(api("/credentials/" + k + "/token")).status, 403);
+    EXPECT_EQ(as("pal").get(api("/credentials/" + k + "/token")).status, 200);
 }
 
 TEST_P(Rbac, DeletingAProjectRemovesItsBindings) {

@@ -381,7 +381,7 @@ TEST_P(SessionCredentials, GrantsResolveAgentThenProjectThenGlobal) {
     const auto other_project = credential("other-project");
     const auto other_agent = credential("other-agent");
     const auto user_only = credential("user-only");
-    const auto viewer_only = credential("viewer-only");
+    const auto viewer_grant = credential("viewer-grant");
     const auto deleted = credential("deleted");
     bind(global2, "", "");
     bind(global1, "", "");
@@ -391,8 +391,10 @@ TEST_P(SessionCredentials, GrantsResolveAgentThenProjectThenGlobal) {
     bind(both, "proj", agent_a);
     bind(other_project, "other", "");
     bind(other_agent, "proj", agent_b);
-    bind(user_only, "proj", "", "credential:token-reader", "ada");
-    bind(viewer_only, "proj", "", "credential:viewer");
+    // A user's own binding with no project grants nothing to sessions; a credential:viewer
+    // grant to the project (upstream's form) does, as token-reader would.
+    bind(user_only, "", "", "credential:token-reader", "ada");
+    bind(viewer_grant, "proj", "", "credential:viewer");
     bind(deleted, "proj", "");
     ASSERT_EQ(http().del(std::string(kApi) + "/credentials/" + deleted).status, 204);
 
@@ -401,16 +403,18 @@ TEST_P(SessionCredentials, GrantsResolveAgentThenProjectThenGlobal) {
     EXPECT_EQ(granted(with_agent), (Grants{{"agent", "agent"},
                                            {"agent-and-global", "agent"},
                                            {"project", "project"},
+                                           {"viewer-grant", "project"},
                                            {"global-2", "global"},
                                            {"global-1", "global"}}));
     const auto without_agent = session("Running");
-    EXPECT_EQ(
-        granted(without_agent),
-        (Grants{
-            {"project", "project"}, {"global-2", "global"}, {"global-1", "global"}, {"agent-and-global", "global"}}));
+    EXPECT_EQ(granted(without_agent), (Grants{{"project", "project"},
+                                              {"viewer-grant", "project"},
+                                              {"global-2", "global"},
+                                              {"global-1", "global"},
+                                              {"agent-and-global", "global"}}));
     // The runner lists its own session's grants; a session that is gone is a 404.
     auto runner = as(token_for(with_agent));
-    EXPECT_EQ(granted(with_agent, &runner).size(), 5u);
+    EXPECT_EQ(granted(with_agent, &runner).size(), 6u);
     EXPECT_EQ(http().get(session_path("2zzzzzzzzzzzzzzzzzzzzzzzzzz", "/credentials")).status, 404);
 }
 

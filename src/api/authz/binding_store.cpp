@@ -3,7 +3,6 @@
 #include <nlohmann/json.hpp>
 
 namespace ambient::api::authz {
-namespace {
 
 std::vector<std::string> parse_permissions(const std::string& json) {
     std::vector<std::string> out;
@@ -14,8 +13,6 @@ std::vector<std::string> parse_permissions(const std::string& json) {
     }
     return out;
 }
-
-}  // namespace
 
 std::vector<Binding> load_user_bindings(store::Connection& conn, const std::string& username) {
     const auto rs = conn.exec(

@@ -3,7 +3,7 @@
 #include <array>
 #include <string_view>
 
-#include "api/resources/session_credentials.hpp"
+#include "api/authz/credential_grants.hpp"
 
 namespace ambient::api::authz {
 
