@@ -327,6 +327,23 @@ TEST_P(CloneExport, ARunnerExportsItsOwnSessionOnly) {
     EXPECT_EQ(clone(runner, id).status, 403);
 }
 
+TEST_P(CloneExport, TheOpenApiDocumentDescribesBoth) {
+    const auto doc = service().get(kApi + "/openapi").json();
+    const auto& clone_op = doc["paths"]["/api/ambient/v1/sessions/{id}/clone"]["post"];
+    EXPECT_EQ(clone_op["requestBody"]["required"], false);
+    EXPECT_EQ(clone_op["requestBody"]["content"]["application/json"]["schema"]["$ref"],
+              "#/components/schemas/SessionCloneRequest");
+    EXPECT_EQ(clone_op["responses"]["201"]["content"]["application/json"]["schema"]["$ref"],
+              "#/components/schemas/Session");
+    const auto& export_op = doc["paths"]["/api/ambient/v1/sessions/{id}/export"]["get"];
+    EXPECT_EQ(export_op["responses"]["200"]["content"]["application/json"]["schema"]["$ref"],
+              "#/components/schemas/SessionExport");
+    const auto& schemas = doc["components"]["schemas"];
+    EXPECT_TRUE(schemas["SessionCloneRequest"]["properties"].contains("name"));
+    EXPECT_EQ(schemas["SessionExport"]["properties"]["session"]["$ref"], "#/components/schemas/Session");
+    EXPECT_EQ(schemas["SessionExport"]["properties"]["messages"]["type"], "array");
+}
+
 INSTANTIATE_TEST_SUITE_P(Backends, CloneExport, ::testing::Values(Backend::Sqlite, Backend::Postgres), backend_name);
 
 }  // namespace
