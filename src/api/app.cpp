@@ -83,6 +83,7 @@ App::App(store::Database& db, std::unique_ptr<Authenticator> auth, AppOptions op
     register_credentials(router_, ctx_);
     register_sessions(router_, ctx_);
     register_session_messages(router_, ctx_);
+    register_session_export(router_, ctx_);
     register_session_events(router_, ctx_);
     register_session_agui(router_, ctx_);
     register_runner_tokens(router_, ctx_, options.runner_tokens);

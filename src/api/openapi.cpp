@@ -135,6 +135,18 @@ Json operation(const http::Route& route) {
                             {"content", json_content("RunnerTokens")}};
         responses["400"] = error_response("Not {\"session_ids\":[…]}, or more than 1000 ids");
         responses["403"] = error_response("Not a service token");
+    } else if (route.method == "POST" && route.pattern.ends_with("/sessions/{id}/clone")) {
+        op["requestBody"] = {{"required", false}, {"content", json_content("SessionCloneRequest")}};
+        responses["201"] = {{"description", "The new session"}, {"content", json_content("Session")}};
+        responses["400"] = error_response("Invalid body");
+        responses["403"] = error_response("No session:create in the source's project");
+        responses["404"] = error_response("Not found");
+        responses["409"] = error_response("The source's agent no longer exists");
+    } else if (route.method == "GET" && route.pattern.ends_with("/sessions/{id}/export")) {
+        responses["200"] = {{"description", "The session and all its messages, oldest first"},
+                            {"content", json_content("SessionExport")}};
+        responses["403"] = error_response("No session_message:read on the session");
+        responses["404"] = error_response("Not found");
     } else if (shape == Shape::Action) {
         // Actions (start, stop, status, token, messages, events, previews) answer in their
         // own shapes, described by their summary.
@@ -238,6 +250,25 @@ Json openapi_document(const http::Router& router, const std::string& version) {
                 {"status", {{"type", "integer"}, {"description", "404: no such session; 409: not live"}}},
                 {"code", {{"type", "string"}}},
                 {"reason", {{"type", "string"}}}}}}}}}}}};
+    // POST /sessions/{id}/clone's optional body, and GET /sessions/{id}/export's document.
+    schemas["SessionCloneRequest"] = {
+        {"type", "object"},
+        {"properties", {{"name", {{"type", "string"}, {"description", "Default: the source's name and \"-clone\""}}}}}};
+    schemas["SessionExport"] = {{"type", "object"},
+                                {"properties",
+                                 {{"kind", {{"type", "string"}, {"enum", {"SessionExport"}}}},
+                                  {"session", {{"$ref", "#/components/schemas/Session"}}},
+                                  {"messages",
+                                   {{"type", "array"},
+                                    {"items",
+                                     {{"type", "object"},
+                                      {"properties",
+                                       {{"id", {{"type", "string"}}},
+                                        {"session_id", {{"type", "string"}}},
+                                        {"seq", {{"type", "integer"}, {"format", "int64"}}},
+                                        {"event_type", {{"type", "string"}}},
+                                        {"payload", {{"type", "string"}}},
+                                        {"created_at", {{"type", "string"}, {"format", "date-time"}}}}}}}}}}}};
     for (const auto* kind : all_schemas()) {
         schemas[kind->kind] = kind_schema(*kind);
         schemas[kind->kind + "List"] = list_schema(*kind);

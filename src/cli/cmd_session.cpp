@@ -1,5 +1,6 @@
-// session send | messages | events: talking to a session and following its conversation and
-// its runner's live AG-UI events (upstream's `acpctl session`, HEAD's -f/-F/--json included).
+// session send | messages | events | clone | export: talking to a session, following its
+// conversation and its runner's live AG-UI events (upstream's `acpctl session`, HEAD's
+// -f/-F/--json included), copying a session and saving its whole record.
 #include <cstdio>
 #include <iostream>
 #include <iterator>
@@ -10,6 +11,7 @@
 #include "cli/commands.hpp"
 #include "cli/errors.hpp"
 #include "cli/event_follower.hpp"
+#include "cli/group_support.hpp"
 #include "cli/output.hpp"
 
 namespace ambient::cli {
@@ -20,6 +22,8 @@ namespace {
 constexpr auto kMessagesIdle = std::chrono::seconds(65);
 constexpr auto kEventsIdle = std::chrono::seconds(45);
 constexpr int kTextIndent = 6;
+// An export is written as the server reads it; a pause this long means the server is gone.
+constexpr auto kExportIdle = std::chrono::seconds(60);
 
 struct SendOptions {
     std::string session_id;
@@ -36,6 +40,12 @@ struct MessagesOptions {
     bool follow = false;
     bool follow_continuous = false;
     bool json = false;
+};
+
+struct CloneOptions {
+    std::string session_id;
+    std::string name;
+    std::string output;
 };
 
 struct EventsOptions {
@@ -221,6 +231,51 @@ void run_events(Context& ctx, const EventsOptions& options) {
     }
 }
 
+void run_clone(Context& ctx, const CloneOptions& options) {
+    parse_format(options.output);  // a bad -o is refused before anything is created
+    const Json body = options.name.empty() ? Json::object() : Json{{"name", options.name}};
+    const auto created = ctx.api().post(session_path(options.session_id) + "/clone", body,
+                                        "clone session " + quoted(options.session_id));
+    print_written(options.output, "session", created, "session/" + field(created, "id") + " created");
+}
+
+// The export as the server streams it, straight to stdout: never held whole here either.
+void run_export(Context& ctx, const std::string& id) {
+    const auto context = "export session " + quoted(id);
+    const std::function<bool(std::string_view)> on_data = [](std::string_view chunk) {
+        std::cout.write(chunk.data(), static_cast<std::streamsize>(chunk.size()));
+        return static_cast<bool>(std::cout);
+    };
+    client::HttpResponse response;
+    try {
+        response = ctx.api().stream(session_path(id) + "/export", {}, on_data, &interrupted(), kExportIdle);
+    } catch (const client::TransportError& e) {
+        // The server ends a document it could not finish without its last chunk.
+        throw CliError(context + ": the transfer broke, the output is incomplete: " + e.what(), kExitServer);
+    }
+    if (response.status != 200) Api::fail(response, context);
+    if (!std::cout) throw CliError(context + ": could not write the output", kExitServer);
+    if (interrupted()) throw CliError(context + ": interrupted, the output is incomplete", kExitServer);
+    std::cout << '\n';
+    std::cout.flush();
+}
+
+void add_clone(CLI::App& session, Context& ctx) {
+    auto options = std::make_shared<CloneOptions>();
+    auto* cmd = session.add_subcommand("clone", "Create a new session with another's settings (not its messages)");
+    cmd->add_option("session-id", options->session_id, "The session to copy")->required();
+    cmd->add_option("--name", options->name, "The new session's name (default: the source's name + \"-clone\")");
+    cmd->add_option("-o,--output", options->output, "Output format: json, yaml or name (default: a line)");
+    cmd->callback([&ctx, options] { run_clone(ctx, *options); });
+}
+
+void add_export(CLI::App& session, Context& ctx) {
+    auto id = std::make_shared<std::string>();
+    auto* cmd = session.add_subcommand("export", "Print a session and all its messages as one JSON document");
+    cmd->add_option("session-id", *id, "The session")->required();
+    cmd->callback([&ctx, id] { run_export(ctx, *id); });
+}
+
 void add_send(CLI::App& session, Context& ctx) {
     auto options = std::make_shared<SendOptions>();
     auto* cmd = session.add_subcommand("send", "Send a message to a session (the next turn of its agent)");
@@ -256,11 +311,14 @@ void add_events(CLI::App& session, Context& ctx) {
 }  // namespace
 
 void register_session(CLI::App& app, Context& ctx) {
-    auto* session = app.add_subcommand("session", "Send messages to a session and follow its conversation and events");
+    auto* session = app.add_subcommand(
+        "session", "Send messages to a session, follow its conversation and events, clone or export it");
     session->require_subcommand(1);
     add_send(*session, ctx);
     add_messages(*session, ctx);
     add_events(*session, ctx);
+    add_clone(*session, ctx);
+    add_export(*session, ctx);
 }
 
 }  // namespace ambient::cli

@@ -1,7 +1,8 @@
-// acpctl session send | messages | events against the real API server: the snapshot read page
-// by page, following a conversation to the end of its run (replayed from the store when it
-// already ended), the live events through the server's proxy, and both follows across a
-// restart of the API server — nothing missed, nothing shown twice.
+// acpctl session send | messages | events | clone | export against the real API server: the
+// snapshot read page by page, following a conversation to the end of its run (replayed from
+// the store when it already ended), the live events through the server's proxy, both follows
+// across a restart of the API server — nothing missed, nothing shown twice —, a clone and a
+// whole export.
 #include <sys/stat.h>
 
 #include <fstream>
@@ -9,6 +10,7 @@
 #include <thread>
 
 #include "cli/cli_fixture.hpp"
+#include "common/ksuid.hpp"
 #include "support/fake_runner.hpp"
 
 namespace ambient::testing::cli {
@@ -270,6 +272,47 @@ TEST_F(SessionCli, AnUnknownSessionIsNotFound) {
         EXPECT_EQ(r.exit_code, 2) << args[1] << " " << args.back() << ": " << r.err;
         EXPECT_NE(r.err.find("not found"), std::string::npos) << r.err;
     }
+}
+
+TEST_F(SessionCli, CloneCreatesASessionWithTheSourcesSettings) {
+    auto r = acpctl({"session", "clone", id_});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const std::regex line("session/([0-9A-Za-z]{27}) created\n");
+    std::smatch match;
+    ASSERT_TRUE(std::regex_match(r.out, match, line)) << r.out;
+    const auto copy = admin().get(std::string(kApi) + "/sessions/" + match[1].str()).json();
+    EXPECT_EQ(copy["name"], "s-clone");
+    EXPECT_EQ(copy["parent_session_id"], id_);
+    EXPECT_EQ(copy["project_id"], "proj");
+
+    r = acpctl({"session", "clone", id_, "--name", "again", "-o", "json"});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    EXPECT_EQ(json::parse(r.out)["name"], "again");
+
+    r = acpctl({"session", "clone", new_ksuid()});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_EQ(r.err.rfind("Error: clone session \"", 0), 0u) << r.err;
+}
+
+TEST_F(SessionCli, ExportPrintsTheSessionAndEveryMessage) {
+    std::vector<std::int64_t> seqs;
+    for (int i = 0; i < 520; ++i)
+        seqs.push_back(say("m" + std::to_string(i)));
+    auto r = acpctl({"session", "export", id_});
+    ASSERT_EQ(r.exit_code, 0) << r.err;
+    const auto doc = json::parse(r.out);
+    EXPECT_EQ(doc["kind"], "SessionExport");
+    EXPECT_EQ(doc["session"]["id"], id_);
+    ASSERT_EQ(doc["messages"].size(), seqs.size());
+    for (std::size_t i = 0; i < seqs.size(); ++i) {
+        EXPECT_EQ(doc["messages"][i]["seq"], seqs[i]);
+        EXPECT_EQ(doc["messages"][i]["payload"], "m" + std::to_string(i));
+    }
+
+    r = acpctl({"session", "export", new_ksuid()});
+    EXPECT_EQ(r.exit_code, 2);
+    EXPECT_TRUE(r.out.empty()) << r.out;
+    EXPECT_EQ(r.err.rfind("Error: export session \"", 0), 0u) << r.err;
 }
 
 // The real runner answering: the whole path a user takes.

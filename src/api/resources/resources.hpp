@@ -26,6 +26,7 @@ void register_role_bindings(http::Router& router, ApiContext& ctx);
 void register_credentials(http::Router& router, ApiContext& ctx);
 void register_sessions(http::Router& router, ApiContext& ctx);
 void register_session_messages(http::Router& router, ApiContext& ctx);
+void register_session_export(http::Router& router, ApiContext& ctx);
 void register_agents(http::Router& router, ApiContext& ctx);
 void register_inbox(http::Router& router, ApiContext& ctx);
 void register_session_events(http::Router& router, ApiContext& ctx);

@@ -8,11 +8,13 @@
 //   PATCH  /sessions/{id}/status  status  session:update_status  (control plane only; runner_url checked)
 //   POST   /sessions/{id}/start   start   session:start   (none/Stopped/Completed/Failed → Pending, else 409)
 //   POST   /sessions/{id}/stop    stop    session:stop    (Pending/Creating/Running → Stopping, else 409)
+//   POST   /sessions/{id}/clone   clone   session:create  (in the source's project; session:read on the source)
 #include "api/resources/sessions.hpp"
 
 #include <algorithm>
 #include <array>
 
+#include "api/authz/handler_permission.hpp"
 #include "api/crud.hpp"
 #include "api/notify/notifier.hpp"
 #include "api/resources/environment_variables.hpp"
@@ -162,6 +164,51 @@ http::Handler create_handler(ApiContext& ctx) {
     };
 }
 
+// POST /sessions/{id}/clone's optional body: nothing, {} or {"name": "<the clone's name>"};
+// an empty result means the default name.
+std::string clone_name(const http::Request& req) {
+    if (req.body.find_first_not_of(" \t\r\n") == std::string::npos) return {};
+    const auto body = nlohmann::json::parse(req.body, nullptr, false);
+    if (body.is_discarded() || !body.is_object()) {
+        throw ApiError::malformed("Invalid request format: body must be a JSON object");
+    }
+    for (const auto& [key, value] : body.items()) {
+        if (key != "name")
+            throw ApiError::malformed("Invalid request format: unknown field '" + key.substr(0, 64) + "'");
+    }
+    const auto name = body.find("name");
+    if (name == body.end() || name->is_null()) return {};
+    if (!name->is_string()) throw ApiError::malformed("Invalid request format: name must be a string");
+    if (name->get<std::string>().empty()) throw ApiError::validation("name must not be empty");
+    return name->get<std::string>();
+}
+
+// The route let the caller through with session:create on the source session, which an
+// agent- or session-scoped binding may grant; a clone is a create in the source's project
+// and carries the source's settings, so it needs what POST /sessions needs there and what
+// reading the source needs.
+void require_clone_permissions(store::Connection& conn, const Principal& caller, const model::Row& source) {
+    const auto& project = model::text_of(source, "project_id");
+    authz::require_permission(
+        conn, caller, "session:read",
+        authz::Target::session(model::text_of(source, model::kIdColumn), project, model::text_of(source, "agent_id")));
+    authz::require_permission(conn, caller, "session:create", authz::Target::project(project));
+}
+
+http::Handler clone_handler(ApiContext& ctx) {
+    return [&ctx](http::Request& req) {
+        const auto& id = req.param("id");
+        auto name = clone_name(req);
+        const auto stored = in_transaction(ctx, store::TxMode::Write, session_schema(), [&](store::Connection& conn) {
+            const auto source = repo::find(conn, session_schema(), id);
+            if (!source) throw not_found(session_schema(), id);
+            require_clone_permissions(conn, principal_of(req), *source);
+            return clone_session(conn, *source, std::move(name), req.principal);
+        });
+        return json_response(201, model::render(session_schema(), stored));
+    };
+}
+
 http::Handler status_handler(ApiContext& ctx) {
     return [&ctx](http::Request& req) {
         const auto& id = req.param("id");
@@ -289,6 +336,31 @@ model::Row create_session(store::Connection& conn, model::Row row, const std::st
     return stored;
 }
 
+model::Row clone_session(store::Connection& conn, const model::Row& source, std::string name,
+                         const std::string& principal) {
+    // Upstream's clone: the source's configuration, named "<name>-clone", its parent the
+    // source; not its prompt, which create would store as the first message of a session
+    // that is meant to start with none.
+    model::Row row;
+    for (const auto& field : session_schema().fields) {
+        if (!field.settable || field.name == "name" || field.name == "prompt" || field.name == "parent_session_id")
+            continue;
+        // NULLs stay absent, as in a create body that leaves the field out (defaults apply).
+        if (auto it = source.find(field.name); it != source.end() && !store::is_null(it->second)) row.insert(*it);
+    }
+    const auto& source_id = model::text_of(source, model::kIdColumn);
+    row["name"] = name.empty() ? model::text_of(source, "name") + "-clone" : std::move(name);
+    row["parent_session_id"] = source_id;
+    validate(row);
+    // The source's agent may have been deleted since; create would call that a bad request,
+    // but the request is fine: the source's state is what conflicts.
+    if (const auto& agent = model::text_of(row, "agent_id");
+        !agent.empty() && conn.exec("SELECT 1 FROM agents WHERE id = ? AND deleted_at IS NULL", {agent}).rows.empty()) {
+        throw ApiError::conflict("the session's agent '" + agent.substr(0, 64) + "' no longer exists");
+    }
+    return create_session(conn, std::move(row), principal);
+}
+
 model::Row start_session(store::Connection& conn, const std::string& id) {
     auto row = transition(conn, id, {"", "Stopped", "Completed", "Failed"}, "Pending", "start");
     // Each run gets its own id: runner tokens name it, so an earlier run's tokens stay dead.
@@ -324,6 +396,8 @@ void register_sessions(http::Router& router, ApiContext& ctx) {
                 "session:start"});
     router.add(
         {"POST", base + "/{id}/stop", lifecycle_handler(ctx, &stop_session), false, "Stop a session", "session:stop"});
+    router.add({"POST", base + "/{id}/clone", clone_handler(ctx), false,
+                "Clone a session: a new session with its settings, no messages", "session:create"});
 }
 
 }  // namespace ambient::api

@@ -16,6 +16,13 @@ const model::KindSchema& session_schema();
 // `principal` and kube_cr_name, and stores a non-empty prompt as the first `user` message.
 model::Row create_session(store::Connection& conn, model::Row row, const std::string& principal);
 
+// A new session from `source` (a stored session row), as create_session makes one: every
+// field a create sets is the source's, except `name` (the argument, else "<source
+// name>-clone"), `prompt` (none) and `parent_session_id` (the source). So it has no
+// messages and no status. 409 when the source's agent no longer exists.
+model::Row clone_session(store::Connection& conn, const model::Row& source, std::string name,
+                         const std::string& principal);
+
 // none/Stopped/Completed/Failed → Pending; 409 otherwise, 404 when unknown.
 model::Row start_session(store::Connection& conn, const std::string& id);
 // Pending/Creating/Running → Stopping; 409 otherwise, 404 when unknown.
