@@ -189,10 +189,11 @@ TEST_P(CloneExport, CloneNeedsSessionCreateInTheSourcesProject) {
     // They see the session (it is in a project they read) but may not create there.
     EXPECT_EQ(clone(viewer, id).status, 403);
     EXPECT_EQ(clone(watcher, id).status, 403);
-    // Who cannot see it is refused without learning more (404 today, 403 once writes on
-    // invisible objects all answer 403).
+    // Who cannot see it is refused as for a session that does not exist: a write, so 403.
     const auto outside = clone(outsider, id);
-    EXPECT_TRUE(outside.status == 403 || outside.status == 404) << outside.status;
+    EXPECT_EQ(outside.status, 403) << outside.body;
+    const auto missing = clone(outsider, new_ksuid());
+    EXPECT_EQ(missing.status, 403) << missing.body;
     EXPECT_EQ(sessions_in_project(), before);
 
     // A session-scoped grant of session:create (project:editor bound to the session alone)
