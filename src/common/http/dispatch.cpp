@@ -31,6 +31,16 @@ Response response_for_exception(std::exception_ptr error, const Request& request
 }
 
 Response dispatch(const Router& router, const ServerHooks& hooks, Request& request) {
+    Router::Lookup matched = Router::Miss::NotFound;
+    try {
+        matched = router.match(request.method, request.path);
+    } catch (...) {
+        return response_for_exception(std::current_exception(), request);
+    }
+    return dispatch(hooks, request, std::move(matched));
+}
+
+Response dispatch(const ServerHooks& hooks, Request& request, Router::Lookup matched) {
     try {
         // Before routing and authentication (RFC 9110 9.1); a known method a path does not
         // serve is a 405 below.
@@ -39,7 +49,6 @@ Response dispatch(const Router& router, const ServerHooks& hooks, Request& reque
                                   "Method " + log_excerpt(request.method, kLoggedMethodBytes) + " is not implemented",
                                   request.operation_id);
         }
-        auto matched = router.match(request.method, request.path);
         const Route* route = nullptr;
         if (auto* match = std::get_if<Router::Match>(&matched)) {
             route = match->route;

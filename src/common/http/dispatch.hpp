@@ -1,6 +1,7 @@
 #pragma once
 // From a parsed Request to a Response: routing, the `before` hook, the handler, and the
-// mapping of every failure to upstream's error body. Runs on a worker thread; no Beast.
+// mapping of every failure to upstream's error body. Runs where the route's handler runs
+// (Route::runs); no Beast.
 #include <exception>
 #include <string_view>
 
@@ -18,6 +19,9 @@ Response error_response(int status, ErrorCode code, std::string_view reason, std
 // error response. Never throws: ApiError becomes its own status and body (its detail logged),
 // any other exception a 500 "Unspecified error" (its what() logged).
 Response dispatch(const Router& router, const ServerHooks& hooks, Request& request);
+// The same with the router's answer for request.method and request.path already known (the
+// server looks it up on the I/O thread to learn where the handler runs).
+Response dispatch(const ServerHooks& hooks, Request& request, Router::Lookup matched);
 
 // The response for an exception escaping a handler or a stream producer, logged as above.
 Response response_for_exception(std::exception_ptr error, const Request& request);

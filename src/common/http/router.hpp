@@ -14,9 +14,20 @@
 
 namespace ambient::http {
 
-// Handlers run on a worker thread, never on an I/O thread, so they may block (database
-// work). They return a response or throw ApiError (rendered as upstream's error body).
+// Handlers run on a worker thread unless their route says otherwise (Route::runs), so they
+// may block (database work). They return a response or throw ApiError (rendered as
+// upstream's error body).
 using Handler = std::function<Response(Request&)>;
+
+// Where a route's handler, and the server's `before` hook for it, run.
+enum class Runs {
+    // On the worker pool: free to block.
+    OnWorker,
+    // On the connection's I/O thread, sparing the hop to a worker and back, which costs more
+    // than a small handler itself. Only for handlers (and a `before` hook) that never block
+    // and finish in microseconds: every connection of that I/O thread waits meanwhile.
+    OnIoThread,
+};
 
 struct Route {
     std::string method;
@@ -27,6 +38,7 @@ struct Route {
     // What the caller needs, as "resource:action" (e.g. "session:read"); the application's
     // authorization checks it before the handler runs. Empty only on public routes.
     std::string permission;
+    Runs runs = Runs::OnWorker;
 };
 
 class Router {
@@ -39,8 +51,10 @@ public:
     };
     enum class Miss { NotFound, MethodNotAllowed };
 
+    using Lookup = std::variant<Match, Miss>;
+
     // The matching route, or why none matched.
-    std::variant<Match, Miss> match(std::string_view method, std::string_view path) const;
+    Lookup match(std::string_view method, std::string_view path) const;
     const std::vector<Route>& routes() const { return routes_; }
 
 private:

@@ -261,6 +261,36 @@ TEST_F(ServerTest, HandlersRunOnAWorkerThreadNotAnIoThread) {
     EXPECT_TRUE(on_pool);
 }
 
+TEST_F(ServerTest, RoutesMarkedOnIoThreadRunThereWithTheirHook) {
+    std::thread::id handler_thread;
+    std::thread::id hook_thread;
+    bool on_pool = true;
+    router_.add({"GET", "/quick",
+                 [&](Request&) {
+                     handler_thread = std::this_thread::get_id();
+                     on_pool = server_->workers().get_executor().running_in_this_thread();
+                     return Response::text(200, "quick");
+                 },
+                 true, "", "", Runs::OnIoThread});
+    hooks_.before = [&](Request&, const Route*) -> std::optional<Response> {
+        hook_thread = std::this_thread::get_id();
+        return std::nullopt;
+    };
+    std::string route_seen;
+    hooks_.after = [&](const Request& r, int, double) { route_seen = r.route; };
+    options_.io_threads = 2;
+    start();
+    auto r = client_->get("/quick");
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "quick");
+    EXPECT_FALSE(r.header("X-Operation-ID").empty());
+    const auto io = server_->io_thread_ids();
+    EXPECT_NE(std::find(io.begin(), io.end(), handler_thread), io.end());
+    EXPECT_EQ(hook_thread, handler_thread);
+    EXPECT_FALSE(on_pool);
+    EXPECT_EQ(route_seen, "/quick");
+}
+
 TEST_F(ServerTest, HeaderTimeoutClosesAConnectionThatSendsHalfAHeader) {
     options_.header_timeout = 1s;
     start();
