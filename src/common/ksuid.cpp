@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace ambient {
@@ -53,10 +54,24 @@ std::string make_ksuid(std::chrono::system_clock::time_point time, const std::ar
 }
 
 std::string new_ksuid() {
-    std::array<std::uint8_t, 16> payload{};
-    if (RAND_bytes(payload.data(), static_cast<int>(payload.size())) != 1) {
-        throw std::runtime_error("RAND_bytes failed");
+    // Every request takes an id (its operation id): one call into OpenSSL's CSPRNG, with its
+    // locking, fills the payloads of the next kBatch ids of this thread. The bytes are the
+    // same CSPRNG's, each handed out once.
+    constexpr std::size_t kBatch = 32;
+    struct Pool {
+        std::array<std::uint8_t, 16 * kBatch> bytes{};
+        std::size_t used = 16 * kBatch;
+    };
+    thread_local Pool pool;
+    if (pool.used == pool.bytes.size()) {
+        if (RAND_bytes(pool.bytes.data(), static_cast<int>(pool.bytes.size())) != 1) {
+            throw std::runtime_error("RAND_bytes failed");
+        }
+        pool.used = 0;
     }
+    std::array<std::uint8_t, 16> payload{};
+    std::copy_n(pool.bytes.begin() + static_cast<std::ptrdiff_t>(pool.used), payload.size(), payload.begin());
+    pool.used += payload.size();
     return make_ksuid(std::chrono::system_clock::now(), payload);
 }
 
