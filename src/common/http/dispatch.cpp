@@ -30,20 +30,10 @@ Response response_for_exception(std::exception_ptr error, const Request& request
     return error_response(500, ErrorCode::General, "Unspecified error", request.operation_id);
 }
 
-Response dispatch(const Router& router, const ServerHooks& hooks, Request& request) {
-    Router::Lookup matched = Router::Miss::NotFound;
-    try {
-        matched = router.match(request.method, request.path);
-    } catch (...) {
-        return response_for_exception(std::current_exception(), request);
-    }
-    return dispatch(hooks, request, std::move(matched));
-}
-
 Response dispatch(const ServerHooks& hooks, Request& request, Router::Lookup matched) {
     try {
-        // Before routing and authentication (RFC 9110 9.1); a known method a path does not
-        // serve is a 405 below.
+        // Before authentication (RFC 9110 9.1); a known method a path does not serve is a
+        // 405 below.
         if (!is_known_http_method(request.method)) {
             return error_response(501, ErrorCode::NotImplemented,
                                   "Method " + log_excerpt(request.method, kLoggedMethodBytes) + " is not implemented",

@@ -15,12 +15,11 @@ namespace ambient::http {
 // A JSON error response with upstream's error body.
 Response error_response(int status, ErrorCode code, std::string_view reason, std::string_view operation_id);
 
-// Fills request.route and request.path_params, then returns the hook's, the handler's or an
-// error response. Never throws: ApiError becomes its own status and body (its detail logged),
-// any other exception a 500 "Unspecified error" (its what() logged).
-Response dispatch(const Router& router, const ServerHooks& hooks, Request& request);
-// The same with the router's answer for request.method and request.path already known (the
-// server looks it up on the I/O thread to learn where the handler runs).
+// From `matched`, the router's answer for request.method and request.path (the server looks
+// it up on the I/O thread to learn where the handler runs): fills request.route and
+// request.path_params, then returns the hook's, the handler's or an error response. Never
+// throws: ApiError becomes its own status and body (its detail logged), any other exception
+// a 500 "Unspecified error" (its what() logged).
 Response dispatch(const ServerHooks& hooks, Request& request, Router::Lookup matched);
 
 // The response for an exception escaping a handler or a stream producer, logged as above.
