@@ -43,10 +43,10 @@ fuzz: deps
 	cmake --build $(FUZZ_DIR) -j $(JOBS)
 	scripts/run-fuzzers $(FUZZ_DIR)/bin $(FUZZ_SECONDS)
 
-# The bench helpers are not part of `all`; bench/auth/run, bench/sse_fanout/run and
-# bench/runner/run need them.
+# The bench helpers are not part of `all`; bench/api/run, bench/auth/run, bench/sse_fanout/run
+# and bench/runner/run need them.
 bench-tools: build
-	cmake --build $(BUILD_DIR) -j $(JOBS) --target bench-auth-token bench-auth-decision \
+	cmake --build $(BUILD_DIR) -j $(JOBS) --target bench-bare-beast bench-auth-token bench-auth-decision \
 		bench-sse-broadcaster bench-sse-client bench-runner-bare bench-runner-client bench-runner-proxy-token \
 		bench-session-start bench-token-refresh
 

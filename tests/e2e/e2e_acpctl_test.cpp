@@ -16,15 +16,6 @@ namespace {
 using cli::CliResult;
 using cli::run_acpctl;
 
-std::string random_secret() {
-    static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    std::random_device rd;
-    std::string token = "ghp_";
-    for (int i = 0; i < 36; ++i)
-        token += kChars[rd() % (sizeof kChars - 1)];
-    return token;
-}
-
 class AcpctlDemo : public E2eTest {
 protected:
     // acpctl as a user's script runs it: its own config file, the API server's URL, a token.
@@ -62,7 +53,7 @@ protected:
 TEST_F(AcpctlDemo, UpstreamDemoFlowGrantsACredentialAndFollowsTheRunToItsEnd) {
     FakeGitHub github;
     start();
-    const auto secret = random_secret();
+    const auto secret = random_github_token();
 
     // whoami: the script reads the user from the `User:` line.
     const auto who = ok({"whoami"});

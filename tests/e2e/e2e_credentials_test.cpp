@@ -9,17 +9,6 @@
 namespace ambient::testing::e2e {
 namespace {
 
-// A token with GitHub's personal-token shape and a random body, unique to the run so that a
-// match in a log can only be a leak.
-std::string random_github_token() {
-    static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
-    std::random_device rd;
-    std::string token = "ghp_";
-    for (int i = 0; i < 36; ++i)
-        token += kChars[rd() % (sizeof kChars - 1)];
-    return token;
-}
-
 TEST_F(E2eTest, GithubCredentialReachesTheAgentAndIsLeakedNowhere) {
     FakeGitHub github;
     start();

@@ -9,6 +9,7 @@
 #include <cstdlib>
 #include <fstream>
 #include <iostream>
+#include <random>
 #include <sstream>
 #include <thread>
 
@@ -440,6 +441,15 @@ std::vector<pid_t> E2eTest::runner_processes(const std::string& id) const {
         }
     }
     return out;
+}
+
+std::string random_github_token() {
+    static constexpr char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+    std::random_device rd;
+    std::string token = "ghp_";
+    for (int i = 0; i < 36; ++i)
+        token += kChars[rd() % (sizeof kChars - 1)];
+    return token;
 }
 
 }  // namespace ambient::testing::e2e

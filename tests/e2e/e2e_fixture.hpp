@@ -160,4 +160,8 @@ struct Haystack {
     std::vector<std::string> find(const std::string& needle) const;
 };
 
+// A token with GitHub's personal-token shape and a random body, unique to the run so that a
+// match in a log can only be a leak.
+std::string random_github_token();
+
 }  // namespace ambient::testing::e2e
