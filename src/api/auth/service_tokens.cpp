@@ -4,8 +4,8 @@
 
 #include <fcntl.h>
 #include <openssl/crypto.h>
+#include <openssl/evp.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -15,9 +15,24 @@
 namespace ambient::api {
 namespace {
 
+// Every authenticated request hashes the token it presents. OpenSSL's one-shot SHA256()
+// looks the algorithm up and allocates a context on every call, which cost more than the
+// hashing itself (docs/performance.md): the algorithm is fetched once, and each thread keeps
+// one context.
 std::array<unsigned char, 32> digest(std::string_view s) {
+    static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
+    struct Context {
+        EVP_MD_CTX* ctx = EVP_MD_CTX_new();
+        ~Context() { EVP_MD_CTX_free(ctx); }
+    };
+    thread_local Context context;
     std::array<unsigned char, 32> out{};
-    SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), out.data());
+    unsigned int size = 0;
+    if (sha256 == nullptr || context.ctx == nullptr || EVP_DigestInit_ex2(context.ctx, sha256, nullptr) != 1 ||
+        EVP_DigestUpdate(context.ctx, s.data(), s.size()) != 1 ||
+        EVP_DigestFinal_ex(context.ctx, out.data(), &size) != 1 || size != out.size()) {
+        throw std::runtime_error("SHA-256 is unavailable");
+    }
     return out;
 }
 

@@ -3,6 +3,8 @@
 // e.g. "/api/ambient/v1/projects/{id}/agents/{agent_id}"; literal segments win over
 // parameters at the same position.
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -64,8 +66,23 @@ private:
     };
     using Pattern = std::vector<Segment>;
 
+    // The patterns as a tree of segments: a request walks down it instead of comparing its
+    // path with every pattern (which cost more than the rest of routing together; see
+    // docs/performance.md). A node is reached by one literal or by a parameter.
+    struct Node {
+        std::map<std::string, std::unique_ptr<Node>, std::less<>> literals;
+        std::unique_ptr<Node> param;
+        std::vector<std::size_t> routes;  // indices into routes_ of the patterns ending here, in add order
+    };
+    // The route for `method` at or below `node`, literal children tried before the parameter
+    // child so that the more specific pattern wins; sets `path_matched` when any pattern
+    // matches the path, whatever its method.
+    const Route* find(const Node& node, const std::vector<std::string_view>& segments, std::size_t depth,
+                      std::string_view method, bool& path_matched, std::size_t& index) const;
+
     std::vector<Route> routes_;
     std::vector<Pattern> patterns_;  // parallel to routes_, parsed once in add()
+    Node root_;
 };
 
 }  // namespace ambient::http
