@@ -5,6 +5,7 @@
 #include "api/auth/runner_tokens.hpp"
 #include "common/api_error.hpp"
 #include "common/jwt/jwt.hpp"
+#include "common/may_block.hpp"
 
 namespace ambient::api {
 namespace {
@@ -107,6 +108,7 @@ Principal Authenticator::verify_user_token(const std::string& token, const std::
         try {
             verified = jwt::verify(token, *jwks_->keys(), options);
         } catch (const jwt::UnknownKeyError&) {
+            ensure_may_block();  // the refetch goes to the issuer
             if (!jwks_->refresh()) throw;
             verified = jwt::verify(token, *jwks_->keys(), options);
         }

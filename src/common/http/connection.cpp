@@ -19,6 +19,7 @@
 #include "common/http/log_excerpt.hpp"
 #include "common/http/url.hpp"
 #include "common/ksuid.hpp"
+#include "common/may_block.hpp"
 
 namespace ambient::http::detail {
 namespace net = boost::asio;
@@ -378,9 +379,19 @@ net::awaitable<bool> serve_request(beast::tcp_stream& stream, beast::flat_buffer
         // Routing is a lookup in memory: done here, it tells whether the hop to a worker
         // (two thread switches) is needed at all.
         auto matched = server.router.match(request.method, request.path);
+        bool answered = false;
         if (runs_on_io_thread(matched)) {
-            response = respond(server, request, std::move(matched));
-        } else {
+            try {
+                NonBlockingScope io_thread;
+                response = respond(server, request, std::move(matched));
+                answered = true;
+            } catch (const WouldBlock&) {
+                // It has to wait after all (no idle database connection, a key to fetch):
+                // again, from the start, on a worker.
+                matched = server.router.match(request.method, request.path);
+            }
+        }
+        if (!answered) {
             response = co_await run_blocking(
                 server.workers, [&server, &request, &matched] { return respond(server, request, std::move(matched)); });
         }

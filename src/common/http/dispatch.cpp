@@ -4,6 +4,7 @@
 
 #include "common/http/log_excerpt.hpp"
 #include "common/http_methods.hpp"
+#include "common/may_block.hpp"
 
 namespace ambient::http {
 
@@ -57,6 +58,8 @@ Response dispatch(const ServerHooks& hooks, Request& request, Router::Lookup mat
         }
         return error_response(404, ErrorCode::NotFound, "The requested resource '" + request.path + "' doesn't exist",
                               request.operation_id);
+    } catch (const WouldBlock&) {
+        throw;  // not an error: the server runs the request again where it may block
     } catch (...) {
         return response_for_exception(std::current_exception(), request);
     }

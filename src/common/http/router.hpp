@@ -26,8 +26,10 @@ enum class Runs {
     // On the worker pool: free to block.
     OnWorker,
     // On the connection's I/O thread, sparing the hop to a worker and back, which costs more
-    // than a small handler itself. Only for handlers (and a `before` hook) that never block
-    // and finish in microseconds: every connection of that I/O thread waits meanwhile.
+    // than a small handler itself. Only for handlers (and a `before` hook) that finish in
+    // microseconds, since every connection of that I/O thread waits meanwhile, and that throw
+    // WouldBlock (common/may_block.hpp) before anything that would wait, having changed
+    // nothing yet: the request is then run again on a worker.
     OnIoThread,
 };
 
