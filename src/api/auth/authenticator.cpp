@@ -1,9 +1,8 @@
 #include "api/auth/authenticator.hpp"
 
-#include <openssl/sha.h>
-
 #include "api/auth/runner_tokens.hpp"
 #include "common/api_error.hpp"
+#include "common/crypto/sha256.hpp"
 #include "common/jwt/jwt.hpp"
 #include "common/may_block.hpp"
 
@@ -30,9 +29,8 @@ std::optional<PresentedToken> presented_token(const http::Request& req, bool tru
 }
 
 std::string digest(const std::string& token) {
-    unsigned char d[SHA256_DIGEST_LENGTH];
-    SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), d);
-    return std::string(reinterpret_cast<char*>(d), sizeof d);
+    const auto d = crypto::sha256(token);
+    return std::string(reinterpret_cast<const char*>(d.data()), d.size());
 }
 
 std::string claim(const nlohmann::json& claims, const char* name) {

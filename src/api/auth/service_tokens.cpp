@@ -1,10 +1,10 @@
 #include "api/auth/service_tokens.hpp"
 
+#include "common/crypto/sha256.hpp"
 #include "common/jwt/base64url.hpp"
 
 #include <fcntl.h>
 #include <openssl/crypto.h>
-#include <openssl/evp.h>
 #include <openssl/rand.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -15,25 +15,8 @@
 namespace ambient::api {
 namespace {
 
-// Every authenticated request hashes the token it presents. OpenSSL's one-shot SHA256()
-// looks the algorithm up and allocates a context on every call, which cost more than the
-// hashing itself (docs/performance.md): the algorithm is fetched once, and each thread keeps
-// one context.
 std::array<unsigned char, 32> digest(std::string_view s) {
-    static EVP_MD* const sha256 = EVP_MD_fetch(nullptr, "SHA256", nullptr);
-    struct Context {
-        EVP_MD_CTX* ctx = EVP_MD_CTX_new();
-        ~Context() { EVP_MD_CTX_free(ctx); }
-    };
-    thread_local Context context;
-    std::array<unsigned char, 32> out{};
-    unsigned int size = 0;
-    if (sha256 == nullptr || context.ctx == nullptr || EVP_DigestInit_ex2(context.ctx, sha256, nullptr) != 1 ||
-        EVP_DigestUpdate(context.ctx, s.data(), s.size()) != 1 ||
-        EVP_DigestFinal_ex(context.ctx, out.data(), &size) != 1 || size != out.size()) {
-        throw std::runtime_error("SHA-256 is unavailable");
-    }
-    return out;
+    return crypto::sha256(s);
 }
 
 std::string_view trim(std::string_view s) {
