@@ -33,7 +33,7 @@ void register_bench_ceiling(http::Router& router) {
                                       {"updated_at", now},
                                       {"name", req.param("id")},
                                       {"description", std::string("benchmark project")}};
-                    return json_response(200, model::render(project_schema(), row));
+                    return http::Response::json(200, model::render_text(project_schema(), row));
                 },
                 false, "Benchmark only: renders a project without storage"});
     router.add({"POST", base,
@@ -43,7 +43,7 @@ void register_bench_ceiling(http::Router& router) {
                     row["id"] = model::text_of(row, "name");
                     row["created_at"] = now;
                     row["updated_at"] = now;
-                    return json_response(201, model::render(project_schema(), row));
+                    return http::Response::json(201, model::render_text(project_schema(), row));
                 },
                 false, "Benchmark only: validates and renders a project without storage"});
 }

@@ -61,7 +61,7 @@ http::Handler Crud::create() const {
             if (self.hooks_.after_write) self.hooks_.after_write(conn, req, WriteKind::Create, inserted);
             return inserted;
         });
-        return json_response(201, model::render(self.schema_, stored));
+        return http::Response::json(201, model::render_text(self.schema_, stored));
     };
 }
 
@@ -71,7 +71,7 @@ http::Handler Crud::get() const {
         const auto row = with_connection(self.ctx_, self.schema_,
                                          [&](store::Connection& conn) { return repo::find(conn, self.schema_, id); });
         if (!row) throw not_found(self.schema_, id);
-        return json_response(200, model::render(self.schema_, *row));
+        return http::Response::json(200, model::render_text(self.schema_, *row));
     };
 }
 
@@ -95,7 +95,7 @@ http::Handler Crud::patch() const {
             if (self.hooks_.after_write) self.hooks_.after_write(conn, req, WriteKind::Update, *updated);
             return *updated;
         });
-        return json_response(200, model::render(self.schema_, row));
+        return http::Response::json(200, model::render_text(self.schema_, row));
     };
 }
 

@@ -45,6 +45,8 @@ public:
 
     http::Handler list() const;
     http::Handler create() const;
+    // Reads one row and changes nothing, so its routes may run on the I/O thread
+    // (http::Runs::OnIoThread): on SQLite with an idle connection it answers there.
     http::Handler get() const;
     http::Handler patch() const;
     http::Handler remove() const;

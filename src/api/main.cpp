@@ -1,7 +1,6 @@
 // ambient-api-server: the composition root. Parts are built in order and destroyed in
 // reverse: the client for runners, database, migrations, tokens, app (routes), HTTP server.
 #include <curl/curl.h>
-#include <spdlog/sinks/stdout_color_sinks.h>
 #include <spdlog/spdlog.h>
 #include <CLI/CLI.hpp>
 
@@ -22,10 +21,11 @@
 #include "api/schema_migrations.hpp"
 #include "api/seed_admin.hpp"
 #include "api/store/migrations.hpp"
-#include "common/version.hpp"
+#include "common/buffered_log_sink.hpp"
 #include "common/http/descriptor_limit.hpp"
 #include "common/http/server.hpp"
 #include "common/http/stream_client.hpp"
+#include "common/version.hpp"
 
 namespace {
 
@@ -148,6 +148,8 @@ int serve(const Options& opt) {
     sigaddset(&stop_signals, SIGINT);
     sigaddset(&stop_signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &stop_signals, nullptr);
+    // The request log is buffered (buffered_log_sink.hpp); this thread writes it out.
+    spdlog::flush_every(kLogFlushInterval);
     const auto descriptors = http::raise_descriptor_limit();
     spdlog::info("open-file limit {} (was {})", descriptors.now, descriptors.before);
     const auto [host, port] = split_bind_address(opt.bind);
@@ -305,8 +307,11 @@ int main(int argc, char** argv) {
     ::umask(077);
     curl_global_init(CURL_GLOBAL_DEFAULT);
     // Logs go to stderr; stdout carries only the listening line scripts read.
-    spdlog::set_default_logger(spdlog::stderr_color_mt("ambient"));
-    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+    install_server_logger("ambient");
+    // Whatever the way out, the buffered log is written out before the process ends.
+    struct LogFlush {
+        ~LogFlush() { spdlog::shutdown(); }
+    } log_flush;
     try {
         if (*migrate_cmd) {
             auto db = open_database(opt);

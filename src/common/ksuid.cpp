@@ -2,6 +2,7 @@
 
 #include <openssl/rand.h>
 
+#include <algorithm>
 #include <stdexcept>
 
 namespace ambient {
@@ -18,22 +19,29 @@ int digit_value(char c) {
     return -1;
 }
 
-// Base-62 of a 160-bit big-endian number, by repeated division over 32-bit limbs.
+// Base-62 of a 160-bit big-endian number, by repeated division over 32-bit limbs. Each pass
+// divides by 62^5, which fits a limb, and yields five digits: a sixth of the divisions of
+// one digit per pass (every request's operation id is a ksuid).
 std::string encode(const std::array<std::uint8_t, 20>& bytes) {
+    constexpr std::uint64_t kChunk = 62ULL * 62 * 62 * 62 * 62;
+    constexpr std::size_t kChunkDigits = 5;
     std::array<std::uint32_t, 5> limbs{};
     for (int i = 0; i < 5; ++i) {
         limbs[i] = (std::uint32_t{bytes[4 * i]} << 24) | (std::uint32_t{bytes[4 * i + 1]} << 16) |
                    (std::uint32_t{bytes[4 * i + 2]} << 8) | std::uint32_t{bytes[4 * i + 3]};
     }
     std::string out(kKsuidLength, '0');
-    for (std::size_t pos = kKsuidLength; pos-- > 0;) {
+    for (std::size_t end = kKsuidLength; end > 0;) {
         std::uint64_t remainder = 0;
         for (auto& limb : limbs) {
             const std::uint64_t value = (remainder << 32) | limb;
-            limb = static_cast<std::uint32_t>(value / 62);
-            remainder = value % 62;
+            limb = static_cast<std::uint32_t>(value / kChunk);
+            remainder = value % kChunk;
         }
-        out[pos] = kAlphabet[remainder];
+        for (std::size_t k = 0; k < kChunkDigits && end > 0; ++k) {
+            out[--end] = kAlphabet[remainder % 62];
+            remainder /= 62;
+        }
     }
     return out;
 }
@@ -53,10 +61,24 @@ std::string make_ksuid(std::chrono::system_clock::time_point time, const std::ar
 }
 
 std::string new_ksuid() {
-    std::array<std::uint8_t, 16> payload{};
-    if (RAND_bytes(payload.data(), static_cast<int>(payload.size())) != 1) {
-        throw std::runtime_error("RAND_bytes failed");
+    // Every request takes an id (its operation id): one call into OpenSSL's CSPRNG, with its
+    // locking, fills the payloads of the next kBatch ids of this thread. The bytes are the
+    // same CSPRNG's, each handed out once.
+    constexpr std::size_t kBatch = 32;
+    struct Pool {
+        std::array<std::uint8_t, 16 * kBatch> bytes{};
+        std::size_t used = 16 * kBatch;
+    };
+    thread_local Pool pool;
+    if (pool.used == pool.bytes.size()) {
+        if (RAND_bytes(pool.bytes.data(), static_cast<int>(pool.bytes.size())) != 1) {
+            throw std::runtime_error("RAND_bytes failed");
+        }
+        pool.used = 0;
     }
+    std::array<std::uint8_t, 16> payload{};
+    std::copy_n(pool.bytes.begin() + static_cast<std::ptrdiff_t>(pool.used), payload.size(), payload.begin());
+    pool.used += payload.size();
     return make_ksuid(std::chrono::system_clock::now(), payload);
 }
 

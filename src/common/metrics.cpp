@@ -77,9 +77,17 @@ void Metrics::record_request(std::string_view method, std::string_view route, in
     while (bucket < kBucketBounds.size() && seconds > kBucketBounds[bucket])
         ++bucket;
 
+    const auto label = method_label(method);
     std::lock_guard lock(mutex_);
-    ++requests_[{std::string(method_label(method)), std::string(route), status}];
-    auto& h = durations_[std::string(route)];
+    const std::tuple<std::string_view, std::string_view, int> key{label, route, status};
+    auto series = requests_.find(key);
+    if (series == requests_.end()) {
+        series = requests_.emplace(std::tuple{std::string(label), std::string(route), status}, 0).first;
+    }
+    ++series->second;
+    auto histogram = durations_.find(route);
+    if (histogram == durations_.end()) histogram = durations_.emplace(std::string(route), Histogram{}).first;
+    auto& h = histogram->second;
     if (bucket < h.buckets.size()) ++h.buckets[bucket];
     h.sum += seconds;
     ++h.count;

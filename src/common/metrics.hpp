@@ -44,8 +44,10 @@ private:
     };
 
     mutable std::mutex mutex_;
-    std::map<std::tuple<std::string, std::string, int>, std::uint64_t> requests_;
-    std::map<std::string, Histogram> durations_;
+    // Transparent comparators: a request that adds to an existing series is looked up by
+    // views of its labels, without building (allocating) the key strings.
+    std::map<std::tuple<std::string, std::string, int>, std::uint64_t, std::less<>> requests_;
+    std::map<std::string, Histogram, std::less<>> durations_;
 };
 
 // Escapes a label value for the text format: backslash, double quote and newline.

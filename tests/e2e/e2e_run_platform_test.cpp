@@ -167,7 +167,16 @@ TEST(RunPlatform, ServesAnEchoSessionAndOneCtrlCStopsEveryProcess) {
         },
         30s);
     ASSERT_TRUE(answered) << "no echo answer; messages: " << seen;
-    EXPECT_EQ(api.get(base + "/sessions/" + id).json().value("phase", ""), "Running");
+    // The runner answers as soon as it runs; the control plane marks the session Running
+    // once the runtime reports it ready, which may come a moment after the answer.
+    std::string phase;
+    EXPECT_TRUE(eventually(
+        [&] {
+            phase = api.get(base + "/sessions/" + id).json().value("phase", "");
+            return phase == "Running";
+        },
+        10s))
+        << "phase: " << phase;
     EXPECT_TRUE(fs::exists(data / "sessions" / id / "runner.log"));
 
     // Everything of the platform names the test's directory on its command line: the API

@@ -1,10 +1,10 @@
 #include "api/auth/authenticator.hpp"
 
-#include <openssl/sha.h>
-
 #include "api/auth/runner_tokens.hpp"
 #include "common/api_error.hpp"
+#include "common/crypto/sha256.hpp"
 #include "common/jwt/jwt.hpp"
+#include "common/may_block.hpp"
 
 namespace ambient::api {
 namespace {
@@ -29,9 +29,8 @@ std::optional<PresentedToken> presented_token(const http::Request& req, bool tru
 }
 
 std::string digest(const std::string& token) {
-    unsigned char d[SHA256_DIGEST_LENGTH];
-    SHA256(reinterpret_cast<const unsigned char*>(token.data()), token.size(), d);
-    return std::string(reinterpret_cast<char*>(d), sizeof d);
+    const auto d = crypto::sha256(token);
+    return std::string(reinterpret_cast<const char*>(d.data()), d.size());
 }
 
 std::string claim(const nlohmann::json& claims, const char* name) {
@@ -107,6 +106,7 @@ Principal Authenticator::verify_user_token(const std::string& token, const std::
         try {
             verified = jwt::verify(token, *jwks_->keys(), options);
         } catch (const jwt::UnknownKeyError&) {
+            ensure_may_block();  // the refetch goes to the issuer
             if (!jwks_->refresh()) throw;
             verified = jwt::verify(token, *jwks_->keys(), options);
         }

@@ -1,11 +1,11 @@
 #include "api/auth/service_tokens.hpp"
 
+#include "common/crypto/sha256.hpp"
 #include "common/jwt/base64url.hpp"
 
 #include <fcntl.h>
 #include <openssl/crypto.h>
 #include <openssl/rand.h>
-#include <openssl/sha.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -16,9 +16,7 @@ namespace ambient::api {
 namespace {
 
 std::array<unsigned char, 32> digest(std::string_view s) {
-    std::array<unsigned char, 32> out{};
-    SHA256(reinterpret_cast<const unsigned char*>(s.data()), s.size(), out.data());
-    return out;
+    return crypto::sha256(s);
 }
 
 std::string_view trim(std::string_view s) {

@@ -17,6 +17,7 @@
 #include "api/handler_support.hpp"
 #include "api/model/kind.hpp"
 #include "api/notify/notifier.hpp"
+#include "common/may_block.hpp"
 
 namespace ambient::api::authz {
 namespace {
@@ -341,6 +342,8 @@ void authorize_request(ApiContext& ctx, http::Request& req, const http::Route& r
     try {
         authorize_or_throw(ctx, req, route);
     } catch (const ApiError&) {
+        throw;
+    } catch (const WouldBlock&) {
         throw;
     } catch (const std::exception& e) {
         spdlog::error("authorization check failed: {}", e.what());

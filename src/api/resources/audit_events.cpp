@@ -59,8 +59,8 @@ void register_audit_events(http::Router& router, ApiContext& ctx) {
     const std::string base = std::string(model::kApiBasePath) + "/audit_events";
     router.add({"GET", base, list_handler(crud.list()), false, "List audit events (platform admins only)",
                 "audit_event:list"});
-    router.add(
-        {"GET", base + "/{id}", crud.get(), false, "Get an audit event (platform admins only)", "audit_event:read"});
+    router.add({"GET", base + "/{id}", crud.get(), false, "Get an audit event (platform admins only)",
+                "audit_event:read", http::Runs::OnIoThread});
 }
 
 }  // namespace ambient::api

@@ -20,36 +20,46 @@
 namespace ambient::api {
 
 void register_metadata(http::Router& router, ApiContext& ctx, Metrics& metrics, const std::string& version) {
+    // These answers never change while the server runs: rendered once, at registration, and
+    // served from the I/O thread (no storage, nothing that blocks).
+    const auto constant = [](http::Response response) {
+        return [response = std::move(response)](http::Request&) { return response; };
+    };
     router.add(
-        {"GET", "/api/ambient",
-         [version](http::Request&) {
-             return json_response(
-                 200, {{"id", "ambient-api-server"}, {"kind", "API"}, {"href", "/api/ambient"}, {"version", version}});
-         },
-         true, "The API's identity and version"});
+        {"GET",
+         "/api/ambient",
+         constant(json_response(
+             200, {{"id", "ambient-api-server"}, {"kind", "API"}, {"href", "/api/ambient"}, {"version", version}})),
+         true,
+         "The API's identity and version",
+         {},
+         http::Runs::OnIoThread});
 
+    Json collections = Json::array();
+    for (const auto* kind : all_schemas()) {
+        collections.push_back({{"id", kind->path},
+                               {"kind", kind->kind + "List"},
+                               {"href", std::string(model::kApiBasePath) + "/" + kind->path}});
+    }
     router.add(
-        {"GET", model::kApiBasePath,
-         [](http::Request&) {
-             Json collections = Json::array();
-             for (const auto* kind : all_schemas()) {
-                 collections.push_back({{"id", kind->path},
-                                        {"kind", kind->kind + "List"},
-                                        {"href", std::string(model::kApiBasePath) + "/" + kind->path}});
-             }
-             return json_response(
-                 200,
-                 {{"id", "v1"}, {"kind", "APIVersion"}, {"href", model::kApiBasePath}, {"collections", collections}});
-         },
-         true, "The collections of API version 1"});
+        {"GET",
+         model::kApiBasePath,
+         constant(json_response(
+             200, {{"id", "v1"}, {"kind", "APIVersion"}, {"href", model::kApiBasePath}, {"collections", collections}})),
+         true,
+         "The collections of API version 1",
+         {},
+         http::Runs::OnIoThread});
 
     // Upstream's `{version, build_time, git_tag}`, which `acpctl version` prints; we know the
     // commit, not a tag or a build time (which would make builds differ by the clock).
-    router.add({"GET", std::string(model::kApiBasePath) + "/version",
-                [version](http::Request&) {
-                    return json_response(200, {{"version", version}, {"git_commit", build_commit()}});
-                },
-                true, "The server's version"});
+    router.add({"GET",
+                std::string(model::kApiBasePath) + "/version",
+                constant(json_response(200, {{"version", version}, {"git_commit", build_commit()}})),
+                true,
+                "The server's version",
+                {},
+                http::Runs::OnIoThread});
 
     // The document describes the router as it is once every route is registered; it is
     // rendered on first use, after startup has finished adding routes.

@@ -1,5 +1,7 @@
 #include "api/store/connection_pool.hpp"
 
+#include "common/may_block.hpp"
+
 #include <string>
 #include <utility>
 
@@ -27,6 +29,9 @@ std::unique_ptr<PooledConnection> ConnectionPool::take() {
             --open_count_;
             continue;  // the slot is free again: the next pass opens a fresh connection
         }
+        // An I/O thread takes only an idle connection: opening one, or waiting for one, is
+        // for a worker.
+        if (!may_block()) throw WouldBlock();
         if (open_count_ < size_) {
             ++open_count_;
             ++in_use_;

@@ -19,6 +19,7 @@
 #include "common/http/log_excerpt.hpp"
 #include "common/http/url.hpp"
 #include "common/ksuid.hpp"
+#include "common/may_block.hpp"
 
 namespace ambient::http::detail {
 namespace net = boost::asio;
@@ -297,12 +298,18 @@ net::awaitable<HeaderSection> read_header_section(beast::tcp_stream& stream, bea
     }
 }
 
-// The request's response, computed on a worker: routing, hooks, the handler, and compression,
-// whose cost grows with the body and so never lands on an I/O thread.
-Response respond(const ServerContext& server, Request& request) {
-    auto response = dispatch(server.router, server.hooks, request);
+// The request's response: hooks, the handler, and compression. On a worker, unless the
+// route runs on the I/O thread; a large body's compression is then bounded by what a
+// handler that never blocks can produce in microseconds.
+Response respond(const ServerContext& server, Request& request, Router::Lookup matched) {
+    auto response = dispatch(server.hooks, request, std::move(matched));
     if (!response.stream) gzip_response(request, response, server.options.gzip_max_bytes);
     return response;
+}
+
+bool runs_on_io_thread(const Router::Lookup& matched) {
+    const auto* match = std::get_if<Router::Match>(&matched);
+    return match != nullptr && match->route->runs == Runs::OnIoThread;
 }
 
 // Reads one request and answers it. False when the connection must close afterwards (or was
@@ -369,7 +376,25 @@ net::awaitable<bool> serve_request(beast::tcp_stream& stream, beast::flat_buffer
     if (auto target = decode_target(request.target)) {
         request.path = std::move(target->path);
         request.query = std::move(target->query);
-        response = co_await run_blocking(server.workers, [&server, &request] { return respond(server, request); });
+        // Routing is a lookup in memory: done here, it tells whether the hop to a worker
+        // (two thread switches) is needed at all.
+        auto matched = server.router.match(request.method, request.path);
+        bool answered = false;
+        if (runs_on_io_thread(matched)) {
+            try {
+                NonBlockingScope io_thread;
+                response = respond(server, request, std::move(matched));
+                answered = true;
+            } catch (const WouldBlock&) {
+                // It has to wait after all (no idle database connection, a key to fetch):
+                // again, from the start, on a worker.
+                matched = server.router.match(request.method, request.path);
+            }
+        }
+        if (!answered) {
+            response = co_await run_blocking(
+                server.workers, [&server, &request, &matched] { return respond(server, request, std::move(matched)); });
+        }
     } else {
         response = error_response(400, ErrorCode::MalformedRequest,
                                   "Malformed percent-encoding in the request target, or an encoded '/' or control "

@@ -4,6 +4,7 @@
 
 #include "common/http/log_excerpt.hpp"
 #include "common/http_methods.hpp"
+#include "common/may_block.hpp"
 
 namespace ambient::http {
 
@@ -30,16 +31,15 @@ Response response_for_exception(std::exception_ptr error, const Request& request
     return error_response(500, ErrorCode::General, "Unspecified error", request.operation_id);
 }
 
-Response dispatch(const Router& router, const ServerHooks& hooks, Request& request) {
+Response dispatch(const ServerHooks& hooks, Request& request, Router::Lookup matched) {
     try {
-        // Before routing and authentication (RFC 9110 9.1); a known method a path does not
-        // serve is a 405 below.
+        // Before authentication (RFC 9110 9.1); a known method a path does not serve is a
+        // 405 below.
         if (!is_known_http_method(request.method)) {
             return error_response(501, ErrorCode::NotImplemented,
                                   "Method " + log_excerpt(request.method, kLoggedMethodBytes) + " is not implemented",
                                   request.operation_id);
         }
-        auto matched = router.match(request.method, request.path);
         const Route* route = nullptr;
         if (auto* match = std::get_if<Router::Match>(&matched)) {
             route = match->route;
@@ -58,6 +58,8 @@ Response dispatch(const Router& router, const ServerHooks& hooks, Request& reque
         }
         return error_response(404, ErrorCode::NotFound, "The requested resource '" + request.path + "' doesn't exist",
                               request.operation_id);
+    } catch (const WouldBlock&) {
+        throw;  // not an error: the server runs the request again where it may block
     } catch (...) {
         return response_for_exception(std::current_exception(), request);
     }

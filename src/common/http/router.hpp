@@ -3,6 +3,8 @@
 // e.g. "/api/ambient/v1/projects/{id}/agents/{agent_id}"; literal segments win over
 // parameters at the same position.
 #include <functional>
+#include <map>
+#include <memory>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -14,9 +16,22 @@
 
 namespace ambient::http {
 
-// Handlers run on a worker thread, never on an I/O thread, so they may block (database
-// work). They return a response or throw ApiError (rendered as upstream's error body).
+// Handlers run on a worker thread unless their route says otherwise (Route::runs), so they
+// may block (database work). They return a response or throw ApiError (rendered as
+// upstream's error body).
 using Handler = std::function<Response(Request&)>;
+
+// Where a route's handler, and the server's `before` hook for it, run.
+enum class Runs {
+    // On the worker pool: free to block.
+    OnWorker,
+    // On the connection's I/O thread, sparing the hop to a worker and back, which costs more
+    // than a small handler itself. Only for handlers (and a `before` hook) that finish in
+    // microseconds, since every connection of that I/O thread waits meanwhile, and that throw
+    // WouldBlock (common/may_block.hpp) before anything that would wait, having changed
+    // nothing yet: the request is then run again on a worker.
+    OnIoThread,
+};
 
 struct Route {
     std::string method;
@@ -27,6 +42,7 @@ struct Route {
     // What the caller needs, as "resource:action" (e.g. "session:read"); the application's
     // authorization checks it before the handler runs. Empty only on public routes.
     std::string permission;
+    Runs runs = Runs::OnWorker;
 };
 
 class Router {
@@ -39,8 +55,10 @@ public:
     };
     enum class Miss { NotFound, MethodNotAllowed };
 
+    using Lookup = std::variant<Match, Miss>;
+
     // The matching route, or why none matched.
-    std::variant<Match, Miss> match(std::string_view method, std::string_view path) const;
+    Lookup match(std::string_view method, std::string_view path) const;
     const std::vector<Route>& routes() const { return routes_; }
 
 private:
@@ -50,8 +68,23 @@ private:
     };
     using Pattern = std::vector<Segment>;
 
+    // The patterns as a tree of segments: a request walks down it instead of comparing its
+    // path with every pattern (which cost more than the rest of routing together; see
+    // docs/performance.md). A node is reached by one literal or by a parameter.
+    struct Node {
+        std::map<std::string, std::unique_ptr<Node>, std::less<>> literals;
+        std::unique_ptr<Node> param;
+        std::vector<std::size_t> routes;  // indices into routes_ of the patterns ending here, in add order
+    };
+    // The route for `method` at or below `node`, literal children tried before the parameter
+    // child so that the more specific pattern wins; sets `path_matched` when any pattern
+    // matches the path, whatever its method.
+    const Route* find(const Node& node, const std::vector<std::string_view>& segments, std::size_t depth,
+                      std::string_view method, bool& path_matched, std::size_t& index) const;
+
     std::vector<Route> routes_;
     std::vector<Pattern> patterns_;  // parallel to routes_, parsed once in add()
+    Node root_;
 };
 
 }  // namespace ambient::http

@@ -62,8 +62,11 @@ struct Server::Impl {
           limits(limits_for(options)),
           registry(limits),
           context{options, router, hooks, workers, stopping, registry, requests_finished},
-          ioc(static_cast<int>(std::max<std::size_t>(options.io_threads, 1))),
-          workers(std::max<std::size_t>(options.worker_threads, 1)) {}
+          workers(std::max<std::size_t>(options.worker_threads, 1)) {
+        const auto threads = std::max<std::size_t>(options.io_threads, 1);
+        for (std::size_t i = 0; i < threads; ++i)
+            iocs.push_back(std::make_unique<net::io_context>(1));
+    }
 
     net::awaitable<void> accept_loop();
     enum class Backlog { Empty, MayHoldMore, Failed };
@@ -88,10 +91,16 @@ struct Server::Impl {
     std::optional<Clock::time_point> last_refusal_log;
     detail::ServerContext context;
 
-    net::io_context ioc;
+    // One io_context per I/O thread, each run by that thread alone: a connection lives on one
+    // of them, so its steps are serialized without a strand, and no lock or wakeup is shared
+    // between threads on the request path (a shared io_context with a strand per connection
+    // cost a third of the instructions of a small request; docs/performance.md).
+    std::vector<std::unique_ptr<net::io_context>> iocs;
+    // The next I/O context a connection goes to: used by the accept thread only.
+    std::size_t next_ioc = 0;
     // Connections arrive from the accept thread: until stop(), the I/O threads must not
     // return from run() for lack of work.
-    std::optional<net::executor_work_guard<net::io_context::executor_type>> ioc_work;
+    std::vector<net::executor_work_guard<net::io_context::executor_type>> ioc_work;
     // The listening socket has a thread of its own: however busy the I/O threads are with
     // connections, the listen queue is emptied at once, and a flood of connections that are
     // refused cannot fill it until the kernel drops other clients' SYNs.
@@ -153,9 +162,10 @@ Server::Impl::Backlog Server::Impl::accept_pending() {
 }
 
 void Server::Impl::admit(int fd, const tcp::endpoint& peer) {
-    // Each connection gets its own strand, so that any number of I/O threads can run
-    // connections in parallel while each connection's steps stay serialized.
-    net::any_io_executor executor = net::make_strand(ioc);
+    // Round-robin: wrk-like clients keep a few dozen connections open, and an even split of
+    // them keeps every I/O thread busy (SO_REUSEPORT's address hash may not).
+    net::any_io_executor executor = iocs[next_ioc]->get_executor();
+    next_ioc = (next_ioc + 1) % iocs.size();
     auto admission = registry.admit(peer.address(), executor);
     if (!admission.state) {
         refuse(fd, admission.refusal);
@@ -232,7 +242,7 @@ void Server::start() {
     }
     const auto where = s.options.host + ":" + std::to_string(s.options.port);
     try {
-        tcp::resolver resolver(s.ioc);
+        tcp::resolver resolver(*s.iocs.front());
         const auto endpoints = resolver.resolve(s.options.host, std::to_string(s.options.port), tcp::resolver::passive);
         const tcp::endpoint endpoint = *endpoints.begin();
         s.acceptor.emplace(s.accept_ioc);
@@ -259,10 +269,9 @@ void Server::start() {
             if (error) s.log_connection_failure(error);
         });
     }
-    s.ioc_work.emplace(s.ioc.get_executor());
-    const auto threads = std::max<std::size_t>(s.options.io_threads, 1);
-    for (std::size_t i = 0; i < threads; ++i) {
-        s.io_threads.emplace_back([&s] { s.ioc.run(); });
+    for (auto& ioc : s.iocs) {
+        s.ioc_work.push_back(net::make_work_guard(*ioc));
+        s.io_threads.emplace_back([&ioc = *ioc] { ioc.run(); });
     }
     s.accept_thread = std::thread([&s] { s.accept_ioc.run(); });
     spdlog::info("http: accepting connections at {}:{} (at most {} open, {} per client address)", s.options.host,
@@ -276,7 +285,7 @@ std::uint16_t Server::port() const {
 
 void Server::run_until_signal() {
     auto& s = *impl_;
-    s.signals.emplace(s.ioc, SIGINT, SIGTERM);
+    s.signals.emplace(*s.iocs.front(), SIGINT, SIGTERM);
     s.signals->async_wait([&s](const boost::system::error_code& ec, int signal) {
         if (ec) return;
         spdlog::info("signal {} received, shutting down", signal);
@@ -336,8 +345,9 @@ void Server::stop() {
         boost::system::error_code ignored;
         s.acceptor->close(ignored);
     }
-    s.ioc_work.reset();
-    s.ioc.stop();
+    s.ioc_work.clear();
+    for (auto& ioc : s.iocs)
+        ioc->stop();
     for (auto& thread : s.io_threads)
         thread.join();
     s.io_threads.clear();

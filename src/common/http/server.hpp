@@ -71,8 +71,9 @@ struct ConnectionStats {
 };
 
 struct ServerHooks {
-    // Called on a worker thread for every request with a known method (others are answered
-    // 501 before routing), after routing and before the handler;
+    // Called for every request with a known method (others are answered 501 before routing),
+    // after routing and before the handler, on the thread the handler runs on: a worker, or
+    // the I/O thread for a route that runs there (Route::runs), where it must not block;
     // `route` is null when nothing matched (the hook still runs: an unauthenticated request
     // to an unknown path may deserve a 401 rather than a 404). A returned response is sent
     // instead of the handler's (or the 404/405). Exceptions are rendered like a handler's.

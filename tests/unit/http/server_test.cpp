@@ -1,4 +1,5 @@
 #include "common/http/server.hpp"
+#include "common/may_block.hpp"
 
 #include <gtest/gtest.h>
 #include <zlib.h>
@@ -259,6 +260,67 @@ TEST_F(ServerTest, HandlersRunOnAWorkerThreadNotAnIoThread) {
     EXPECT_EQ(std::find(io.begin(), io.end(), handler_thread), io.end());
     EXPECT_NE(handler_thread, std::this_thread::get_id());
     EXPECT_TRUE(on_pool);
+}
+
+TEST_F(ServerTest, RoutesMarkedOnIoThreadRunThereWithTheirHook) {
+    std::thread::id handler_thread;
+    std::thread::id hook_thread;
+    bool on_pool = true;
+    router_.add({"GET", "/quick",
+                 [&](Request&) {
+                     handler_thread = std::this_thread::get_id();
+                     on_pool = server_->workers().get_executor().running_in_this_thread();
+                     return Response::text(200, "quick");
+                 },
+                 true, "", "", Runs::OnIoThread});
+    hooks_.before = [&](Request&, const Route*) -> std::optional<Response> {
+        hook_thread = std::this_thread::get_id();
+        return std::nullopt;
+    };
+    std::string route_seen;
+    hooks_.after = [&](const Request& r, int, double) { route_seen = r.route; };
+    options_.io_threads = 2;
+    start();
+    auto r = client_->get("/quick");
+    ASSERT_EQ(r.status, 200);
+    EXPECT_EQ(r.body, "quick");
+    EXPECT_FALSE(r.header("X-Operation-ID").empty());
+    const auto io = server_->io_thread_ids();
+    EXPECT_NE(std::find(io.begin(), io.end(), handler_thread), io.end());
+    EXPECT_EQ(hook_thread, handler_thread);
+    EXPECT_FALSE(on_pool);
+    EXPECT_EQ(route_seen, "/quick");
+}
+
+// A route on the I/O thread whose work turns out to need waiting says so (WouldBlock) and
+// is run again, from the start, on a worker: one answer, and the params and hook run again.
+TEST_F(ServerTest, AnIoThreadRouteThatWouldBlockRunsAgainOnAWorker) {
+    std::vector<bool> may_block_seen;
+    std::vector<bool> on_pool_seen;
+    int hook_calls = 0;
+    router_.add({"GET", "/items/{id}",
+                 [&](Request& request) {
+                     may_block_seen.push_back(may_block());
+                     on_pool_seen.push_back(server_->workers().get_executor().running_in_this_thread());
+                     ensure_may_block();  // e.g. no idle database connection
+                     return Response::text(200, "item " + request.param("id"));
+                 },
+                 true, "", "", Runs::OnIoThread});
+    hooks_.before = [&](Request&, const Route*) -> std::optional<Response> {
+        ++hook_calls;
+        return std::nullopt;
+    };
+    int after_calls = 0;
+    hooks_.after = [&](const Request&, int, double) { ++after_calls; };
+    start();
+    auto r = client_->get("/items/42");
+    ASSERT_EQ(r.status, 200) << r.body;
+    EXPECT_EQ(r.body, "item 42");
+    EXPECT_EQ(may_block_seen, (std::vector<bool>{false, true}));
+    EXPECT_EQ(on_pool_seen, (std::vector<bool>{false, true}));
+    EXPECT_EQ(hook_calls, 2);
+    EXPECT_EQ(after_calls, 1);  // one request, one log line and one metric
+    EXPECT_TRUE(may_block());   // the test's own thread was never marked
 }
 
 TEST_F(ServerTest, HeaderTimeoutClosesAConnectionThatSendsHalfAHeader) {

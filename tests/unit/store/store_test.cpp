@@ -16,6 +16,7 @@
 
 #include "api/store/database.hpp"
 #include "api/store/migrations.hpp"
+#include "common/may_block.hpp"
 #include "support/pg_cluster.hpp"
 
 namespace ambient::store {
@@ -337,6 +338,38 @@ std::vector<Migration> sample_migrations() {
         {3, "create gadgets", "CREATE TABLE gadgets (id INTEGER PRIMARY KEY AUTOINCREMENT, made_at TIMESTAMP);",
          "CREATE TABLE gadgets (id BIGSERIAL PRIMARY KEY, made_at TIMESTAMPTZ);"},
     };
+}
+
+// A thread that must not block (an I/O thread running a read inline) gets WouldBlock
+// wherever it would wait, and nothing is changed by the attempt.
+TEST_P(StoreTest, WhereBlockingIsNotAllowedWaitsBecomeWouldBlock) {
+    exec("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT)");
+    exec("INSERT INTO items (id, name) VALUES (1, 'one')");
+    if (!sqlite()) {
+        // Every PostgreSQL statement is a round trip.
+        NonBlockingScope io_thread;
+        EXPECT_THROW(db_->acquire(), WouldBlock);
+        return;
+    }
+    {
+        // An idle connection reads at once.
+        NonBlockingScope io_thread;
+        auto lease = db_->acquire();
+        const auto rs = lease->exec("SELECT name FROM items WHERE id = ?", {std::int64_t{1}});
+        EXPECT_EQ(std::get<std::string>(rs.rows.at(0).at(0)), "one");
+        // Writing would wait for the writer lock.
+        EXPECT_THROW(Transaction(*lease, TxMode::Write), WouldBlock);
+    }
+    // Every connection lent out: taking one more would wait.
+    DatabaseOptions options;
+    options.pool_size = 1;
+    auto small = open(options);
+    auto held = small->acquire();
+    {
+        NonBlockingScope io_thread;
+        EXPECT_THROW(small->acquire(), WouldBlock);
+    }
+    EXPECT_EQ(count("items"), 1);
 }
 
 TEST_P(StoreTest, MigrationsApplyOnceInOrder) {

@@ -1,6 +1,7 @@
 #include "api/store/postgres/pg_database.hpp"
 
 #include "api/store/postgres/pg_connection.hpp"
+#include "common/may_block.hpp"
 
 namespace ambient::store {
 
@@ -14,6 +15,7 @@ PgDatabase::PgDatabase(std::string url, const DatabaseOptions& options)
 }
 
 ConnectionLease PgDatabase::acquire() {
+    ensure_may_block();  // every statement is a round trip to the database server
     return ConnectionLease(*this, pool_.take());
 }
 

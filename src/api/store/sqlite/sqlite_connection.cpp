@@ -1,12 +1,15 @@
 #include "api/store/sqlite/sqlite_connection.hpp"
 
 #include <algorithm>
+#include <array>
 #include <cctype>
 #include <string>
+#include <thread>
 #include <type_traits>
 #include <variant>
 
 #include "api/store/sqlite/sqlite_errors.hpp"
+#include "common/may_block.hpp"
 
 namespace ambient::store::sqlite {
 
@@ -133,8 +136,8 @@ SqliteConnection::SqliteConnection(const std::string& path, std::chrono::millise
         throw StoreError("cannot open SQLite database " + path + ": " + message);
     }
     sqlite3_extended_result_codes(db_, 1);
-    // The busy timeout comes first so switching to WAL waits for a concurrent opener.
-    sqlite3_busy_timeout(db_, static_cast<int>(statement_timeout_.count()));
+    // The busy handler comes first so switching to WAL waits for a concurrent opener.
+    sqlite3_busy_handler(db_, &SqliteConnection::on_busy, this);
     sqlite3_progress_handler(
         db_, kProgressInterval,
         [](void* self) -> int {
@@ -178,6 +181,22 @@ sqlite3_stmt* SqliteConnection::prepare(std::string_view sql) {
     sqlite3_stmt* result = stmt.get();
     statements_.insert(std::move(key), std::move(stmt));
     return result;
+}
+
+int SqliteConnection::on_busy(void* self, int count) {
+    if (!may_block()) return 0;
+    // The waits of SQLite's own busy timeout: short at first, since most locks are brief.
+    static constexpr std::array<int, 12> kDelaysMs = {1, 2, 5, 10, 15, 20, 25, 25, 25, 50, 50, 100};
+    const auto& conn = *static_cast<const SqliteConnection*>(self);
+    const auto step = static_cast<std::size_t>(count);
+    const int delay = step < kDelaysMs.size() ? kDelaysMs[step] : kDelaysMs.back();
+    std::int64_t waited = 0;
+    for (std::size_t i = 0; i < step; ++i)
+        waited += i < kDelaysMs.size() ? kDelaysMs[i] : kDelaysMs.back();
+    const auto left = conn.statement_timeout_.count() - waited;
+    if (left <= 0) return 0;
+    std::this_thread::sleep_for(std::chrono::milliseconds(std::min<std::int64_t>(delay, left)));
+    return 1;
 }
 
 ResultSet SqliteConnection::exec(std::string_view sql, const std::vector<SqlValue>& params) {

@@ -36,6 +36,11 @@ private:
     };
     using StatementPtr = std::unique_ptr<sqlite3_stmt, StatementFinalizer>;
 
+    // SQLite's busy handler: waits for another connection's lock as sqlite3_busy_timeout
+    // would, for up to the statement timeout — except on a thread that must not block,
+    // where the statement fails at once (and throws WouldBlock).
+    static int on_busy(void* self, int count);
+
     sqlite3_stmt* prepare(std::string_view sql);
     ResultSet run(sqlite3_stmt* stmt, const std::vector<SqlValue>& params);
 

@@ -8,6 +8,7 @@
 #include <system_error>
 
 #include "api/store/sqlite/sqlite_connection.hpp"
+#include "common/may_block.hpp"
 
 namespace ambient::store {
 
@@ -29,6 +30,7 @@ void SqliteDatabase::release(std::unique_ptr<Connection> conn) {
 }
 
 void SqliteDatabase::lock_writer() {
+    ensure_may_block();  // the writer may be busy
     std::unique_lock lock(writer_mutex_);
     if (!writer_free_.wait_for(lock, options_.statement_timeout, [this] { return !writer_busy_; })) {
         throw Unavailable("timed out waiting for the SQLite writer lock");

@@ -3,6 +3,7 @@
 #include <string>
 
 #include "api/store/database.hpp"
+#include "common/may_block.hpp"
 
 namespace ambient::store::sqlite {
 
@@ -18,6 +19,9 @@ void throw_error(int rc, std::string_view message, std::string_view context) {
         default:
             break;
     }
+    // Busy where waiting was not allowed (SqliteConnection::on_busy): not a failure, the
+    // request is run again where it may wait.
+    if ((rc & 0xff) == SQLITE_BUSY && !may_block()) throw WouldBlock();
     switch (rc & 0xff) {
         case SQLITE_BUSY:
         case SQLITE_LOCKED:
