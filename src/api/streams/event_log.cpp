@@ -25,6 +25,10 @@ constexpr std::int64_t kReadBytes = 4 * 1024 * 1024;
 // While events wait behind an unsettled id, the log reads again after this long even
 // without a notification (a rolled-back writer sends none).
 constexpr auto kRecheckDelay = std::chrono::milliseconds(10);
+// On PostgreSQL, other processes announce their commits with a NOTIFY sent after the commit
+// (Notifier::publish); one that dies in between sends none, so the log also reads this
+// often without one.
+constexpr auto kMissedNotifyDelay = std::chrono::seconds(1);
 // How long a new log waits at startup for writers in progress before reading everything.
 constexpr auto kSettlePatience = std::chrono::seconds(10);
 
@@ -160,7 +164,11 @@ void EventLog::read_loop() {
             return;
         }
         const bool more = range.more || frontier.more;
-        if (frontier.waiting) recheck_soon();
+        if (frontier.waiting) {
+            recheck_after(kRecheckDelay);
+        } else if (db_.dialect() == store::Dialect::Postgres) {
+            recheck_after(kMissedNotifyDelay);
+        }
         std::vector<std::shared_ptr<Wakeup>> wake;
         bool again = false;
         {
@@ -188,10 +196,10 @@ void EventLog::retry_later() {
     });
 }
 
-void EventLog::recheck_soon() {
+void EventLog::recheck_after(std::chrono::milliseconds delay) {
     std::lock_guard lock(mutex_);
     if (stopping_) return;
-    recheck_timer_.expires_after(kRecheckDelay);
+    recheck_timer_.expires_after(delay);
     recheck_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (!ec) on_notify();
     });

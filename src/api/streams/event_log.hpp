@@ -23,6 +23,7 @@
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -145,9 +146,10 @@ public:
 private:
     void read_loop();
     void retry_later();
-    // Reads again soon: a visible event waits behind an id that is not settled yet, and
-    // if that id's transaction rolled back, no notification will come for it.
-    void recheck_soon();
+    // Reads again after `delay` unless a notification comes first: a visible event waits
+    // behind an id that is not settled yet (if that id's transaction rolled back, no
+    // notification will come for it), or a notification may have been lost.
+    void recheck_after(std::chrono::milliseconds delay);
     // Appends what was read; returns the registrations to wake. Under mutex_.
     void append(EventRange range, std::unordered_map<std::string, std::int64_t> starts,
                 std::vector<std::shared_ptr<Wakeup>>& wake);
