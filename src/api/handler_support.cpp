@@ -148,7 +148,7 @@ void rethrow_as_api_error(const model::KindSchema& schema) {
 }
 
 void after_write_commit(ApiContext& ctx) noexcept {
-    ctx.notifier.notify(Channel::Events);
+    ctx.notifier.publish(Channel::Events);
     if (ctx.event_retention != nullptr) ctx.event_retention->after_write();
 }
 

@@ -66,8 +66,9 @@ auto with_connection(ApiContext& ctx, const model::KindSchema& schema, Work&& wo
     }
 }
 
-// After a write transaction committed: wakes the watch streams of this process (the
-// transaction's own NOTIFY wakes those of other processes) and lets event retention prune.
+// After a write transaction committed: wakes the watch streams of this process and, by a
+// NOTIFY sent after the commit (Notifier::publish), those of other processes, and lets
+// event retention prune.
 void after_write_commit(ApiContext& ctx) noexcept;
 
 template <typename Work>

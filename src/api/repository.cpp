@@ -1,7 +1,6 @@
 #include "api/repository.hpp"
 
 #include "api/model/render.hpp"
-#include "api/notify/notifier.hpp"
 #include "api/search/search.hpp"
 #include "common/ksuid.hpp"
 #include "common/time.hpp"
@@ -11,10 +10,6 @@ namespace {
 
 using model::KindSchema;
 using model::Row;
-
-// Serialises event commits on PostgreSQL so that event ids become visible in id order:
-// a watcher reading "events after N" can then never skip one committed late.
-constexpr std::int64_t kEventOrderLockKey = 0x616d6265766e74;  // "ambevnt"
 
 std::string select_columns(const KindSchema& schema) {
     std::string cols = "id, created_at, updated_at";
@@ -93,9 +88,10 @@ namespace repo {
 
 void record_event(store::Connection& conn, const KindSchema& schema, std::string_view id, EventType type,
                   const Row* object) {
-    if (conn.dialect() == store::Dialect::Postgres) {
-        conn.exec("SELECT pg_advisory_xact_lock(?)", {kEventOrderLockKey});
-    }
+    // No lock and no NOTIFY here: on PostgreSQL, event ids may commit out of id order, and
+    // readers deliver only up to the settled frontier (streams/event_frontier.hpp); other
+    // processes are woken after the commit (Notifier::publish), so that concurrent writers
+    // never queue behind one database-wide lock while they commit.
     store::SqlValue object_json;
     if (object != nullptr) object_json = model::render(schema, *object).dump();
     auto route = event_route(conn, schema, id, object);
@@ -105,7 +101,6 @@ void record_event(store::Connection& conn, const KindSchema& schema, std::string
         {schema.source, std::string(id), std::string(event_type_name(type)), object_json, now_rfc3339(),
          std::move(route.project), std::move(route.agent), std::move(route.session), std::move(route.credential),
          std::move(route.user)});
-    Notifier::notify_in_transaction(conn, Channel::Events);
 }
 
 Row insert(store::Connection& conn, const KindSchema& schema, Row values) {
@@ -126,13 +121,12 @@ Row insert(store::Connection& conn, const KindSchema& schema, Row values) {
         placeholders += '?';
         params.push_back(value);
     }
-    sql += ") VALUES (" + placeholders + ")";
-    conn.exec(sql, params);
-
-    auto stored = find(conn, schema, model::text_of(values, model::kIdColumn));
-    if (!stored) throw store::StoreError("inserted row not found");
-    record_event(conn, schema, model::text_of(*stored, model::kIdColumn), EventType::Created, &*stored);
-    return *stored;
+    sql += ") VALUES (" + placeholders + ") RETURNING " + select_columns(schema);
+    const auto rs = conn.exec(sql, params);
+    if (rs.rows.empty()) throw store::StoreError("INSERT returned no row");
+    auto stored = to_row(rs, 0);
+    record_event(conn, schema, model::text_of(stored, model::kIdColumn), EventType::Created, &stored);
+    return stored;
 }
 
 std::optional<Row> find(store::Connection& conn, const KindSchema& schema, std::string_view id) {
@@ -189,11 +183,12 @@ std::optional<Row> update(store::Connection& conn, const KindSchema& schema, std
         sql += ", " + column + " = ?";
         params.push_back(value);
     }
-    sql += " WHERE id = ? AND deleted_at IS NULL";
+    sql += " WHERE id = ? AND deleted_at IS NULL RETURNING " + select_columns(schema);
     params.emplace_back(std::string(id));
-    if (conn.exec(sql, params).affected_rows == 0) return std::nullopt;
-    auto row = find(conn, schema, id);
-    if (row) record_event(conn, schema, id, EventType::Updated, &*row);
+    const auto rs = conn.exec(sql, params);
+    if (rs.rows.empty()) return std::nullopt;
+    auto row = to_row(rs, 0);
+    record_event(conn, schema, id, EventType::Updated, &row);
     return row;
 }
 

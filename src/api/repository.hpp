@@ -52,7 +52,9 @@ std::optional<model::Row> update(store::Connection& conn, const model::KindSchem
 // Soft-deletes a live row; false when there is none.
 bool remove(store::Connection& conn, const model::KindSchema& schema, std::string_view id);
 
-// Appends an events row (the object as of the change, absent for deletes).
+// Appends an events row (the object as of the change, absent for deletes). Call it after the
+// transaction has written the object's row: on PostgreSQL the transaction must own its xid
+// before it takes an event id (the proof in streams/event_frontier.hpp relies on it).
 void record_event(store::Connection& conn, const model::KindSchema& schema, std::string_view id, EventType type,
                   const model::Row* object);
 

@@ -4,6 +4,7 @@
 
 #include "api/audit/audit_log.hpp"
 #include "api/builtin_roles.hpp"
+#include "api/notify/notifier.hpp"
 #include "api/repository.hpp"
 #include "api/resources/resources.hpp"
 
@@ -33,6 +34,9 @@ void seed_admin(store::Database& db, const std::string& username, std::ostream& 
     Principal operator_principal{.kind = Principal::Kind::Service, .username = "seed-admin"};
     write_audit(*lease, audit_record(operator_principal, "role_binding", id, "create", kAuditAllowed));
     tx.commit();
+    // Running servers learn of the new binding's event: a NOTIFY in a statement of its own,
+    // after the commit (write transactions send none themselves, pg_publisher.hpp).
+    Notifier::notify_in_transaction(*lease, Channel::Events);
     out << username << " is now a platform admin (binding " << id << ")\n";
 }
 

@@ -44,14 +44,17 @@ struct History {
     bool pruned = false;
 };
 
-// A bounded batch of the watch's events after `position` from the table, filtered and
-// rendered (off the I/O thread).
+// A bounded batch of the watch's events in (position, until] from the table, filtered and
+// rendered (off the I/O thread). `until` is settled (event_frontier.hpp).
 History read_history(ApiContext& ctx, const WatchSpec& spec, const streams::EventLog::Watch& watch,
-                     std::int64_t position) {
+                     std::int64_t position, std::int64_t until) {
     auto lease = ctx.db.acquire();
-    const auto range = streams::read_events_after(
-        *lease, position,
-        {.source = spec.source, .project = spec.project, .max_rows = kHistoryRows, .max_bytes = kHistoryBytes});
+    const auto range = streams::read_events_after(*lease, position,
+                                                  {.source = spec.source,
+                                                   .project = spec.project,
+                                                   .max_rows = kHistoryRows,
+                                                   .max_bytes = kHistoryBytes,
+                                                   .until = until});
     std::vector<std::string> projects;
     for (const auto& row : range.rows) {
         const auto& p = row.route.project_id;
@@ -65,7 +68,7 @@ History read_history(ApiContext& ctx, const WatchSpec& spec, const streams::Even
     return h;
 }
 
-// `opened`: the newest event id when the stream was opened; `resync`: the client's resume
+// `opened`: where the stream started, a settled id (EventLog::open_position); `resync`: the client's resume
 // id could not be honoured (it is told to list again, then gets what follows).
 boost::asio::awaitable<void> stream_events(ApiContext& ctx, WatchSpec spec, std::int64_t position, std::int64_t opened,
                                            bool resync,
@@ -90,9 +93,11 @@ boost::asio::awaitable<void> stream_events(ApiContext& ctx, WatchSpec spec, std:
 
         auto batch = watch->take(position, opened);
         if (batch.behind) {
-            // Older than memory: from the table, a bounded batch at a time.
-            auto history =
-                co_await http::run_blocking(ctx.stream_pool, [&] { return read_history(ctx, spec, *watch, position); });
+            // Older than memory: from the table, a bounded batch at a time, never past what
+            // this stream or the fan-out has found settled.
+            const auto until = std::max(opened, ctx.event_log->head());
+            auto history = co_await http::run_blocking(
+                ctx.stream_pool, [&] { return read_history(ctx, spec, *watch, position, until); });
             if (history.pruned) {
                 if (!co_await writer.write(std::string(kResyncFrame))) co_return;
             }
@@ -151,8 +156,10 @@ http::Response watch_response(ApiContext& ctx, const model::KindSchema& schema, 
     auto ticket = streams::admit_stream(ctx.stream_quota, principal);
     // Resolved before the headers go out, so that a client holding them is sure to see
     // every change made afterwards.
-    const auto bounds = in_transaction(ctx, store::TxMode::Read, schema, streams::event_bounds);
-    const auto opened = bounds.newest;
+    const auto bounds = with_connection(ctx, schema, streams::event_bounds);
+    // Outside a transaction: finding the settled frontier may take a checkpoint of its own.
+    const auto opened =
+        with_connection(ctx, schema, [&ctx](store::Connection& conn) { return ctx.event_log->open_position(conn); });
     // A resume id whose successors were pruned, or that is not from this database, cannot
     // be honoured: RESYNC, then what follows the current end.
     const bool resync = resume && !bounds.can_resume_from(*resume);

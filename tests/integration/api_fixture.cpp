@@ -36,6 +36,11 @@ void ApiServer::start(std::vector<std::string> extra_args, std::vector<std::stri
     // A test that needs a fixed address (a restart on the same port) gives its own.
     if (std::find(extra_args.begin(), extra_args.end(), "--api-server-bindaddress") != extra_args.end())
         args.erase(args.begin() + 1, args.begin() + 3);
+    // And one that needs more concurrent transactions, its own pool size.
+    if (std::find(extra_args.begin(), extra_args.end(), "--db-max-open-connections") != extra_args.end()) {
+        const auto pool = std::find(args.begin(), args.end(), "--db-max-open-connections");
+        args.erase(pool, pool + 2);
+    }
     args.insert(args.end(), extra_args.begin(), extra_args.end());
     env.push_back(std::string("AMBIENT_API_TOKEN=") + kTestToken);
     process_ = std::make_unique<ServerProcess>(binary_dir() / "ambient-api-server", args, env);

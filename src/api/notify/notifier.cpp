@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "api/background_thread.hpp"
+#include "api/notify/pg_publisher.hpp"
 #include "api/store/postgres/pg_url.hpp"
 
 namespace ambient::api {
@@ -39,6 +40,7 @@ struct Notifier::Impl {
     std::condition_variable stop_cv;
     bool stop = false;
     std::thread listener;
+    std::unique_ptr<PgPublisher> publisher;
 
     // Sleeps up to `delay` unless stopped; returns false once stopped.
     bool sleep_unless_stopped(std::chrono::milliseconds delay) {
@@ -87,6 +89,11 @@ void Notifier::notify(Channel channel, std::string_view key) {
         listener(key);
 }
 
+void Notifier::publish(Channel channel) {
+    notify(channel);
+    if (impl_->publisher) impl_->publisher->publish(kPgChannels[static_cast<std::size_t>(channel)]);
+}
+
 void Notifier::notify_all() {
     for (int c = 0; c < kChannelCount; ++c)
         notify(static_cast<Channel>(c));
@@ -128,6 +135,7 @@ PGconn* connect_listener(const std::string& url) {
 void Notifier::listen_postgres(const std::string& url) {
     if (!url.starts_with("postgres://") && !url.starts_with("postgresql://")) return;
     if (impl_->listener.joinable()) return;
+    impl_->publisher = std::make_unique<PgPublisher>(url);
     impl_->listener = start_background_thread([this, url] {
         auto backoff = kMinBackoff;
         while (!impl_->stopped()) {

@@ -40,6 +40,10 @@ public:
     // Increments the generation and calls the channel's listeners. Thread-safe; call after
     // the transaction that wrote the rows has committed.
     void notify(Channel channel, std::string_view key = {});
+    // After a write transaction has committed: notify(channel) here and, once
+    // listen_postgres() has started, a NOTIFY on PostgreSQL for the other processes, sent
+    // after the commit from a connection of its own (pg_publisher.hpp). Thread-safe.
+    void publish(Channel channel);
     // notify() with no key on every channel: at shutdown (streams then see that the server
     // is stopping) and when notifications from other processes may have been missed.
     void notify_all();
@@ -51,8 +55,9 @@ public:
 
     // Starts a thread that LISTENs on the PostgreSQL database at `url` and calls notify()
     // with its payload as the key for every notification (reconnecting when the connection drops, and notifying all
-    // channels after a reconnect, since notifications may have been missed). No-op for
-    // SQLite. Stopped by the destructor.
+    // channels after a reconnect, since notifications may have been missed), and the
+    // publisher that publish() hands its NOTIFYs to. No-op for SQLite. Stopped by the
+    // destructor.
     void listen_postgres(const std::string& url);
 
     struct Impl;

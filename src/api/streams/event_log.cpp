@@ -22,6 +22,15 @@ namespace {
 constexpr auto kRetryDelay = std::chrono::seconds(1);
 constexpr std::int64_t kReadRows = 500;
 constexpr std::int64_t kReadBytes = 4 * 1024 * 1024;
+// While events wait behind an unsettled id, the log reads again after this long even
+// without a notification (a rolled-back writer sends none).
+constexpr auto kRecheckDelay = std::chrono::milliseconds(10);
+// On PostgreSQL, other processes announce their commits with a NOTIFY sent after the commit
+// (Notifier::publish); one that dies in between sends none, so the log also reads this
+// often without one.
+constexpr auto kMissedNotifyDelay = std::chrono::seconds(1);
+// How long a new log waits at startup for writers in progress before reading everything.
+constexpr auto kSettlePatience = std::chrono::seconds(10);
 
 std::string_view wire_type(std::string_view stored) {
     if (stored == event_type_name(EventType::Created)) return "CREATED";
@@ -76,13 +85,14 @@ struct EventLog::Registration {
 };
 
 EventLog::EventLog(store::Database& db, net::thread_pool& pool, EventLogOptions options)
-    : db_(db), pool_(pool), options_(options), retry_timer_(pool.get_executor()) {
+    : db_(db), pool_(pool), options_(options), retry_timer_(pool.get_executor()), recheck_timer_(pool.get_executor()) {
     try {
         auto lease = db_.acquire();
-        head_ = floor_ = newest_event_id(*lease);
+        head_ = floor_ = frontier_.settle_newest(*lease, kSettlePatience);
     } catch (const std::exception& e) {
-        // Only before migrations (tools that build an App to walk its routes); a server
-        // migrates first. Reading from the start is correct, merely slower.
+        // Before migrations (tools that build an App to walk its routes; a server migrates
+        // first), or a writer that would not end. Reading from the start is correct,
+        // merely slower.
         spdlog::warn("watch fan-out: cannot read the newest event, starting from the first: {}", e.what());
     }
 }
@@ -92,11 +102,16 @@ EventLog::~EventLog() {
     stopping_ = true;
     lock.unlock();
     retry_timer_.cancel();
+    recheck_timer_.cancel();
 }
 
 std::int64_t EventLog::head() const {
     std::lock_guard lock(mutex_);
     return head_;
+}
+
+std::int64_t EventLog::open_position(store::Connection& conn) {
+    return frontier_.advance(conn, head(), kReadRows).position;
 }
 
 void EventLog::on_notify() {
@@ -121,10 +136,16 @@ void EventLog::read_loop() {
             position = head_;
         }
         EventRange range;
+        Frontier frontier;
         std::unordered_map<std::string, std::int64_t> starts;
         try {
             auto lease = db_.acquire();
-            range = read_events_after(*lease, position, {.max_rows = kReadRows, .max_bytes = kReadBytes});
+            frontier = frontier_.advance(*lease, position, kReadRows);
+            range.next_position = position;
+            if (frontier.position > position) {
+                range = read_events_after(*lease, position,
+                                          {.max_rows = kReadRows, .max_bytes = kReadBytes, .until = frontier.position});
+            }
             std::vector<std::string> unknown;
             {
                 std::lock_guard lock(mutex_);
@@ -142,7 +163,12 @@ void EventLog::read_loop() {
             retry_later();
             return;
         }
-        const bool more = range.more;
+        const bool more = range.more || frontier.more;
+        if (frontier.waiting) {
+            recheck_after(kRecheckDelay);
+        } else if (db_.dialect() == store::Dialect::Postgres) {
+            recheck_after(kMissedNotifyDelay);
+        }
         std::vector<std::shared_ptr<Wakeup>> wake;
         bool again = false;
         {
@@ -167,6 +193,15 @@ void EventLog::retry_later() {
     retry_timer_.async_wait([this](const boost::system::error_code& ec) {
         if (ec) return;
         read_loop();
+    });
+}
+
+void EventLog::recheck_after(std::chrono::milliseconds delay) {
+    std::lock_guard lock(mutex_);
+    if (stopping_) return;
+    recheck_timer_.expires_after(delay);
+    recheck_timer_.async_wait([this](const boost::system::error_code& ec) {
+        if (!ec) on_notify();
     });
 }
 

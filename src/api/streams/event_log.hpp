@@ -13,6 +13,9 @@
 // further behind than memory holds (a resume from an old id, a slow reader) reads the table
 // itself (event_rows.hpp) until it catches up.
 //
+// It reads only up to the settled frontier (event_frontier.hpp): on PostgreSQL an event id
+// may commit after a larger one, and head is never past an id that may still appear.
+//
 // Memory holds every event with an id in (floor, head]; the oldest leave first once the
 // count or byte budget is exceeded. Events of a project's earlier incarnation (a deleted
 // project whose name was taken again) are never handed out, nor — to a stream replaying
@@ -20,6 +23,7 @@
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -34,6 +38,7 @@
 
 #include "api/authz/event_visibility.hpp"
 #include "api/store/database.hpp"
+#include "api/streams/event_frontier.hpp"
 #include "api/streams/event_rows.hpp"
 #include "api/streams/wakeup.hpp"
 
@@ -55,7 +60,8 @@ class EventLog {
     struct Registration;
 
 public:
-    // Reads the newest event id now (blocking): what is committed before is history.
+    // Reads the newest event id now (blocking; on PostgreSQL until the writers in progress
+    // have ended, event_frontier.hpp): what is committed before is history.
     EventLog(store::Database& db, boost::asio::thread_pool& pool, EventLogOptions options = {});
     ~EventLog();
     EventLog(const EventLog&) = delete;
@@ -68,6 +74,10 @@ public:
     void wake_all();
     // The newest event id read so far.
     std::int64_t head() const;
+    // Where a stream that opens now starts: a settled id at or past head() and, when no
+    // writer is in progress, the newest event id. Every change committed after this call
+    // has a larger id.
+    std::int64_t open_position(store::Connection& conn);
 
     // What a woken watch stream takes from memory.
     struct Batch {
@@ -136,6 +146,10 @@ public:
 private:
     void read_loop();
     void retry_later();
+    // Reads again after `delay` unless a notification comes first: a visible event waits
+    // behind an id that is not settled yet (if that id's transaction rolled back, no
+    // notification will come for it), or a notification may have been lost.
+    void recheck_after(std::chrono::milliseconds delay);
     // Appends what was read; returns the registrations to wake. Under mutex_.
     void append(EventRange range, std::unordered_map<std::string, std::int64_t> starts,
                 std::vector<std::shared_ptr<Wakeup>>& wake);
@@ -146,6 +160,8 @@ private:
     boost::asio::thread_pool& pool_;
     const EventLogOptions options_;
     boost::asio::steady_timer retry_timer_;
+    boost::asio::steady_timer recheck_timer_;
+    EventFrontier frontier_;
 
     mutable std::mutex mutex_;
     std::deque<std::shared_ptr<Entry>> entries_;

@@ -36,8 +36,9 @@ EventRange read_events_after(store::Connection& conn, std::int64_t position, con
     std::vector<store::SqlValue> params;
     std::string sql =
         "SELECT b.lo, b.hi, e.id, e.size FROM (SELECT MIN(id) AS lo, MAX(id) AS hi FROM events) b LEFT JOIN "
-        "(SELECT id, LENGTH(object) AS size FROM events WHERE id > ?";
+        "(SELECT id, LENGTH(object) AS size FROM events WHERE id > ? AND id <= ?";
     params.emplace_back(position);
+    params.emplace_back(query.until);
     sql += filter_sql(query, params);
     sql += " ORDER BY id LIMIT ?) e ON 1 = 1 ORDER BY e.id";
     params.emplace_back(query.max_rows);
@@ -94,7 +95,7 @@ EventRange read_events_after(store::Connection& conn, std::int64_t position, con
     }
     tx.commit();
     range.more = cut;
-    range.next_position = cut ? last : std::max(hi, position);
+    range.next_position = cut ? last : std::max(std::min(hi, query.until), position);
     return range;
 }
 

@@ -3,6 +3,7 @@
 // older ones for a stream that resumes from further back. Reads are bounded in rows and in
 // bytes, so one large object cannot make a batch hold hundreds of megabytes.
 #include <cstdint>
+#include <limits>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -40,11 +41,14 @@ struct EventQuery {
     std::int64_t max_rows = 500;
     // Rows after the first stop once their objects pass this many bytes.
     std::int64_t max_bytes = 1024 * 1024;
+    // No event past this id: on PostgreSQL a settled id (event_frontier.hpp), since events
+    // past it may still be followed by smaller ids that commit later.
+    std::int64_t until = std::numeric_limits<std::int64_t>::max();
 };
 
-// The events after `position` that match `query`, in id order. Event ids commit in id order
-// (repository.cpp), so when the range is not cut short by a limit, every matching event up
-// to the newest one is in it, and next_position moves to the newest id.
+// The events in (position, query.until] that match `query`, in id order. Every id up to
+// `until` is settled, so when the range is not cut short by a limit, every matching event up
+// to min(newest, until) is in it, and next_position moves there.
 EventRange read_events_after(store::Connection& conn, std::int64_t position, const EventQuery& query);
 
 // The newest event id (0 for an empty table).
