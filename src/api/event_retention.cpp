@@ -22,15 +22,21 @@ std::optional<std::chrono::seconds> parse_event_retention_age(std::string_view t
 }
 
 std::int64_t prune_events_before(store::Connection& conn, std::chrono::system_clock::time_point cutoff) {
-    const auto before = format_rfc3339(cutoff);
+    // Up to the event created last before the cutoff (idx_events_created_at finds it), all
+    // by id: clocks of replicas may disagree a little, and deleting by created_at alone could
+    // leave a hole that a resuming watcher would silently skip.
+    const auto last_old =
+        conn.exec("SELECT id FROM events WHERE created_at < ? ORDER BY created_at DESC, id DESC LIMIT 1",
+                  {format_rfc3339(cutoff)});
+    if (last_old.rows.empty()) return 0;
+    const auto upto = std::get<std::int64_t>(last_old.rows[0][0]);
     std::int64_t deleted = 0;
     for (;;) {
         store::Transaction tx(conn, store::TxMode::Write);
-        // idx_events_created_at makes the inner SELECT a range scan of the old events only.
         const auto rs = conn.exec(
-            "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE created_at < ? "
-            "AND id < (SELECT MAX(id) FROM events) LIMIT ?)",
-            {before, kAgeBatch});
+            "DELETE FROM events WHERE id IN (SELECT id FROM events WHERE id <= ? "
+            "AND id < (SELECT MAX(id) FROM events) ORDER BY id LIMIT ?)",
+            {upto, kAgeBatch});
         tx.commit();
         deleted += rs.affected_rows;
         if (rs.affected_rows < kAgeBatch) return deleted;

@@ -29,8 +29,11 @@ std::optional<std::chrono::seconds> parse_event_retention_age(std::string_view t
 // Deletes all but the newest `keep` (at least 1) events; returns how many were deleted.
 std::int64_t prune_events(store::Connection& conn, std::int64_t keep);
 
-// Deletes the events created before `cutoff` except the newest event, a batch per
-// transaction so that writers never wait long; returns how many were deleted.
+// Deletes the events created before `cutoff`, except the newest event, a batch per
+// transaction so that writers never wait long; returns how many were deleted. What is kept
+// stays a run of consecutive ids, which is how a resuming watcher learns that it missed some
+// (streams/event_rows.hpp): when clocks disagree, an event a little younger than the cutoff
+// but older by id than one past it goes too.
 std::int64_t prune_events_before(store::Connection& conn, std::chrono::system_clock::time_point cutoff);
 
 // Keeps the newest `keep` events, and of those only the ones younger than `max_age` (zero:

@@ -22,10 +22,10 @@
 #include "api/schema_migrations.hpp"
 #include "api/seed_admin.hpp"
 #include "api/store/migrations.hpp"
+#include "common/version.hpp"
 #include "common/http/descriptor_limit.hpp"
 #include "common/http/server.hpp"
 #include "common/http/stream_client.hpp"
-#include "common/version.hpp"
 
 namespace {
 

@@ -113,6 +113,14 @@ TEST_P(EventRetentionTest, TheNewestEventIsKeptHoweverOld) {
     EXPECT_EQ(remaining(), (std::vector<std::string>{"p-2"}));
 }
 
+TEST_P(EventRetentionTest, WhatIsKeptStaysARunOfConsecutiveIds) {
+    const auto now = SystemClock::now();
+    // p-1 was written by a server whose clock ran ahead; the run kept must not skip it.
+    write_events({now - 10 * 24h, now - 1h, now - 9 * 24h, now - 2h, now});
+    EXPECT_EQ(prune_before(now - 7 * 24h), 3);
+    EXPECT_EQ(remaining(), (std::vector<std::string>{"p-3", "p-4"}));
+}
+
 TEST_P(EventRetentionTest, MoreOldEventsThanABatchAreAllDeleted) {
     const auto now = SystemClock::now();
     std::vector<SystemClock::time_point> times(12000, now - 10 * 24h);
