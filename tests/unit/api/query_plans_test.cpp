@@ -37,7 +37,7 @@ constexpr int kProjects = 1000;
 constexpr int kSessions = 20000;
 constexpr int kMessages = 100000;
 constexpr int kBindings = 50;
-const std::string kUser = "plan-user";
+constexpr const char* kUser = "plan-user";
 
 struct Plan {
     std::string sql;
@@ -141,7 +141,7 @@ protected:
                         seconds_after("2026-04-01T00:00:00Z", "k") + ", " + seconds_after("2026-04-01T00:00:00Z", "k") +
                         ", r.id, 'project', ?, " + project_id("k * " + std::to_string(kProjects / kBindings)) +
                         " FROM n, roles r WHERE r.name = 'project:viewer'",
-                    {kUser});
+                    {std::string(kUser)});
         // Others' bindings, so that the caller's are a few among many as in a real table.
         lease->exec(series("k", kProjects) +
                     "INSERT INTO role_bindings (id, created_at, updated_at, role_id, scope, user_id, project_id) "
