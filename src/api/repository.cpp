@@ -179,7 +179,9 @@ ListResult list(store::Connection& conn, const KindSchema& schema, const ListQue
     // The page's ids first, then their rows: the sort and the rows OFFSET skips then carry
     // ids and order columns (from an index when one covers the filter), not whole rows — a
     // user who sees 5,000 sessions sorts 5,000 index entries for a page of 100. The order
-    // ends in the unique id, so each batch of rows comes back in the page's order.
+    // ends in the unique id, so each batch of rows comes back in the page's order. On
+    // PostgreSQL each statement reads its own snapshot: a row deleted in between is left
+    // out, as a list a moment later would.
     const auto ids =
         conn.exec("SELECT id FROM " + schema.table + where + " ORDER BY " + order + " LIMIT ? OFFSET ?", params);
     result.rows.reserve(ids.rows.size());
@@ -192,7 +194,7 @@ ListResult list(store::Connection& conn, const KindSchema& schema, const ListQue
             batch.push_back(ids.rows[i][0]);
         }
         const auto rs = conn.exec("SELECT " + select_columns(schema) + " FROM " + schema.table + " WHERE id IN (" + in +
-                                      ") ORDER BY " + order,
+                                      ") AND deleted_at IS NULL ORDER BY " + order,
                                   batch);
         for (std::size_t i = 0; i < rs.rows.size(); ++i)
             result.rows.push_back(to_row(rs, i));
