@@ -55,7 +55,8 @@ App::App(store::Database& db, std::unique_ptr<Authenticator> auth, AppOptions op
       event_log_(std::make_unique<streams::EventLog>(db, *stream_pool_)),
       message_feeds_(std::make_unique<streams::MessageFeeds>(db, *stream_pool_)),
       stream_quota_(std::make_unique<streams::StreamQuota>(options.max_streams_per_principal)),
-      event_retention_(std::make_unique<EventRetention>(db, options.event_retention_count)),
+      event_retention_(
+          std::make_unique<EventRetention>(db, options.event_retention_count, options.event_retention_age)),
       audit_upkeep_(std::make_unique<AuditUpkeep>(db, denied_reads_, options.audit_retention)),
       ctx_{db,
            notifier_,

@@ -44,6 +44,8 @@ struct AppOptions {
     const credentials::Keyring* keyring = nullptr;
     // Events kept for watch streams to resume from (event_retention.hpp).
     std::int64_t event_retention_count = kDefaultEventRetentionCount;
+    // Events older than this are pruned too (the newest always stays); zero: no age limit.
+    std::chrono::seconds event_retention_age{0};
     // Signs runner tokens (auth/runner_tokens.hpp), owned by the caller and outliving the
     // App; the Authenticator is given the same object to accept them. nullptr: the token and
     // JWKS routes answer 503.

@@ -44,6 +44,7 @@ struct Options {
     std::int64_t stream_write_timeout_seconds = 30;
     bool bench_ceiling = false;
     std::int64_t event_retention_count = api::kDefaultEventRetentionCount;
+    std::string event_retention_age{api::kDefaultEventRetentionAge};
     bool dry_run = false;  // encrypt-credentials
     std::string jwk_cert_file;
     std::string jwk_cert_url;
@@ -166,6 +167,10 @@ int serve(const Options& opt) {
     }
     const auto audit_retention = api::parse_audit_retention(opt.audit_retention);
     if (!audit_retention) throw std::runtime_error("--audit-retention: expected 0 or a number with s, m, h or d");
+    const auto event_retention_age = api::parse_event_retention_age(opt.event_retention_age);
+    if (!event_retention_age) {
+        throw std::runtime_error("--event-retention-age: expected 0 or a number with s, m, h or d");
+    }
     api::RunnerTokens runner_tokens(*db, keyring, *runner_token_ttl);
     auto authenticator = make_authenticator(opt);
     authenticator->set_runner_tokens(&runner_tokens);
@@ -178,6 +183,7 @@ int serve(const Options& opt) {
                   .bench_ceiling = opt.bench_ceiling,
                   .keyring = &keyring,
                   .event_retention_count = opt.event_retention_count,
+                  .event_retention_age = *event_retention_age,
                   .runner_tokens = &runner_tokens,
                   .runner_client = runner_client.get(),
                   .max_streams_per_principal = opt.max_streams_per_principal,
@@ -285,6 +291,10 @@ int main(int argc, char** argv) {
         ->add_option("--event-retention-count", opt.event_retention_count,
                      "Newest events kept for watch streams to resume from")
         ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    serve_cmd
+        ->add_option("--event-retention-age", opt.event_retention_age,
+                     "Prune events older than this as well (the newest is kept): 7d, 12h, 30m, 45s; 0: no age limit")
         ->capture_default_str();
 
     auto* migrate_cmd = cli.add_subcommand("migrate", "Apply database migrations and exit");

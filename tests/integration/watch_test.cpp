@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "common/time.hpp"
 #include "integration/api_fixture.hpp"
 
 namespace ambient::testing {
@@ -274,6 +275,37 @@ TEST_P(Watch, AnIdOlderThanTheRetainedEventsGetsResyncThenLiveEvents) {
     const auto e = future.next(kEventDeadline);
     ASSERT_TRUE(e);
     EXPECT_EQ(e->event, "RESYNC");
+}
+
+TEST_P(Watch, EventsOlderThanTheRetentionAgeArePrunedAtStartButTheNewestStays) {
+    ApiServer server(GetParam());
+    HttpClient client = server.client();
+    for (int i = 0; i < 3; ++i)
+        ASSERT_EQ(client.post(kBase + "/projects", json{{"name", "aged-" + std::to_string(i)}}.dump()).status, 201);
+    std::int64_t newest = 0;
+    {
+        // The history, as if written a month ago.
+        auto db = server.open_database();
+        auto lease = db->acquire();
+        lease->exec("UPDATE events SET created_at = ?", {format_rfc3339(std::chrono::system_clock::now() - 30 * 24h)});
+        newest = std::get<std::int64_t>(lease->exec("SELECT MAX(id) FROM events").rows[0][0]);
+    }
+
+    // A server started on that database with a week's retention prunes at once.
+    ApiServer replica(SharedDatabase{server}, {"--event-retention-age", "7d"});
+    {
+        auto db = replica.open_database();
+        auto lease = db->acquire();
+        const auto left = lease->exec("SELECT MIN(id), COUNT(*) FROM events");
+        EXPECT_EQ(std::get<std::int64_t>(left.rows[0][0]), newest);
+        EXPECT_EQ(std::get<std::int64_t>(left.rows[0][1]), 1);
+    }
+    // A watcher resuming from before the pruned events is told to list again.
+    auto stale = open_watch(replica, "/projects?watch=true", {{"Last-Event-ID", std::to_string(newest - 2)}});
+    ASSERT_EQ(stale.status(), 200);
+    const auto resync = stale.next(kEventDeadline);
+    ASSERT_TRUE(resync);
+    EXPECT_EQ(resync->event, "RESYNC");
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, Watch, ::testing::Values(Backend::Sqlite, Backend::Postgres), backend_name);

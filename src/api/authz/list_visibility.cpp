@@ -9,10 +9,10 @@
 namespace ambient::api::authz {
 namespace {
 
-// "column IN (?, ?, …)" — or a condition that is never true for no ids.
+// "column IN (?, ?, …)"; "" (no condition can hold) for no ids.
 std::string in_list(const std::string& column, const std::vector<std::string>& ids,
                     std::vector<store::SqlValue>& params) {
-    if (ids.empty()) return "1 = 0";
+    if (ids.empty()) return "";
     std::string sql = column + " IN (";
     for (std::size_t i = 0; i < ids.size(); ++i) {
         sql += i == 0 ? "?" : ", ?";
@@ -22,10 +22,9 @@ std::string in_list(const std::string& column, const std::vector<std::string>& i
 }
 
 // "(project_id = ? AND <agent column> = ?) OR …" — an agent binding covers its agent in its
-// project only.
+// project only; "" for no agents.
 std::string in_agents(const std::string& agent_column, const std::vector<std::pair<std::string, std::string>>& agents,
                       std::vector<store::SqlValue>& params) {
-    if (agents.empty()) return "1 = 0";
     std::string sql;
     for (const auto& [project, agent] : agents) {
         if (!sql.empty()) sql += " OR ";
@@ -34,6 +33,20 @@ std::string in_agents(const std::string& agent_column, const std::vector<std::pa
         params.emplace_back(agent);
     }
     return sql;
+}
+
+// The conditions that can hold ("" marks one that cannot), joined with OR; "1 = 0" when
+// none can. A condition that cannot hold is left out rather than written as "1 = 0":
+// SQLite uses no index for `project_id IN (…) OR 1 = 0`, and would then read every session
+// to count a user's.
+std::string any_of(const std::vector<std::string>& conditions) {
+    std::string sql;
+    for (const auto& condition : conditions) {
+        if (condition.empty()) continue;
+        if (!sql.empty()) sql += " OR ";
+        sql += condition;
+    }
+    return sql.empty() ? "1 = 0" : sql;
 }
 
 void unite(std::vector<std::string>& into, const std::vector<std::string>& more) {
@@ -55,29 +68,30 @@ std::vector<std::string> binding_managed(const Access& access, const char* scope
 store::SqlFragment rows_filter(const Access& access, const Principal& principal, const std::string& table) {
     store::SqlFragment f;
     auto& p = f.params;
+    // Each condition appends its parameters as it is built, in the order of the SQL.
     if (table == "projects") {
-        f.sql = in_list("id", access.scope_ids("project", "project:read"), p);
+        f.sql = any_of({in_list("id", access.scope_ids("project", "project:read"), p)});
     } else if (table == "project_settings") {
-        f.sql = in_list("project_id", access.scope_ids("project", "project:read"), p);
+        f.sql = any_of({in_list("project_id", access.scope_ids("project", "project:read"), p)});
     } else if (table == "agents") {
-        f.sql = in_list("project_id", access.scope_ids("project", "agent:read"), p) + " OR " +
-                in_agents("id", access.agent_scopes("agent:read"), p);
+        auto by_project = in_list("project_id", access.scope_ids("project", "agent:read"), p);
+        f.sql = any_of({std::move(by_project), in_agents("id", access.agent_scopes("agent:read"), p)});
     } else if (table == "sessions") {
-        f.sql = in_list("project_id", access.scope_ids("project", "session:read"), p) + " OR " +
-                in_agents("agent_id", access.agent_scopes("session:read"), p) + " OR " +
-                in_list("id", access.scope_ids("session", "session:read"), p);
+        auto by_project = in_list("project_id", access.scope_ids("project", "session:read"), p);
+        auto by_agent = in_agents("agent_id", access.agent_scopes("session:read"), p);
+        f.sql = any_of({std::move(by_project), std::move(by_agent),
+                        in_list("id", access.scope_ids("session", "session:read"), p)});
     } else if (table == "credentials") {
-        f.sql = in_list("id", access.scope_ids("credential", "credential:read"), p);
+        f.sql = any_of({in_list("id", access.scope_ids("credential", "credential:read"), p)});
     } else if (table == "role_bindings") {
         const auto projects = binding_managed(access, "project");
-        f.sql = "user_id = ?";
         p.emplace_back(principal.username);
-        f.sql += " OR " + in_list("project_id", projects, p);
-        f.sql += " OR " + in_list("credential_id", binding_managed(access, "credential"), p);
-        std::vector<store::SqlValue> session_params;
-        const auto in_projects = in_list("project_id", projects, session_params);
-        f.sql += " OR session_id IN (SELECT id FROM sessions WHERE " + in_projects + ")";
-        p.insert(p.end(), session_params.begin(), session_params.end());
+        auto by_project = in_list("project_id", projects, p);
+        auto by_credential = in_list("credential_id", binding_managed(access, "credential"), p);
+        const auto in_projects = in_list("project_id", projects, p);
+        f.sql =
+            any_of({"user_id = ?", std::move(by_project), std::move(by_credential),
+                    in_projects.empty() ? "" : "session_id IN (SELECT id FROM sessions WHERE " + in_projects + ")"});
     } else if (table == "users") {
         f.sql = "username = ?";
         p.emplace_back(principal.username);
