@@ -12,13 +12,11 @@ namespace ambient::api {
 namespace {
 
 constexpr std::int64_t kAgeBatch = 5000;
-constexpr std::int64_t kMaxAgeSeconds = 100LL * 366 * 24 * 3600;
 
 }  // namespace
 
 std::optional<std::chrono::seconds> parse_event_retention_age(std::string_view text) {
-    if (text.empty()) return std::chrono::seconds{0};
-    return parse_duration(text, std::chrono::seconds{kMaxAgeSeconds});
+    return parse_retention_age(text);
 }
 
 std::int64_t prune_events_before(store::Connection& conn, std::chrono::system_clock::time_point cutoff) {

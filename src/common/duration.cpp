@@ -28,4 +28,10 @@ std::optional<std::chrono::seconds> parse_duration(std::string_view text, std::c
     return std::chrono::seconds{value * scale};
 }
 
+std::optional<std::chrono::seconds> parse_retention_age(std::string_view text) {
+    constexpr std::chrono::seconds kMaxAge{100LL * 366 * 24 * 3600};
+    if (text.empty()) return std::chrono::seconds{0};
+    return parse_duration(text, kMaxAge);
+}
+
 }  // namespace ambient

@@ -11,4 +11,8 @@ namespace ambient {
 // a fraction, spaces, another unit, or too long).
 std::optional<std::chrono::seconds> parse_duration(std::string_view text, std::chrono::seconds max);
 
+// An age limit of a retention flag: a duration of at most 100 years; empty or "0" is no limit
+// (zero seconds).
+std::optional<std::chrono::seconds> parse_retention_age(std::string_view text);
+
 }  // namespace ambient

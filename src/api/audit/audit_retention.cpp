@@ -7,13 +7,11 @@ namespace ambient::api {
 namespace {
 
 constexpr std::int64_t kBatch = 5000;
-constexpr std::int64_t kMaxSeconds = 100LL * 366 * 24 * 3600;
 
 }  // namespace
 
 std::optional<std::chrono::seconds> parse_audit_retention(std::string_view text) {
-    if (text.empty()) return std::chrono::seconds{0};
-    return parse_duration(text, std::chrono::seconds{kMaxSeconds});
+    return parse_retention_age(text);
 }
 
 std::int64_t prune_audit_events(store::Connection& conn, std::chrono::system_clock::time_point cutoff) {
