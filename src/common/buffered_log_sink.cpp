@@ -6,6 +6,8 @@
 
 #include <cerrno>
 
+#include "common/server_log_format.hpp"
+
 namespace ambient {
 
 BufferedFdSink::BufferedFdSink(int fd, std::size_t capacity) : fd_(fd), capacity_(capacity) {
@@ -52,7 +54,7 @@ void install_server_logger(const std::string& name) {
     }
     logger->flush_on(spdlog::level::warn);
     spdlog::set_default_logger(std::move(logger));
-    spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%fZ %^%l%$ %v", spdlog::pattern_time_type::utc);
+    spdlog::set_formatter(std::make_unique<ServerLogFormat>());
 }
 
 }  // namespace ambient

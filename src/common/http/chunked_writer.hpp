@@ -10,15 +10,15 @@
 #include <string>
 #include <string_view>
 
-#include <boost/beast/core/tcp_stream.hpp>
 
 #include "common/http/stream.hpp"
+#include "common/http/timed_socket.hpp"
 
 namespace ambient::http::detail {
 
 class ChunkedWriter final : public StreamWriter {
 public:
-    ChunkedWriter(boost::beast::tcp_stream& stream, const std::atomic<bool>& stopping,
+    ChunkedWriter(TimedSocket& stream, const std::atomic<bool>& stopping,
                   std::chrono::steady_clock::duration write_timeout)
         : stream_(stream), stopping_(stopping), write_timeout_(write_timeout) {}
 
@@ -43,7 +43,7 @@ private:
     // Writes `chunk` (which must stay alive until done) as one chunk.
     boost::asio::awaitable<bool> write_chunk(std::string_view chunk);
 
-    boost::beast::tcp_stream& stream_;
+    TimedSocket& stream_;
     const std::atomic<bool>& stopping_;
     const std::chrono::steady_clock::duration write_timeout_;
     bool failed_ = false;

@@ -14,6 +14,7 @@
 #include "common/http/connection_registry.hpp"
 #include "common/http/router.hpp"
 #include "common/http/server.hpp"
+#include "common/http/timed_socket.hpp"
 
 namespace ambient::http::detail {
 
@@ -28,9 +29,10 @@ struct ServerContext {
     std::atomic<std::uint64_t>& requests_finished;  // tells the memory release there was activity
 };
 
-// Serves requests on `socket` until the peer closes, a timeout, an error or shutdown.
-// Removes `state` from the registry when it ends.
-boost::asio::awaitable<void> serve_connection(const ServerContext& server, boost::asio::ip::tcp::socket socket,
+// Serves requests on `socket` until the peer closes, a timeout, an error or shutdown; its
+// deadlines are enforced by `sweep`, its I/O thread's. Removes `state` from the registry when
+// it ends.
+boost::asio::awaitable<void> serve_connection(const ServerContext& server, IoSocket socket, DeadlineSweep& sweep,
                                               std::shared_ptr<ConnectionState> state);
 
 }  // namespace ambient::http::detail

@@ -1,5 +1,7 @@
 #include "common/http/connection_registry.hpp"
 
+#include "common/http/timed_socket.hpp"
+
 #include <boost/asio/post.hpp>
 
 namespace ambient::http::detail {
@@ -49,7 +51,7 @@ void ConnectionRegistry::evict_longest_idle() {
     victim->evicted = true;
     ++evicted_live_;
     ++evictions_;
-    // Closing happens on the victim's own strand. If bytes reached it meanwhile, mark_busy()
+    // Closing happens on the victim's own I/O thread. If bytes reached it meanwhile, mark_busy()
     // tells it that it was evicted and it closes itself.
     net::post(victim->executor, [victim] {
         if (victim->stream != nullptr) victim->stream->cancel();

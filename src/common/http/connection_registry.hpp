@@ -17,19 +17,19 @@
 
 #include <boost/asio/any_io_executor.hpp>
 #include <boost/asio/ip/address.hpp>
-#include <boost/beast/core/tcp_stream.hpp>
 
 namespace ambient::http::detail {
 
 class ConnectionRegistry;
+class TimedSocket;
 
 // One live connection. The first group of fields is used only on the connection's executor
-// (a strand); the second only under the registry's mutex.
+// (its I/O thread); the second only under the registry's mutex.
 struct ConnectionState {
     ConnectionState(boost::asio::any_io_executor ex, boost::asio::ip::address counted_as)
         : executor(std::move(ex)), client(counted_as) {}
     boost::asio::any_io_executor executor;
-    boost::beast::tcp_stream* stream = nullptr;  // null before the coroutine runs and after it ends
+    TimedSocket* stream = nullptr;  // null before the coroutine runs and after it ends
     bool awaiting_request = false;               // between requests or reading one: closing loses nothing
 
 private:

@@ -26,6 +26,7 @@
 #include "common/http/connection.hpp"
 #include "common/http/descriptor_limit.hpp"
 #include "common/http/memory_release.hpp"
+#include "common/http/timed_socket.hpp"
 
 namespace ambient::http {
 namespace net = boost::asio;
@@ -64,8 +65,10 @@ struct Server::Impl {
           context{options, router, hooks, workers, stopping, registry, requests_finished},
           workers(std::max<std::size_t>(options.worker_threads, 1)) {
         const auto threads = std::max<std::size_t>(options.io_threads, 1);
-        for (std::size_t i = 0; i < threads; ++i)
+        for (std::size_t i = 0; i < threads; ++i) {
             iocs.push_back(std::make_unique<net::io_context>(1));
+            sweeps.push_back(std::make_unique<detail::DeadlineSweep>(*iocs.back()));
+        }
     }
 
     net::awaitable<void> accept_loop();
@@ -95,6 +98,9 @@ struct Server::Impl {
     // of them, so its steps are serialized without a strand, and no lock or wakeup is shared
     // between threads on the request path (a shared io_context with a strand per connection
     // cost a third of the instructions of a small request; docs/performance.md).
+    // Declared first, destroyed after the contexts: destroying a context destroys the
+    // coroutines of its connections, whose sockets leave their sweep then.
+    std::vector<std::unique_ptr<detail::DeadlineSweep>> sweeps;
     std::vector<std::unique_ptr<net::io_context>> iocs;
     // The next I/O context a connection goes to: used by the accept thread only.
     std::size_t next_ioc = 0;
@@ -164,7 +170,8 @@ Server::Impl::Backlog Server::Impl::accept_pending() {
 void Server::Impl::admit(int fd, const tcp::endpoint& peer) {
     // Round-robin: wrk-like clients keep a few dozen connections open, and an even split of
     // them keeps every I/O thread busy (SO_REUSEPORT's address hash may not).
-    net::any_io_executor executor = iocs[next_ioc]->get_executor();
+    const auto executor = iocs[next_ioc]->get_executor();
+    auto& sweep = *sweeps[next_ioc];
     next_ioc = (next_ioc + 1) % iocs.size();
     auto admission = registry.admit(peer.address(), executor);
     if (!admission.state) {
@@ -172,14 +179,14 @@ void Server::Impl::admit(int fd, const tcp::endpoint& peer) {
         return;
     }
     boost::system::error_code ec;
-    tcp::socket socket(executor);
+    detail::IoSocket socket(executor);
     socket.assign(peer.protocol(), fd, ec);
     if (ec) {
         ::close(fd);
         registry.remove(admission.state);
         return;
     }
-    net::co_spawn(executor, detail::serve_connection(context, std::move(socket), std::move(admission.state)),
+    net::co_spawn(executor, detail::serve_connection(context, std::move(socket), sweep, std::move(admission.state)),
                   [this](std::exception_ptr error) { log_connection_failure(error); });
 }
 
@@ -351,6 +358,9 @@ void Server::stop() {
     for (auto& thread : s.io_threads)
         thread.join();
     s.io_threads.clear();
+    // Their timers go while the contexts are still there.
+    for (auto& sweep : s.sweeps)
+        sweep->stop();
 
     std::lock_guard lock(s.lifecycle_mutex);
     s.stopped = true;
