@@ -1,6 +1,7 @@
 #include "api/repository.hpp"
 
 #include <algorithm>
+#include <unordered_map>
 
 #include "api/model/render.hpp"
 #include "api/search/search.hpp"
@@ -32,6 +33,26 @@ Row to_row(const store::ResultSet& rs, std::size_t index) {
     for (std::size_t i = 0; i < rs.columns.size(); ++i)
         row.emplace(rs.columns[i], cells[i]);
     return row;
+}
+
+// The same, taking the cells rather than copying them (a row's text can be long).
+Row take_row(store::ResultSet& rs, std::size_t index) {
+    Row row;
+    auto& cells = rs.rows[index];
+    for (std::size_t i = 0; i < rs.columns.size(); ++i)
+        row.emplace(rs.columns[i], std::move(cells[i]));
+    return row;
+}
+
+// The statement that reads one live row by id. Schemas live as long as the process, so it
+// is put together once per schema and thread rather than on every GET.
+const std::string& find_sql(const KindSchema& schema) {
+    thread_local std::unordered_map<const KindSchema*, std::string> statements;
+    auto& sql = statements[&schema];
+    if (sql.empty()) {
+        sql = "SELECT " + select_columns(schema) + " FROM " + schema.table + " WHERE id = ? AND deleted_at IS NULL";
+    }
+    return sql;
 }
 
 // The attributes that decide who sees an event (authz::EventRoute), recorded with it so
@@ -128,19 +149,17 @@ Row insert(store::Connection& conn, const KindSchema& schema, Row values) {
         params.push_back(value);
     }
     sql += ") VALUES (" + placeholders + ") RETURNING " + select_columns(schema);
-    const auto rs = conn.exec(sql, params);
+    auto rs = conn.exec(sql, params);
     if (rs.rows.empty()) throw store::StoreError("INSERT returned no row");
-    auto stored = to_row(rs, 0);
+    auto stored = take_row(rs, 0);
     record_event(conn, schema, model::text_of(stored, model::kIdColumn), EventType::Created, &stored);
     return stored;
 }
 
 std::optional<Row> find(store::Connection& conn, const KindSchema& schema, std::string_view id) {
-    const auto rs =
-        conn.exec("SELECT " + select_columns(schema) + " FROM " + schema.table + " WHERE id = ? AND deleted_at IS NULL",
-                  {std::string(id)});
+    auto rs = conn.exec(find_sql(schema), {std::string(id)});
     if (rs.rows.empty()) return std::nullopt;
-    return to_row(rs, 0);
+    return take_row(rs, 0);
 }
 
 ListResult list(store::Connection& conn, const KindSchema& schema, const ListQuery& query) {

@@ -20,6 +20,7 @@
 #include "common/http/framing.hpp"
 #include "common/http/gzip.hpp"
 #include "common/http/log_excerpt.hpp"
+#include "common/http/request_parser.hpp"
 #include "common/http/response_head.hpp"
 #include "common/http/timed_socket.hpp"
 #include "common/http/url.hpp"
@@ -57,16 +58,11 @@ std::string endpoint_text(const IoSocket& socket) {
     return (endpoint.address().is_v6() ? "[" + address + "]" : address) + ":" + std::to_string(endpoint.port());
 }
 
-// What we know of a request once its start line and header are in; the body is moved in
-// separately, only for requests that were read completely.
-Request start_request(const bhttp::request<bhttp::string_body>& message, const std::string& remote) {
-    Request request;
-    // As sent: methods are case-sensitive (RFC 9110 9.1), and "get" is not GET.
-    request.method = std::string(message.method_string());
-    request.target = std::string(message.target());
-    for (const auto& field : message) {
-        request.headers.emplace_back(std::string(field.name_string()), std::string(field.value()));
-    }
+// The request `parser` read, as handlers see it. A refused request keeps no body: part of
+// one may have arrived.
+Request start_request(RequestParser& parser, const std::string& remote, bool complete) {
+    Request request = std::move(parser.request());
+    if (!complete) request.body.clear();
     request.remote_address = remote;
     request.operation_id = new_ksuid();
     return request;
@@ -85,17 +81,6 @@ std::optional<RequestRefusal> refusal_for_read_error(const error_code& ec, const
         return RequestRefusal{400, "Malformed HTTP request"};
     }
     return std::nullopt;
-}
-
-// What RFC 9112 refuses in the framing headers that Beast let through (framing.hpp).
-std::optional<RequestRefusal> framing_problem(const bhttp::request<bhttp::string_body>& message) {
-    FramingHeaders headers;
-    headers.version = static_cast<int>(message.version());
-    for (const auto& field : message) {
-        if (field.name() == bhttp::field::transfer_encoding) headers.transfer_encodings.push_back(field.value());
-        if (field.name() == bhttp::field::content_length) ++headers.content_length_fields;
-    }
-    return check_framing(headers);
 }
 
 template <class Body>
@@ -360,7 +345,7 @@ net::awaitable<bool> serve_request(TimedSocket& stream, beast::flat_buffer& buff
 
     const auto section = co_await read_header_section(stream, buffer);
     if (!section.complete) co_return false;
-    bhttp::request_parser<bhttp::string_body> parser;
+    RequestParser parser;
     parser.header_limit(kHeaderLimit);
     parser.body_limit(options.max_body_bytes);
     error_code ec;
@@ -378,11 +363,12 @@ net::awaitable<bool> serve_request(TimedSocket& stream, beast::flat_buffer& buff
         } else if (section.folded) {
             refusal = RequestRefusal{400, "Obsolete line folding is not allowed in a request header"};
         } else {
-            refusal = framing_problem(parser.get());
+            // What RFC 9112 refuses in the framing headers that Beast let through.
+            refusal = check_framing(parser.framing());
         }
     }
     if (!ec && !refusal && !parser.is_done()) {
-        if (iequals(parser.get()[bhttp::field::expect], "100-continue")) {
+        if (parser.expects_continue()) {
             co_await net::async_write(stream, net::buffer(kContinue.data(), kContinue.size()), redirect(ec));
         }
         if (!ec) co_await bhttp::async_read(stream, buffer, parser, redirect(ec));
@@ -392,7 +378,7 @@ net::awaitable<bool> serve_request(TimedSocket& stream, beast::flat_buffer& buff
     const auto started = Clock::now();
     if (refusal || ec) {
         if (refusal && !server.stopping.load()) {
-            auto request = start_request(parser.get(), remote);
+            auto request = start_request(parser, remote, false);
             co_await reject(stream, server, request, *refusal, started);
         }
         co_return false;
@@ -400,10 +386,8 @@ net::awaitable<bool> serve_request(TimedSocket& stream, beast::flat_buffer& buff
 
     // A handler takes as long as it takes; the write deadline starts once it is done.
     stream.expires_never();
-    auto& message = parser.get();
-    bool keep_alive = message.keep_alive();
-    auto request = start_request(message, remote);
-    request.body = std::move(message.body());
+    bool keep_alive = parser.keep_alive();
+    auto request = start_request(parser, remote, true);
 
     Response response;
     if (auto target = decode_target(request.target)) {
