@@ -22,6 +22,7 @@
 #include "api/seed_admin.hpp"
 #include "api/store/migrations.hpp"
 #include "common/buffered_log_sink.hpp"
+#include "common/duration.hpp"
 #include "common/http/descriptor_limit.hpp"
 #include "common/http/server.hpp"
 #include "common/http/stream_client.hpp"
@@ -42,6 +43,7 @@ struct Options {
     std::size_t max_connections = 0;  // 0: derived from the descriptor limit
     std::size_t max_connections_per_ip = 256;
     std::int64_t stream_write_timeout_seconds = 30;
+    std::string shutdown_grace = "10s";
     bool bench_ceiling = false;
     std::int64_t event_retention_count = api::kDefaultEventRetentionCount;
     std::string event_retention_age{api::kDefaultEventRetentionAge};
@@ -198,6 +200,10 @@ int serve(const Options& opt) {
     server_options.max_connections = opt.max_connections;
     server_options.max_connections_per_client = opt.max_connections_per_ip;
     server_options.stream_write_timeout = std::chrono::seconds(opt.stream_write_timeout_seconds);
+    const auto shutdown_grace = parse_duration(opt.shutdown_grace, std::chrono::hours(1));
+    if (!shutdown_grace)
+        throw std::runtime_error("--shutdown-grace: expected seconds or a number with s or m, at most 1h");
+    server_options.shutdown_grace = *shutdown_grace;
     http::ServerHooks hooks;
     hooks.before = [&app](http::Request& req, const http::Route* route) { return app.authenticate(req, route); };
     hooks.after = [&app](const http::Request& req, int status, double seconds) { app.record(req, status, seconds); };
@@ -285,6 +291,11 @@ int main(int argc, char** argv) {
         ->add_option("--stream-write-timeout", opt.stream_write_timeout_seconds,
                      "Seconds a stream may wait for its reader to take any byte before it is closed")
         ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    serve_cmd
+        ->add_option("--shutdown-grace", opt.shutdown_grace,
+                     "On SIGTERM, how long requests and streams in flight get to finish before their connections "
+                     "are closed: seconds or a number with s or m, at most 1h")
         ->capture_default_str();
     serve_cmd->add_flag("--bench-ceiling", opt.bench_ceiling, "Benchmark only: add storage-free reference routes");
     serve_cmd
