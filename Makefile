@@ -10,7 +10,7 @@ RUNNER_TYPE    ?= echo
 SANDBOX        ?= bwrap
 FUZZ_SECONDS   ?= 20
 
-.PHONY: all deps build run test test-asan fuzz bench bench-auth bench-sse bench-runner bench-session-start bench-tokens bench-cli bench-scale \
+.PHONY: all deps build run test test-asan fuzz bench bench-auth bench-sse bench-runner bench-session-start bench-tokens bench-cli bench-scale bench-soak \
 	bench-tools format clean
 
 all: build
@@ -49,6 +49,10 @@ bench-tools: build
 	cmake --build $(BUILD_DIR) -j $(JOBS) --target bench-bare-beast bench-auth-token bench-auth-decision \
 		bench-sse-broadcaster bench-sse-client bench-runner-bare bench-runner-client bench-runner-proxy-token \
 		bench-session-start bench-token-refresh
+
+# Ten minutes of mixed load with memory and descriptors sampled (issue 15); not part of `bench`.
+bench-soak: bench-tools
+	bench/soak/run
 
 bench: bench-tools
 	bench/api/run

@@ -1,12 +1,14 @@
-// bench-sse-client: the load client of bench/sse_fanout. Two runs:
+// bench-sse-client: the load client of bench/sse_fanout (and bench/soak). Three runs:
 //
 //   bench-sse-client delivery --url URL --publish-url URL [--connections N] [--messages M] …
 //       N readers of one SSE stream, M messages published one at a time: delivery latency
 //       percentiles and missed deliveries (delivery_run.hpp).
 //   bench-sse-client idle --url URL --write-url URL --write-body JSON --server-pid PID …
 //       W idle streams: server CPU per unrelated write and memory per stream (idle_run.hpp).
+//   bench-sse-client hold --url URL --seconds S [--connections W] …
+//       W streams held open for S seconds: how many the server ended early (hold_run.hpp).
 //
-// Both print human-readable lines and one "RESULT {json}" line. The client raises its own
+// All print human-readable lines and one "RESULT {json}" line. The client raises its own
 // descriptor limit to the hard maximum, opens connections a window at a time and runs its
 // readers on 1 (default) or 2 threads of Boost.Asio (epoll).
 #include <sys/resource.h>
@@ -17,6 +19,7 @@
 #include <CLI/CLI.hpp>
 
 #include "delivery_run.hpp"
+#include "hold_run.hpp"
 #include "idle_run.hpp"
 
 namespace {
@@ -109,6 +112,14 @@ int main(int argc, char** argv) {
     idle->add_option("--write-body", write_body, "JSON body of a write; \"{n}\" becomes a unique number");
     idle->add_option("--writes", writes, "Writes per phase (0: memory only)")->capture_default_str();
 
+    CommonOptions hold_common;
+    int hold_seconds = 60;
+    auto* hold = cli.add_subcommand("hold", "W streams held open for a while: how many the server ended early");
+    add_common(hold, hold_common);
+    hold->add_option("--seconds", hold_seconds, "How long to hold the streams")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+
     CLI11_PARSE(cli, argc, argv);
     try {
         if (*delivery) {
@@ -124,6 +135,14 @@ int main(int argc, char** argv) {
             o.deadline = std::chrono::milliseconds(deadline_ms);
             o.server_pid = delivery_common.server_pid;
             return bench::run_delivery(o);
+        }
+        if (*hold) {
+            raise_descriptor_limit(hold_common.connections);
+            bench::HoldOptions o;
+            o.label = hold_common.label;
+            o.streams = streams_of(hold_common);
+            o.hold = std::chrono::seconds(hold_seconds);
+            return bench::run_hold(o);
         }
         if (idle_common.server_pid <= 0) throw CLI::ValidationError("--server-pid", "is required for idle");
         if (writes > 0 && (write_url.empty() || write_body.empty())) {
