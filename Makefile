@@ -8,9 +8,10 @@ DATA_DIR       ?= ./data
 METRICS_BIND   ?= 127.0.0.1:8080
 RUNNER_TYPE    ?= echo
 SANDBOX        ?= bwrap
-FUZZ_SECONDS   ?= 20
+FUZZ_SECONDS   ?= 120
+TEST_FUZZ_SECONDS ?= 10
 
-.PHONY: all deps build run test test-asan fuzz bench bench-auth bench-sse bench-runner bench-session-start bench-tokens bench-cli bench-scale bench-soak \
+.PHONY: all deps build run test test-asan fuzz fuzz-build fuzz-brief bench bench-auth bench-sse bench-runner bench-session-start bench-tokens bench-cli bench-scale bench-soak \
 	bench-tools format clean
 
 all: build
@@ -29,7 +30,7 @@ run: build
 	BIN_DIR=$(BUILD_DIR)/bin BIND=$(BIND) DATA_DIR=$(DATA_DIR) METRICS_BIND=$(METRICS_BIND) \
 		RUNNER_TYPE=$(RUNNER_TYPE) SANDBOX=$(SANDBOX) scripts/run-platform
 
-test: build fuzz
+test: build fuzz-brief
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 900
 
 test-asan: deps
@@ -37,11 +38,17 @@ test-asan: deps
 	cmake --build $(ASAN_DIR) -j $(JOBS)
 	cd $(ASAN_DIR) && ctest --output-on-failure --timeout 1800
 
-# Each fuzz target runs briefly from its seed corpus; any crash or sanitizer report fails.
-fuzz: deps
+# Each fuzz target runs from its seed corpus, FUZZ_SECONDS each (TEST_FUZZ_SECONDS within
+# `make test`); any crash, undefined behaviour or broken invariant fails.
+fuzz-build: deps
 	CC=clang-14 CXX=clang++-14 cmake -S . -B $(FUZZ_DIR) -G Ninja -DCMAKE_BUILD_TYPE=RelWithDebInfo -DAMBIENT_FUZZ=ON
 	cmake --build $(FUZZ_DIR) -j $(JOBS)
+
+fuzz: fuzz-build
 	scripts/run-fuzzers $(FUZZ_DIR)/bin $(FUZZ_SECONDS)
+
+fuzz-brief: fuzz-build
+	scripts/run-fuzzers $(FUZZ_DIR)/bin $(TEST_FUZZ_SECONDS)
 
 # The bench helpers are not part of `all`; bench/api/run, bench/auth/run, bench/sse_fanout/run,
 # bench/runner/run and bench/scale/run need them.

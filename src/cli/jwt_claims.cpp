@@ -1,5 +1,6 @@
 #include "cli/jwt_claims.hpp"
 
+#include <algorithm>
 #include <ctime>
 
 #include "common/jwt/base64url.hpp"
@@ -24,7 +25,13 @@ std::optional<std::chrono::system_clock::time_point> token_expiry(std::string_vi
     if (!claims) return std::nullopt;
     const auto exp = claims->find("exp");
     if (exp == claims->end() || !exp->is_number()) return std::nullopt;
-    return std::chrono::system_clock::time_point(std::chrono::seconds(exp->get<std::int64_t>()));
+    // The token is the issuer's to write: an exp of 1e300 (or a year past 2262) is clamped to
+    // what the clock can hold, where converting it as it is would be undefined behaviour.
+    // Found by tests/fuzz/jwt_fuzz.cpp.
+    using Clock = std::chrono::system_clock;
+    constexpr auto kLimit = std::chrono::duration_cast<std::chrono::seconds>(Clock::duration::max()).count();
+    const double seconds = std::clamp(exp->get<double>(), -static_cast<double>(kLimit), static_cast<double>(kLimit));
+    return Clock::time_point(std::chrono::seconds(static_cast<std::int64_t>(seconds)));
 }
 
 std::string rfc3339_seconds(std::chrono::system_clock::time_point t) {

@@ -1,11 +1,13 @@
 // Reading YAML into checked documents: which keys each kind takes, how values become server
 // fields, and the refusals that name the document and the field.
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <cstdlib>
+#include <sstream>
 #include <stdexcept>
 
 #include "cli/errors.hpp"
@@ -373,6 +375,30 @@ void check_required(const Document& doc, const DocumentErrors& errors) {
         errors.fail("provider", "is required (github, gitlab, jira, google, vertex, kubeconfig, …)");
 }
 
+// Everything a document sends is JSON, which must be UTF-8, while YAML scalars may hold any
+// bytes: refused here, naming the field, rather than failing later in a JSON encoder that
+// names neither. Found by tests/fuzz/manifest_fuzz.cpp.
+void check_utf8(const Document& doc, const DocumentErrors& errors) {
+    const auto fail_unless_utf8 = [&](const std::string& field, const Json& value) {
+        try {
+            value.dump();
+        } catch (const Json::type_error&) {
+            errors.fail(field, "is not UTF-8 text");
+        }
+    };
+    for (const auto& [key, value] : doc.fields.items())
+        fail_unless_utf8(key, value);
+    fail_unless_utf8("project", doc.project);
+    fail_unless_utf8("agent", doc.agent);
+    fail_unless_utf8("role", doc.role);
+    fail_unless_utf8("scope", doc.scope);
+    fail_unless_utf8("scope_id", doc.scope_id);
+    fail_unless_utf8("user_id", doc.user_id);
+    if (doc.token) fail_unless_utf8("token", *doc.token);
+    for (std::size_t i = 0; i < doc.inbox.size(); ++i)
+        fail_unless_utf8("inbox[" + std::to_string(i + 1) + "]", Json{doc.inbox[i].from_name, doc.inbox[i].body});
+}
+
 Document parse_document(const YAML::Node& node, const std::string& source, int number, const ParseOptions& options) {
     Document doc;
     doc.source = source;
@@ -414,8 +440,44 @@ Document parse_document(const YAML::Node& node, const std::string& source, int n
         default:
             break;
     }
+    check_utf8(doc, errors);
     check_required(doc, errors);
     return doc;
+}
+
+// yaml-cpp 0.7 (Debian 12's) never returns from LoadAll() when a document starts with a token
+// no node can start with, such as a stray ',' at the top level (jbeder/yaml-cpp#1040, fixed
+// upstream after 0.8): its parser reports an empty document there without consuming the
+// token, again and again, and LoadAll() keeps every one until memory runs out. Found by
+// tests/fuzz/manifest_fuzz.cpp. A first pass with a handler that keeps nothing sees that as a
+// document starting where the one before it did, and refuses the text before LoadAll() runs.
+class StuckStreamGuard : public YAML::EventHandler {
+public:
+    void OnDocumentStart(const YAML::Mark& mark) override {
+        if (started_ && mark.pos == last_.pos) throw YAML::ParserException(mark, "unexpected token");
+        started_ = true;
+        last_ = mark;
+    }
+    void OnDocumentEnd() override {}
+    void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+    void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+    void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnSequenceEnd() override {}
+    void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+    void OnMapEnd() override {}
+
+private:
+    bool started_ = false;
+    YAML::Mark last_;
+};
+
+void refuse_stuck_stream(const std::string& text) {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    StuckStreamGuard guard;
+    while (parser.HandleNextDocument(guard)) {
+    }
 }
 
 }  // namespace
@@ -444,7 +506,9 @@ std::string kind_word(Kind kind) {
 std::vector<Document> parse_manifest(std::string_view text, const std::string& source, const ParseOptions& options) {
     std::vector<YAML::Node> nodes;
     try {
-        nodes = YAML::LoadAll(std::string(text));
+        const std::string yaml(text);
+        refuse_stuck_stream(yaml);
+        nodes = YAML::LoadAll(yaml);
     } catch (const YAML::Exception& e) {
         throw usage_error(options.verb + " " + source + ": not valid YAML: line " + std::to_string(e.mark.line + 1) +
                           ", column " + std::to_string(e.mark.column + 1) + ": " + e.msg);

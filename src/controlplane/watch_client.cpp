@@ -1,7 +1,6 @@
 #include "controlplane/watch_client.hpp"
 
 #include <algorithm>
-#include <charconv>
 #include <cmath>
 #include <exception>
 #include <random>
@@ -17,20 +16,6 @@ namespace ambient::controlplane {
 namespace {
 
 constexpr const char* kApiPrefix = "/api/ambient/v1/";
-
-std::optional<WatchEventType> frame_type(const std::string& type) {
-    if (type == "CREATED") return WatchEventType::Added;
-    if (type == "UPDATED") return WatchEventType::Modified;
-    if (type == "DELETED") return WatchEventType::Deleted;
-    return std::nullopt;
-}
-
-std::int64_t parse_id(const std::string& text) {
-    std::int64_t value = 0;
-    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
-    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value <= 0) return 0;
-    return value;
-}
 
 double default_random() {
     thread_local std::mt19937_64 engine{std::random_device{}()};
@@ -98,16 +83,11 @@ bool WatchClient::on_frame(const std::string& event_name, const std::string& dat
         return list_all(token);
     }
     try {
-        const auto frame = nlohmann::json::parse(data);
-        const auto type = frame_type(frame.at("type").get<std::string>());
-        const auto event_id = parse_id(id);
-        if (!type || event_id == 0) throw std::invalid_argument("unknown type or no event id");
-        WatchEvent event{resource_, *type, frame.at("resource_id").get<std::string>(), nullptr, event_id, {}};
-        if (*type != WatchEventType::Deleted) event.object = frame.at("object");
-        last_event_id_ = event_id;
+        auto event = decode_watch_frame(resource_, data, id);
+        last_event_id_ = event.event_id;
         queue_.push(std::move(event));
         return true;
-    } catch (const std::exception& e) {
+    } catch (const std::invalid_argument& e) {
         spdlog::warn("watch {}: dropping the stream at a malformed frame: {}", resource_path(resource_), e.what());
         return false;
     }

@@ -1,8 +1,28 @@
 #include "controlplane/watch_event.hpp"
 
+#include <charconv>
+#include <stdexcept>
 #include <utility>
 
 namespace ambient::controlplane {
+namespace {
+
+std::optional<WatchEventType> frame_type(const std::string& type) {
+    if (type == "CREATED") return WatchEventType::Added;
+    if (type == "UPDATED") return WatchEventType::Modified;
+    if (type == "DELETED") return WatchEventType::Deleted;
+    return std::nullopt;
+}
+
+// 0 for anything but a positive decimal integer.
+std::int64_t parse_id(std::string_view text) {
+    std::int64_t value = 0;
+    auto [end, ec] = std::from_chars(text.data(), text.data() + text.size(), value);
+    if (text.empty() || ec != std::errc() || end != text.data() + text.size() || value <= 0) return 0;
+    return value;
+}
+
+}  // namespace
 
 const char* resource_path(Resource resource) {
     switch (resource) {
@@ -57,6 +77,27 @@ void EventQueue::close() {
 std::size_t EventQueue::size() const {
     std::lock_guard lock(mutex_);
     return events_.size();
+}
+
+WatchEvent decode_watch_frame(Resource resource, std::string_view data, std::string_view id) {
+    const auto frame = nlohmann::json::parse(data, nullptr, false);
+    if (!frame.is_object()) throw std::invalid_argument("frame is not a JSON object");
+    const auto type_it = frame.find("type");
+    const auto type =
+        type_it != frame.end() && type_it->is_string() ? frame_type(type_it->get<std::string>()) : std::nullopt;
+    const auto event_id = parse_id(id);
+    if (!type || event_id == 0) throw std::invalid_argument("unknown type or no event id");
+    const auto id_it = frame.find("resource_id");
+    // An empty id names no object: the reconciler could neither look it up nor forget it.
+    if (id_it == frame.end() || !id_it->is_string() || id_it->get<std::string>().empty())
+        throw std::invalid_argument("frame has no resource_id");
+    WatchEvent event{resource, *type, id_it->get<std::string>(), nullptr, event_id, {}};
+    if (*type != WatchEventType::Deleted) {
+        const auto object = frame.find("object");
+        if (object == frame.end()) throw std::invalid_argument("frame has no object");
+        event.object = *object;
+    }
+    return event;
 }
 
 }  // namespace ambient::controlplane

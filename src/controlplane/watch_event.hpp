@@ -9,6 +9,7 @@
 #include <mutex>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include <nlohmann/json.hpp>
@@ -37,6 +38,12 @@ struct WatchEvent {
 
 const char* resource_path(Resource resource);  // "sessions", "projects"
 const char* event_type_name(WatchEventType type);
+
+// One frame of the API server's watch stream: the SSE event's data ({"type": "CREATED" |
+// "UPDATED" | "DELETED", "resource_id": …, "object": …}) and its id (a positive integer).
+// Throws std::invalid_argument when the frame is malformed (the stream cannot be trusted past
+// it); RESYNC frames carry no change and are the caller's to handle.
+WatchEvent decode_watch_frame(Resource resource, std::string_view data, std::string_view id);
 
 // The reconciler's inbox: many producers (one watch client per resource), one consumer.
 // Unbounded on purpose: a watch client must never block on a slow reconciler, or the API

@@ -1,5 +1,6 @@
 #include "common/jwt/jwks.hpp"
 
+#include <openssl/bn.h>
 #include <openssl/core_names.h>
 #include <openssl/evp.h>
 #include <openssl/param_build.h>
@@ -52,10 +53,12 @@ PkeyPtr rsa_key(const json& k) {
     ParamBuild pb;
     const auto n = decoded(k, "n");
     const auto e = decoded(k, "e");
-    if (n.size() < 256) throw JwtError("RSA keys shorter than 2048 bits are not accepted");
     auto* bn_n = BN_bin2bn(reinterpret_cast<const unsigned char*>(n.data()), static_cast<int>(n.size()), nullptr);
     auto* bn_e = BN_bin2bn(reinterpret_cast<const unsigned char*>(e.data()), static_cast<int>(e.size()), nullptr);
     pb.numbers = {bn_n, bn_e};
+    // The modulus's bits, not its encoding's length: leading zero bytes would otherwise pass
+    // off a short key as a 2048-bit one.
+    if (BN_num_bits(bn_n) < 2048) throw JwtError("RSA keys shorter than 2048 bits are not accepted");
     OSSL_PARAM_BLD_push_BN(pb.bld, OSSL_PKEY_PARAM_RSA_N, bn_n);
     OSSL_PARAM_BLD_push_BN(pb.bld, OSSL_PKEY_PARAM_RSA_E, bn_e);
     return from_params("RSA", pb);

@@ -6,6 +6,7 @@
 #include <openssl/ecdsa.h>
 #include <openssl/evp.h>
 
+#include <algorithm>
 #include <memory>
 
 #include "common/jwt/base64url.hpp"
@@ -80,7 +81,11 @@ std::optional<std::int64_t> numeric_claim(const json& claims, const char* name) 
     auto it = claims.find(name);
     if (it == claims.end()) return std::nullopt;
     if (!it->is_number()) throw JwtError(std::string("claim '") + name + "' is not a number");
-    return static_cast<std::int64_t>(it->get<double>());
+    // Clamped to ±2^53 s (285 million years), which keeps the meaning of any time a token can
+    // name (an exp of 1e300 is never reached) while the conversion and the leeway arithmetic
+    // stay defined. Found by tests/fuzz/jwt_fuzz.cpp.
+    constexpr double kLimit = 9007199254740992.0;
+    return static_cast<std::int64_t>(std::clamp(it->get<double>(), -kLimit, kLimit));
 }
 
 bool audience_matches(const json& claims, const std::string& audience) {

@@ -105,7 +105,13 @@ MappedLine ClaudeStreamMapper::map(std::string_view line) {
         }
     } catch (const std::exception& e) {
         // A field missing or of an unexpected type inside a known line (json::exception).
-        return malformed(line, e.what());
+        // What the line did before that stays done (a message_start ends the blocks its
+        // stream left open, and forgets them), so its events go out with the failure: without
+        // them those STARTs would never get their ENDs. Found by
+        // tests/fuzz/claude_stream_fuzz.cpp.
+        auto failed = malformed(line, e.what());
+        failed.events = std::move(out.events);
+        return failed;
     }
     return out;
 }
@@ -126,7 +132,11 @@ void ClaudeStreamMapper::on_stream_event(const json& line, MappedLine& out) {
         return;
     }
     if (type != "content_block_start" && type != "content_block_delta" && type != "content_block_stop") return;
-    const auto index = event.at("index").get<long long>();
+    // A number that is not a whole one (1e300) would make get<long long>() undefined
+    // behaviour. Found by tests/fuzz/claude_stream_fuzz.cpp.
+    const auto& index_value = event.at("index");
+    if (!index_value.is_number_integer()) throw std::invalid_argument("content block index is not an integer");
+    const auto index = index_value.get<long long>();
 
     if (type == "content_block_start") {
         const auto& block = event.at("content_block");

@@ -33,7 +33,7 @@
 namespace ambient::runner {
 
 struct MappedLine {
-    std::vector<nlohmann::json> events;
+    std::vector<nlohmann::json> events;     // to emit, malformed or not
     std::optional<std::string> session_id;  // from system/init
     std::optional<TurnOutcome> outcome;     // set by the `result` line, or by a malformed line
     bool malformed = false;

@@ -176,9 +176,13 @@ TEST(ManifestParse, RefusalsNameTheDocumentAndTheField) {
          "apply m.yaml document 2 (Agent \"a\"): describes the same object as m.yaml document 1 (Agent \"a\")"},
         {"kind: Project\nname: [oops\n", "apply m.yaml: not valid YAML: line "},
         {"- a\n- b\n", "apply m.yaml document 1: must be a map of fields"},
+        // yaml-cpp 0.7 alone never returns from a stray ',' (found by the fuzzer).
+        {"kind: Project\nname: p\n---\n, 2]\n", "apply m.yaml: not valid YAML: line 4, column 1"},
+        {"kind: Project\nname: p\nlabels:\n  team\xdd: platform\n", "(Project \"p\"): labels: is not UTF-8 text"},
+        {"kind: Credential\nname: gh\nprovider: github\ntoken: $BINARY\n", "token: is not UTF-8 text"},
     };
     for (const auto& c : cases) {
-        const auto error = refusal(c.yaml, with_env({{"EMPTY", ""}}));
+        const auto error = refusal(c.yaml, with_env({{"EMPTY", ""}, {"BINARY", "\xff\xfe"}}));
         EXPECT_NE(error.find(c.message), std::string::npos) << c.yaml << "\n→ " << error;
     }
 }

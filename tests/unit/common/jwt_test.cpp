@@ -5,6 +5,8 @@
 #include <openssl/evp.h>
 #include <openssl/hmac.h>
 
+#include <limits>
+
 #include "common/jwt/base64url.hpp"
 
 namespace ambient::jwt {
@@ -161,6 +163,28 @@ TEST(Jwks, SkipsKeysWeNeverAcceptAndRefusesBrokenOnes) {
     EXPECT_THROW(Jwks::parse("[]"), JwtError);
     EXPECT_THROW(Jwks::parse(R"({"keys":[{"kty":"EC","crv":"P-256","x":"AA","y":"AA"}]})"), JwtError);
     EXPECT_THROW(Jwks::parse(R"({"keys":[{"kty":"RSA","n":"AQAB","e":"AQAB"}]})"), JwtError);  // too short
+}
+
+// A 1024-bit modulus written with 128 leading zero bytes is 256 bytes long, but no 2048-bit key.
+TEST(Jwks, ShortRsaModulusPaddedWithZerosIsRefused) {
+    std::string n(128, '\0');
+    n += '\xc1';
+    n += std::string(126, '\x5a');
+    n += '\x03';
+    const json doc = {{"keys", {{{"kty", "RSA"}, {"n", base64url_encode(n)}, {"e", "AQAB"}}}}};
+    EXPECT_THROW(Jwks::parse(doc.dump()), JwtError);
+}
+
+// Times no clock can hold keep their meaning (an exp of 1e300 is never reached) instead of
+// overflowing a 64-bit count of seconds.
+TEST(Jwt, TimesBeyondAnyClockAreClamped) {
+    Signer ec{Algorithm::ES256, "k"};
+    const auto keys = keyset({&ec});
+    EXPECT_NO_THROW(verify(ec.token(claims({{"exp", 1e300}})), keys, options()));
+    EXPECT_NO_THROW(verify(ec.token(claims({{"exp", std::numeric_limits<std::int64_t>::max()}})), keys, options()));
+    EXPECT_NO_THROW(verify(ec.token(claims({{"nbf", -1e300}})), keys, options()));
+    EXPECT_THROW(verify(ec.token(claims({{"exp", -1e300}})), keys, options()), JwtError);
+    EXPECT_THROW(verify(ec.token(claims({{"nbf", 1e300}})), keys, options()), JwtError);
 }
 
 TEST(Base64url, RoundTripsAndRefusesNonCanonical) {

@@ -129,6 +129,32 @@ TEST(ClaudeStreamMapper, MalformedLinesFailTheTurn) {
     }
 }
 
+// A line that fails after it closed what was open still hands over the ENDs: the caller
+// emits them, and finish() no longer knows those blocks. (Found by the fuzzer.)
+TEST(ClaudeStreamMapper, AMalformedMessageStartStillEndsWhatItClosed) {
+    auto mapper = make_mapper();
+    feed(
+        mapper,
+        {
+            R"({"type":"stream_event","event":{"type":"message_start","message":{"id":"msg_a"}}})",
+            R"({"type":"stream_event","event":{"type":"content_block_start","index":0,"content_block":{"type":"tool_use","id":"toolu_2","name":"Bash","input":{}}}})",
+        });
+    const auto mapped = mapper.map(R"({"type":"stream_event","event":{"type":"message_start"}})");
+    EXPECT_TRUE(mapped.malformed);
+    EXPECT_EQ(types(mapped.events), std::vector<std::string>{"TOOL_CALL_END"});
+    EXPECT_TRUE(mapper.finish().empty());
+}
+
+// An index that is a number but not a whole one is malformed, not undefined behaviour.
+TEST(ClaudeStreamMapper, ABlockIndexThatIsNotAnIntegerIsMalformed) {
+    for (const std::string index : {"1e300", "0.5", "\"0\"", "null"}) {
+        auto mapper = make_mapper();
+        const auto mapped = mapper.map(R"({"type":"stream_event","event":{"type":"content_block_start","index":)" +
+                                       index + R"(,"content_block":{"type":"text"}}})");
+        EXPECT_TRUE(mapped.malformed) << index;
+    }
+}
+
 TEST(ClaudeStreamMapper, UnknownLineKindsAreIgnored) {
     auto mapper = make_mapper();
     for (const std::string line : {
