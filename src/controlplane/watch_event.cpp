@@ -87,12 +87,13 @@ WatchEvent decode_watch_frame(Resource resource, std::string_view data, std::str
         type_it != frame.end() && type_it->is_string() ? frame_type(type_it->get<std::string>()) : std::nullopt;
     const auto event_id = parse_id(id);
     if (!type || event_id == 0) throw std::invalid_argument("unknown type or no event id");
+    const WatchEventType kind = *type;
     const auto id_it = frame.find("resource_id");
     // An empty id names no object: the reconciler could neither look it up nor forget it.
     if (id_it == frame.end() || !id_it->is_string() || id_it->get<std::string>().empty())
         throw std::invalid_argument("frame has no resource_id");
-    WatchEvent event{resource, *type, id_it->get<std::string>(), nullptr, event_id, {}};
-    if (*type != WatchEventType::Deleted) {
+    WatchEvent event{resource, kind, id_it->get<std::string>(), nullptr, event_id, {}};
+    if (kind != WatchEventType::Deleted) {
         const auto object = frame.find("object");
         if (object == frame.end()) throw std::invalid_argument("frame has no object");
         event.object = *object;
