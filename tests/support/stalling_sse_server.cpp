@@ -12,6 +12,7 @@ namespace ambient::testing {
 
 struct StallingSseServer::State {
     std::vector<Step> script;
+    std::string json_reply;
     mutable std::mutex mutex;
     std::vector<Seen> seen;
     std::atomic<std::size_t> open{0};
@@ -51,10 +52,16 @@ boost::asio::awaitable<void> write_then_stall(http::StreamWriter& writer, std::s
     }
 }
 
-StallingSseServer::StallingSseServer(std::string path, std::vector<Step> script) : state_(std::make_shared<State>()) {
+StallingSseServer::StallingSseServer(std::string path, std::vector<Step> script, std::string json_reply)
+    : state_(std::make_shared<State>()) {
     state_->script = std::move(script);
+    state_->json_reply = std::move(json_reply);
     router_.add({"GET", path,
                  [state = state_](http::Request& req) {
+                     if (req.header("Accept").value_or("").find("text/event-stream") == std::string_view::npos) {
+                         return state->json_reply.empty() ? http::Response::json(406, "{}")
+                                                          : http::Response::json(200, state->json_reply);
+                     }
                      std::size_t n = 0;
                      {
                          std::lock_guard lock(state->mutex);

@@ -4,7 +4,9 @@
 // Each step is the bytes to send, then what to do: end the response, or stay silent with
 // the connection open (a stalled peer: a half-open connection after a failover, a server
 // stuck behind its database) until the client goes away or the server stops. Connections
-// past the script get 503. Every request's target and Last-Event-ID are recorded.
+// past the script get 503. Every stream request's target and Last-Event-ID are recorded. A
+// request that does not accept text/event-stream (a list) gets `json_reply` (when given, else
+// 406) and is neither scripted nor recorded.
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 
 #include <cstddef>
@@ -33,7 +35,7 @@ public:
     };
 
     // `path` is the route served (e.g. "/api/ambient/v1/sessions"); any query is accepted.
-    StallingSseServer(std::string path, std::vector<Step> script);
+    StallingSseServer(std::string path, std::vector<Step> script, std::string json_reply = {});
     ~StallingSseServer();
     StallingSseServer(const StallingSseServer&) = delete;
     StallingSseServer& operator=(const StallingSseServer&) = delete;

@@ -101,7 +101,7 @@ TEST(HttpClientStream, ASilentStreamIsDroppedAfterItsIdleTimeout) {
     std::string seen;
     const auto started = std::chrono::steady_clock::now();
     EXPECT_THROW(client.stream(
-                     "/stream", {},
+                     "/stream", {{"Accept", "text/event-stream"}},
                      [&](std::string_view bytes) {
                          seen += bytes;
                          return true;
