@@ -22,6 +22,11 @@ constexpr auto kWakeSlice = std::chrono::milliseconds(1000);
 // A quiet stream gets a comment this often, so that a client that left is noticed (the
 // write fails) and idle proxies in between keep the connection.
 constexpr auto kPingInterval = std::chrono::seconds(15);
+// The runner pings its own streams every 15 s (agui::ServerOptions::ping_interval): three of
+// those without a byte mean it is stuck or the connection is half-open. Relaying our own
+// pings would hide that from the client forever, so the relay ends instead, and the client
+// resumes with Last-Event-ID (the runner replays from there).
+constexpr auto kRunnerIdle = std::chrono::seconds(45);
 
 ApiError bad_gateway(std::string reason, std::string detail = {}) {
     return ApiError(502, ErrorCode::General, std::move(reason), std::move(detail));
@@ -33,11 +38,12 @@ bool at_event_boundary(const std::string& tail) {
 }
 
 // `guard` ends the relay when the caller's token expires or its access to the session goes.
-boost::asio::awaitable<void> relay(std::shared_ptr<http::UpstreamResponse> upstream,
+boost::asio::awaitable<void> relay(std::string session_id, std::shared_ptr<http::UpstreamResponse> upstream,
                                    std::shared_ptr<streams::StreamQuota::Ticket> /*held while relaying*/,
                                    std::shared_ptr<streams::StreamGuard> guard, http::StreamWriter& writer) {
     std::string tail;  // the last bytes sent, to find event boundaries across pieces
     auto last_write = std::chrono::steady_clock::now();
+    auto last_read = last_write;
     // Nobody waits on it: the relay looks at the guard every slice anyway.
     guard->attach(std::make_shared<streams::Wakeup>(writer.executor()));
     while (!writer.stopping()) {
@@ -47,6 +53,13 @@ boost::asio::awaitable<void> relay(std::shared_ptr<http::UpstreamResponse> upstr
             break;
         }
         auto piece = co_await upstream->read(writer.executor(), kWakeSlice);
+        if (!piece.data.empty()) last_read = std::chrono::steady_clock::now();
+        if (piece.data.empty() && !piece.ended && std::chrono::steady_clock::now() - last_read >= kRunnerIdle) {
+            spdlog::info(
+                "session {}: the runner's stream sent nothing for {} s; ending the relay so the client resumes",
+                session_id, kRunnerIdle.count());
+            break;
+        }
         if (!piece.data.empty()) {
             tail += piece.data.substr(piece.data.size() > 4 ? piece.data.size() - 4 : 0);
             if (tail.size() > 4) tail.erase(0, tail.size() - 4);
@@ -114,8 +127,8 @@ http::Response relay_response(ApiContext& ctx, const http::Request& req, const s
                               std::shared_ptr<streams::StreamQuota::Ticket> ticket) {
     spdlog::debug("session {}: relaying the runner's events (op={})", session_id, req.operation_id);
     auto guard = std::make_shared<streams::StreamGuard>(ctx, principal_of(req), session_id, permission);
-    return sse_response([upstream = std::move(upstream), ticket = std::move(ticket),
-                         guard](http::StreamWriter& writer) { return relay(upstream, ticket, guard, writer); });
+    return sse_response([session_id, upstream = std::move(upstream), ticket = std::move(ticket), guard](
+                            http::StreamWriter& writer) { return relay(session_id, upstream, ticket, guard, writer); });
 }
 
 }  // namespace ambient::api

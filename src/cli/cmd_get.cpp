@@ -78,6 +78,7 @@ void run_watch(Context& ctx, const KindInfo& kind, const GetOptions& o, Format f
     options.columns = format == Format::Wide && !kind.wide.empty() ? kind.wide : kind.columns;
     options.json_lines = format == Format::Json;
     options.timeout = parse_duration(o.watch_timeout, "--watch-timeout");
+    options.idle_timeout = ctx.stream_idle_timeout(options.idle_timeout);
     watch(api_for(ctx, o.project_id), options, std::cout);
 }
 

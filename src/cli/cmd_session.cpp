@@ -18,8 +18,8 @@ namespace ambient::cli {
 namespace {
 
 // The messages stream pings every 30 s and the events proxy every 15 s: a connection silent
-// for longer than this is dead however it looks, and is opened again.
-constexpr auto kMessagesIdle = std::chrono::seconds(65);
+// for three of those is dead (or stuck) however it looks, and is opened again.
+constexpr auto kMessagesIdle = std::chrono::seconds(90);
 constexpr auto kEventsIdle = std::chrono::seconds(45);
 constexpr int kTextIndent = 6;
 // An export is written as the server reads it; a pause this long means the server is gone.
@@ -123,7 +123,7 @@ void follow_messages(Context& ctx, const std::string& id, std::int64_t after, st
     FollowRequest request{.path = session_path(id) + "/messages?after_seq=" + std::to_string(after),
                           .last_event_id = {},
                           .context = "follow messages of session " + quoted(id),
-                          .idle_timeout = kMessagesIdle};
+                          .idle_timeout = ctx.stream_idle_timeout(kMessagesIdle)};
     follow_stream(api_maker(ctx), std::move(request), on_event, interrupted());
     printer.finish();
     if (ended && ended->failed)
@@ -222,7 +222,7 @@ void run_events(Context& ctx, const EventsOptions& options) {
     FollowRequest request{.path = session_path(options.session_id) + "/events",
                           .last_event_id = {},
                           .context = "stream events of session " + quoted(options.session_id),
-                          .idle_timeout = kEventsIdle};
+                          .idle_timeout = ctx.stream_idle_timeout(kEventsIdle)};
     follow_stream(api_maker(ctx), std::move(request), on_event, interrupted());
     printer.finish();
     if (end && end->value("type", "") == "RUN_ERROR") {

@@ -4,6 +4,7 @@
 
 #include "cli/errors.hpp"
 #include "cli/oidc.hpp"
+#include "cli/watch.hpp"
 
 namespace ambient::cli {
 namespace {
@@ -83,6 +84,11 @@ std::chrono::seconds Context::request_timeout() {
     }
     if (config().request_timeout > 0) return std::chrono::seconds(config().request_timeout);
     return std::chrono::seconds(30);
+}
+
+std::chrono::milliseconds Context::stream_idle_timeout(std::chrono::milliseconds fallback) const {
+    if (globals.stream_idle_timeout.empty()) return fallback;
+    return parse_duration(globals.stream_idle_timeout, "--stream-idle-timeout");
 }
 
 bool Context::insecure() {

@@ -17,6 +17,7 @@ inline constexpr const char* kDefaultApiUrl = "http://localhost:8000";
 struct GlobalOptions {
     std::string api_url;  // --api-url
     bool insecure_skip_tls_verify = false;
+    std::string stream_idle_timeout;  // --stream-idle-timeout, a duration; "" for each stream's default
 };
 
 class Context {
@@ -38,6 +39,9 @@ public:
     // `flag` when not empty, else project(); a usage error naming `flag_name` when both are.
     std::string require_project(const std::string& flag, const std::string& flag_name = "--project-id");
     std::chrono::seconds request_timeout();
+    // --stream-idle-timeout when given (a usage error when not a duration), else `fallback`:
+    // how long a followed stream may stay silent before it is dropped and resumed.
+    std::chrono::milliseconds stream_idle_timeout(std::chrono::milliseconds fallback) const;
     bool insecure();
 
     // The client for the effective URL, token and project (built once).

@@ -6,6 +6,7 @@
 #include <csignal>
 #include <exception>
 #include <iostream>
+#include <random>
 #include <thread>
 
 #include "cli/errors.hpp"
@@ -24,17 +25,21 @@ void on_interrupt(int) {
     interrupt_flag.store(true);
 }
 
+// Doubling, capped, with jitter in [delay/2, delay]: followers of a restarted server do
+// not all come back in the same instant.
 class Backoff {
 public:
     std::chrono::milliseconds next() {
         const auto delay = delay_;
         delay_ = std::min(delay_ * 2, kLastRetry);
-        return delay;
+        return std::chrono::milliseconds(
+            std::uniform_int_distribution<long long>(delay.count() / 2, delay.count())(random_));
     }
     void reset() { delay_ = kFirstRetry; }
 
 private:
     std::chrono::milliseconds delay_ = kFirstRetry;
+    std::mt19937_64 random_{std::random_device{}()};
 };
 
 void wait_unless_stopped(std::chrono::milliseconds delay, const std::atomic<bool>& stop) {
@@ -51,8 +56,10 @@ bool passes(int status) {
 // One connection's outcome.
 struct Attempt {
     client::HttpResponse response;
-    bool opened = false;    // a 2xx response began
-    bool finished = false;  // on_event said Stop
+    bool opened = false;       // a 2xx response began
+    bool finished = false;     // on_event said Stop
+    bool error_event = false;  // the server sent an `error` event: it could not go on
+    bool stalled = false;      // nothing at all, not even a ping, for the idle timeout
     std::string transport_error;
     std::exception_ptr failure;  // thrown by on_event
 };
@@ -67,6 +74,11 @@ Attempt connect_once(const Api& api, const FollowRequest& request, std::string& 
     const auto on_data = [&](std::string_view bytes) {
         try {
             for (const auto& event : parser.feed(bytes)) {
+                if (event.event == "error" || event.event == "ERROR") {
+                    // Not the caller's: the stream is resumed after the last event shown.
+                    attempt.error_event = true;
+                    return false;
+                }
                 if (!event.id.empty()) last_id = event.id;
                 if (on_event(event) == FollowVerdict::Stop) {
                     attempt.finished = true;
@@ -85,10 +97,21 @@ Attempt connect_once(const Api& api, const FollowRequest& request, std::string& 
     };
     try {
         attempt.response = api.stream(request.path, headers, on_data, &stop, request.idle_timeout, on_open);
+    } catch (const client::StreamStalled& e) {
+        attempt.stalled = true;
+        attempt.transport_error = e.what();
     } catch (const client::TransportError& e) {
         attempt.transport_error = e.what();
     }
     return attempt;
+}
+
+// Why an opened stream ended, for the line that says it is being resumed.
+std::string end_reason(const Attempt& attempt) {
+    if (attempt.error_event) return "ended by an error event from the server";
+    if (attempt.stalled) return "stalled: " + attempt.transport_error;
+    if (!attempt.transport_error.empty()) return "broken: " + attempt.transport_error;
+    return "closed by the server";
 }
 
 }  // namespace
@@ -147,15 +170,20 @@ void follow_stream(const std::function<Api()>& make_api, FollowRequest request,
         if (attempt.opened) {
             connected_once = true;
             backoff.reset();
-        } else if (!attempt.transport_error.empty()) {
-            if (!connected_once)
-                throw CliError(request.context + ": cannot reach the API server at " + api.options().api_url + ": " +
-                                   attempt.transport_error,
-                               kExitServer);
-        } else if (!connected_once || !passes(attempt.response.status)) {
-            Api::fail(attempt.response, request.context);
+            // One line per resume, on stderr (stdout is the events), without headers or tokens.
+            std::cerr << "acpctl: " << request.context << ": stream " << end_reason(attempt) << "; "
+                      << (last_id.empty() ? std::string("reconnecting") : "resuming after event " + last_id) << '\n';
+        } else {
+            if (!attempt.transport_error.empty()) {
+                if (!connected_once)
+                    throw CliError(request.context + ": cannot reach the API server at " + api.options().api_url +
+                                       ": " + attempt.transport_error,
+                                   kExitServer);
+            } else if (!connected_once || !passes(attempt.response.status)) {
+                Api::fail(attempt.response, request.context);
+            }
+            if (::isatty(STDERR_FILENO) == 1) std::cerr << "(stream interrupted; reconnecting)\n";
         }
-        if (::isatty(STDERR_FILENO) == 1) std::cerr << "(stream interrupted; reconnecting)\n";
         wait_unless_stopped(backoff.next(), stop);
     }
 }

@@ -26,6 +26,9 @@ int main(int argc, char** argv) {
     app.add_option("--api-url", ctx.globals.api_url, "API server URL for this invocation (overrides AMBIENT_API_URL)");
     app.add_flag("--insecure-skip-tls-verify", ctx.globals.insecure_skip_tls_verify,
                  "Do not verify the server's TLS certificate");
+    app.add_option("--stream-idle-timeout", ctx.globals.stream_idle_timeout,
+                   "Resume a followed stream (-w, -f, events) silent this long, not even a ping (default: 3 of "
+                   "the server's ping intervals: 90s, 45s for events)");
 
     register_identity(app, ctx);
     register_get(app, ctx);

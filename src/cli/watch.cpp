@@ -7,9 +7,11 @@
 #include <cctype>
 #include <condition_variable>
 #include <exception>
+#include <iostream>
 #include <map>
 #include <mutex>
 #include <ostream>
+#include <random>
 #include <stop_token>
 #include <thread>
 
@@ -63,9 +65,6 @@ private:
     std::jthread thread_;  // last: joined before the members it uses go
 };
 
-// A quiet stream still gets a ": ping" every 30 s; this long without a byte means the
-// connection is dead and is replaced.
-constexpr auto kIdleTimeout = std::chrono::seconds(75);
 constexpr auto kFirstBackoff = std::chrono::milliseconds(200);
 constexpr auto kMaxBackoff = std::chrono::seconds(5);
 
@@ -103,7 +102,9 @@ public:
             // resumed after the shortest wait; failures to reach the server wait longer each
             // time, up to kMaxBackoff.
             if (opened_) backoff = kFirstBackoff;
-            sleep_unless_stopped(backoff);
+            // Jitter, so that watchers of a restarted server do not all come back at once.
+            sleep_unless_stopped(std::chrono::milliseconds(
+                std::uniform_int_distribution<long long>(backoff.count() / 2, backoff.count())(random_)));
             if (!opened_) backoff = std::min<std::chrono::milliseconds>(backoff * 2, kMaxBackoff);
         }
     }
@@ -113,18 +114,36 @@ private:
     // Throws for a refusal a retry cannot cure.
     void follow_once() {
         opened_ = false;
+        dropped_ = false;
+        error_event_ = false;
         error_ = nullptr;
         client::SseParser parser([this](const client::SseEvent& e) { return on_event(e); });
         client::Headers headers;
         if (!last_event_id_.empty()) headers.emplace_back("Last-Event-ID", last_event_id_);
         client::HttpResponse response;
+        std::string why;  // how an opened stream ended without being asked to
         try {
             response = api_.stream(
                 options_.path + "?watch=true", headers,
                 [&](std::string_view bytes) { return guarded([&] { return parser.feed(bytes); }); }, &g_stop,
-                kIdleTimeout, [this](const client::HttpResponse&) { return guarded([this] { return on_open(); }); });
-        } catch (const client::TransportError&) {
-            return;
+                options_.idle_timeout,
+                [this](const client::HttpResponse&) { return guarded([this] { return on_open(); }); });
+            if (error_event_) {
+                why = "ended by an error event from the server";
+            } else if (opened_ && !dropped_ && !error_ && !g_stop.load()) {
+                why = "closed by the server";
+            }
+        } catch (const client::StreamStalled& e) {
+            why = std::string("stalled: ") + e.what();
+        } catch (const client::TransportError& e) {
+            if (opened_) why = std::string("broken: ") + e.what();
+        }
+        if (!why.empty() && !g_stop.load()) {
+            // One line per resume, on stderr, so that a table on stdout stays a table.
+            std::cerr << "acpctl: watch " << options_.plural << ": stream " << why << "; "
+                      << (last_event_id_.empty() ? std::string("listing again")
+                                                 : "resuming after event " + last_event_id_)
+                      << '\n';
         }
         if (error_) rethrow_unless_transient();
         if (!opened_ && !g_stop.load() && !retryable_status(response.status))
@@ -135,7 +154,9 @@ private:
     template <typename F>
     bool guarded(F&& body) {
         try {
-            return body();
+            const bool go_on = body();
+            dropped_ = dropped_ || !go_on;
+            return go_on;
         } catch (...) {
             error_ = std::current_exception();
             return false;
@@ -159,6 +180,12 @@ private:
     }
 
     bool on_event(const client::SseEvent& event) {
+        if (event.event == "error" || event.event == "ERROR") {
+            // The server could not go on (its database away, a failover): resume after the
+            // last change shown, from a fresh connection.
+            error_event_ = true;
+            return false;
+        }
         if (!event.id.empty()) last_event_id_ = event.id;
         if (event.event == "RESYNC") {
             relist();
@@ -244,7 +271,10 @@ private:
     std::map<std::string, Json> known_;  // id → the object as last shown
     std::string last_event_id_;
     bool opened_ = false;
+    bool dropped_ = false;      // a callback of ours ended the stream
+    bool error_event_ = false;  // the server sent an `error` event
     std::exception_ptr error_;
+    std::mt19937_64 random_{std::random_device{}()};
 };
 
 }  // namespace

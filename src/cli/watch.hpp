@@ -3,7 +3,9 @@
 // sent events, docs/api.md "Watch streams") and prints the current objects, then one row (or
 // one JSON line) per change. A dropped stream is resumed with Last-Event-ID, after a backoff,
 // so a server restart neither loses nor repeats a change; a RESYNC frame, or a reconnect with
-// nothing to resume from, lists again and prints only what differs from what was shown.
+// nothing to resume from, lists again and prints only what differs from what was shown. A
+// stream silent for idle_timeout, or ended by an `error` event, is resumed the same way, and
+// each resume is one line on stderr saying why.
 #include <chrono>
 #include <iosfwd>
 #include <string>
@@ -22,6 +24,9 @@ struct WatchOptions {
     // the objects listed at the start and after a resync come as type "LISTED".
     bool json_lines = false;
     std::chrono::milliseconds timeout{std::chrono::minutes(30)};
+    // A quiet stream still gets a ": ping" every 30 s; three of those without a byte mean the
+    // connection is dead (or the server stuck), and it is replaced.
+    std::chrono::milliseconds idle_timeout{std::chrono::seconds(90)};
 };
 
 // Runs until the timeout passes or SIGINT arrives (both a normal end), or a refusal the

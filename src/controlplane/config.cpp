@@ -134,6 +134,7 @@ std::optional<ControlPlaneConfig> load_config(const std::vector<std::string>& ar
     std::string runtime = "local";
     std::string refresh = "4m";
     std::string grace = "10s";
+    std::string watch_idle = "90s";
     std::string metrics_bind = "127.0.0.1:8080";
     std::string token_file;
     std::string data_dir = config.data_dir.string();
@@ -168,6 +169,9 @@ std::optional<ControlPlaneConfig> load_config(const std::vector<std::string>& ar
     cli.add_option("--runner-cpu", runner_cpu, "CPU time per runner: seconds or a duration (0: unlimited)")
         ->capture_default_str();
     cli.add_option("--runner-uid", runner_uid, "UID[:GID] runners run as (default when root: 65534)");
+    cli.add_option("--watch-idle-timeout", watch_idle,
+                   "Drop and resume a watch stream that sent nothing (not even a ping) for this long")
+        ->capture_default_str();
     cli.add_option("--metrics-bindaddress", metrics_bind, "HOST:PORT of /healthz and /metrics")->capture_default_str();
 
     // CLI11 wants argv-like input in reverse order when given a vector.
@@ -209,6 +213,7 @@ std::optional<ControlPlaneConfig> load_config(const std::vector<std::string>& ar
     if (runtime != "local") throw ConfigError("--runtime", "'" + runtime.substr(0, 32) + "' is not one of local");
     config.token_refresh_interval = check_duration("--token-refresh-interval", refresh, false);
     config.stop_grace = check_duration("--stop-grace", grace, true);
+    config.watch_idle_timeout = check_duration("--watch-idle-timeout", watch_idle, false);
     if (refresh_concurrency < 1 || refresh_concurrency > 1024)
         throw ConfigError("--token-refresh-concurrency", "must be between 1 and 1024");
     config.token_refresh_concurrency = static_cast<std::size_t>(refresh_concurrency);

@@ -55,7 +55,10 @@ struct ControlPlaneConfig {
     std::uint64_t runner_pids = 512;
     std::chrono::seconds runner_cpu{0};                                 // CPU time; 0: unlimited
     std::optional<std::pair<std::uint32_t, std::uint32_t>> runner_uid;  // uid, gid
-    std::string metrics_host = "127.0.0.1";                             // /healthz and /metrics
+    // A watch stream silent this long (no event, no ping) is dropped and resumed: three of
+    // the API server's 30 s ping intervals.
+    std::chrono::seconds watch_idle_timeout{90};
+    std::string metrics_host = "127.0.0.1";  // /healthz and /metrics
     std::uint16_t metrics_port = 8080;
 };
 

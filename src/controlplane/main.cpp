@@ -3,7 +3,9 @@
 // runtime (ReconcileLoop), keeps every runner's token fresh (TokenRefresher) and serves
 // /healthz and /metrics. docs/control-plane.md describes each part.
 #include <csignal>
+#include <cstdint>
 #include <iostream>
+#include <map>
 #include <thread>
 
 #include <spdlog/sinks/stdout_color_sinks.h>
@@ -35,6 +37,13 @@ sigset_t block_stop_signals() {
     sigaddset(&signals, SIGTERM);
     pthread_sigmask(SIG_BLOCK, &signals, nullptr);
     return signals;
+}
+
+std::map<std::string, std::uint64_t> ended_by_fault(const WatchClient& watch) {
+    std::map<std::string, std::uint64_t> out;
+    for (const auto fault : kStreamFaults)
+        out[stream_fault_name(fault)] = watch.streams_ended(fault);
+    return out;
 }
 
 }  // namespace
@@ -96,8 +105,9 @@ int main(int argc, char** argv) {
     loop.start();
 
     std::atomic<bool> stop{false};
-    WatchClient sessions(http, Resource::Sessions, token, events);
-    WatchClient projects(http, Resource::Projects, token, events);
+    const WatchOptions watch_options{.idle_timeout = config.watch_idle_timeout};
+    WatchClient sessions(http, Resource::Sessions, token, events, watch_options);
+    WatchClient projects(http, Resource::Projects, token, events, watch_options);
     std::thread sessions_thread([&] { sessions.run(stop); });
     std::thread projects_thread([&] { projects.run(stop); });
 
@@ -113,6 +123,12 @@ int main(int argc, char** argv) {
                      .reconcile_errors = loop.reconcile_errors(),
                      .watch_connections = {{"sessions", sessions.connections()}, {"projects", projects.connections()}},
                      .watch_lists = {{"sessions", sessions.lists()}, {"projects", projects.lists()}},
+                     .watch_streams_open = {{"sessions", sessions.streams_open()},
+                                            {"projects", projects.streams_open()}},
+                     .watch_streams_resumed = {{"sessions", sessions.streams_resumed()},
+                                               {"projects", projects.streams_resumed()}},
+                     .watch_streams_ended_by_fault = {{"sessions", ended_by_fault(sessions)},
+                                                      {"projects", ended_by_fault(projects)}},
                      .refresh_passes = refresh.passes_total,
                      .refresh_failures = refresh.refresh_failures_total,
                      .tokens_written = refresh.tokens_written_total,

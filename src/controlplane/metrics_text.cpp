@@ -32,6 +32,19 @@ std::string render_metrics(const MetricsSnapshot& s) {
     header(out, "ambient_cp_watch_lists_total", "counter",
            "Full lists (at start, after a lost resume point, on RESYNC).");
     labelled(out, "ambient_cp_watch_lists_total", "resource", s.watch_lists);
+    header(out, "ambient_cp_watch_streams_open", "gauge", "Watch streams open now, by resource.");
+    labelled(out, "ambient_cp_watch_streams_open", "resource", s.watch_streams_open);
+    header(out, "ambient_cp_watch_streams_resumed_total", "counter",
+           "Watch streams opened with Last-Event-ID where an earlier one ended, by resource.");
+    labelled(out, "ambient_cp_watch_streams_resumed_total", "resource", s.watch_streams_resumed);
+    header(out, "ambient_cp_watch_streams_ended_by_fault_total", "counter",
+           "Watch streams that ended without being asked to, by resource and reason (stalled: no byte for "
+           "the idle timeout; error_event; closed: by the server; broken: the connection failed; malformed).");
+    for (const auto& [resource, reasons] : s.watch_streams_ended_by_fault) {
+        for (const auto& [reason, value] : reasons)
+            out += fmt::format("ambient_cp_watch_streams_ended_by_fault_total{{resource=\"{}\",reason=\"{}\"}} {}\n",
+                               escape_label_value(resource), escape_label_value(reason), value);
+    }
     header(out, "ambient_cp_token_refresh_passes_total", "counter", "Token refresh passes completed.");
     out += fmt::format("ambient_cp_token_refresh_passes_total {}\n", s.refresh_passes);
     header(out, "ambient_cp_token_refresh_failures_total", "counter", "Runner tokens that could not be refreshed.");

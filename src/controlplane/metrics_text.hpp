@@ -14,6 +14,10 @@ struct MetricsSnapshot {
     std::uint64_t reconcile_errors = 0;
     std::map<std::string, std::uint64_t> watch_connections;  // by resource: sessions, projects
     std::map<std::string, std::uint64_t> watch_lists;
+    std::map<std::string, std::uint64_t> watch_streams_open;     // by resource: 0 or 1
+    std::map<std::string, std::uint64_t> watch_streams_resumed;  // by resource
+    // By resource, then reason (stalled, error_event, closed, broken, malformed).
+    std::map<std::string, std::map<std::string, std::uint64_t>> watch_streams_ended_by_fault;
     std::uint64_t refresh_passes = 0;
     std::uint64_t refresh_failures = 0;
     std::uint64_t tokens_written = 0;

@@ -24,6 +24,22 @@ double default_random() {
 
 }  // namespace
 
+const char* stream_fault_name(StreamFault fault) {
+    switch (fault) {
+        case StreamFault::Stalled:
+            return "stalled";
+        case StreamFault::ErrorEvent:
+            return "error_event";
+        case StreamFault::Closed:
+            return "closed";
+        case StreamFault::Broken:
+            return "broken";
+        case StreamFault::Malformed:
+            return "malformed";
+    }
+    return "unknown";
+}
+
 std::chrono::milliseconds backoff_delay(int attempt, std::chrono::milliseconds initial, std::chrono::milliseconds max,
                                         double unit_random) {
     const double base = std::min(static_cast<double>(initial.count()) * std::pow(2.0, std::clamp(attempt, 0, 30)),
@@ -74,7 +90,13 @@ bool WatchClient::list_all(const std::string& token) {
 }
 
 bool WatchClient::on_frame(const std::string& event_name, const std::string& data, const std::string& id,
-                           const std::string& token) {
+                           const std::string& token, std::optional<StreamFault>& fault) {
+    if (event_name == "error" || event_name == "ERROR") {
+        // The server could not go on (its database away, a failover): what it sent before
+        // stands, and the next connection resumes after it.
+        fault = StreamFault::ErrorEvent;
+        return false;
+    }
     if (event_name == "RESYNC") {
         // Changes were lost to pruning: what exists now is the truth, then the stream goes on
         // from its current end.
@@ -89,8 +111,17 @@ bool WatchClient::on_frame(const std::string& event_name, const std::string& dat
         return true;
     } catch (const std::invalid_argument& e) {
         spdlog::warn("watch {}: dropping the stream at a malformed frame: {}", resource_path(resource_), e.what());
+        fault = StreamFault::Malformed;
         return false;
     }
+}
+
+void WatchClient::ended(StreamFault fault, const std::string& detail) {
+    ++ended_[static_cast<std::size_t>(fault)];
+    const auto resume = last_event_id_.load();
+    spdlog::info("watch {}: stream ended ({}{}{}); {}", resource_path(resource_), stream_fault_name(fault),
+                 detail.empty() ? "" : ": ", detail,
+                 resume > 0 ? "resuming after event " + std::to_string(resume) : std::string("listing again"));
 }
 
 void WatchClient::sleep(std::chrono::milliseconds delay, const std::atomic<bool>& stop) const {
@@ -124,30 +155,56 @@ void WatchClient::run(const std::atomic<bool>& stop) {
         const auto resume = last_event_id_.load();
         if (resume > 0) headers.emplace_back("Last-Event-ID", std::to_string(resume));
 
-        client::SseParser parser([&](const client::SseEvent& e) { return on_frame(e.event, e.data, e.id, token); });
+        bool opened = false;
+        bool dropped = false;  // by us: a callback said stop
+        std::optional<StreamFault> fault;
+        client::SseParser parser(
+            [&](const client::SseEvent& e) { return on_frame(e.event, e.data, e.id, token, fault); });
         const std::function<bool(const client::HttpResponse&)> on_open = [&](const client::HttpResponse&) {
+            opened = true;
+            stream_open_ = true;
             ++connections_;
+            if (resume > 0) ++resumed_;
             attempt = 0;
             // Without a resume point the stream starts at the current end: list now, so
             // nothing committed before the stream opened is missed.
-            return resume > 0 || list_all(token);
+            dropped = !(resume > 0 || list_all(token));
+            return !dropped;
         };
         const std::function<bool(std::string_view)> on_data = [&](std::string_view bytes) {
             try {
-                return parser.feed(bytes);
+                dropped = !parser.feed(bytes);
+                return !dropped;
             } catch (const std::exception& e) {  // an oversized frame
                 spdlog::warn("watch {}: {}", resource_path(resource_), e.what());
+                fault = StreamFault::Malformed;
                 return false;
             }
         };
+        std::string detail;
         try {
             const auto response = api_.stream(path, headers, on_data, &stop, options_.idle_timeout, on_open);
             if (response.status != 0 && (response.status < 200 || response.status >= 300)) {
                 report("status " + std::to_string(response.status));
             }
+            // A watch has no end: one the server closed (a restart, a drained replica, an
+            // expired token) is resumed like a broken one.
+            if (opened && !dropped && !stop.load()) {
+                fault = StreamFault::Closed;
+            }
+        } catch (const client::StreamStalled& e) {
+            fault = StreamFault::Stalled;
+            detail = e.what();
         } catch (const std::exception& e) {
-            report(e.what());
+            if (opened) {
+                fault = StreamFault::Broken;
+                detail = e.what();
+            } else {
+                report(e.what());
+            }
         }
+        stream_open_ = false;
+        if (fault && !stop.load()) ended(*fault, detail);
         if (stop.load()) break;
         sleep(backoff_delay(attempt++, options_.backoff_initial, options_.backoff_max, options_.random()), stop);
     }

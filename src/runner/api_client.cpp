@@ -8,8 +8,6 @@ namespace ambient::runner {
 namespace {
 
 constexpr const char* kApiBase = "/api/ambient/v1";
-// The message stream pings every 30 s; silence for three of those is a dead connection.
-constexpr auto kStreamIdleTimeout = std::chrono::seconds(90);
 
 SessionMessage message_from_json(const nlohmann::json& j) {
     SessionMessage m;
@@ -100,12 +98,22 @@ std::string ApiClient::runner_jwks() const {
     return r.body;
 }
 
-void ApiClient::follow_messages(std::int64_t after_seq, const std::function<bool(const SessionMessage&)>& on_message,
-                                const std::atomic<bool>& stop) const {
+ApiClient::StreamEnd ApiClient::follow_messages(std::int64_t after_seq,
+                                                const std::function<bool(const SessionMessage&)>& on_message,
+                                                const std::atomic<bool>& stop,
+                                                std::chrono::milliseconds idle_timeout) const {
+    bool error_event = false;
+    bool stopped = false;
     client::SseParser parser([&](const client::SseEvent& ev) {
+        if (ev.event == "error" || ev.event == "ERROR") {
+            // The server could not go on; the caller resumes after the last message seen.
+            error_event = true;
+            return false;
+        }
         const auto j = nlohmann::json::parse(ev.data, nullptr, false);
         if (!j.is_object()) return true;  // not a message: skip, the stream goes on
-        return on_message(message_from_json(j));
+        stopped = !on_message(message_from_json(j));
+        return !stopped;
     });
     const std::string path =
         std::string(kApiBase) + "/sessions/" + session_id_ + "/messages?after_seq=" + std::to_string(after_seq);
@@ -114,12 +122,13 @@ void ApiClient::follow_messages(std::int64_t after_seq, const std::function<bool
                                 {"Last-Event-ID", std::to_string(after_seq)},
                                 {"Authorization", "Bearer " + tokens_.current()}};
         const auto r = http_.stream(
-            path, headers, [&](std::string_view bytes) { return parser.feed(bytes); }, &stop, kStreamIdleTimeout);
+            path, headers, [&](std::string_view bytes) { return parser.feed(bytes); }, &stop, idle_timeout);
         if (r.status == 401 && attempt == 0) continue;
         if (r.status != 200)
             throw ApiCallError(r.status, "following the session's messages: HTTP " + std::to_string(r.status) + ": " +
                                              error_reason(r));
-        return;
+        if (error_event) return StreamEnd::ErrorEvent;
+        return stopped || stop.load() ? StreamEnd::Stopped : StreamEnd::Closed;
     }
 }
 

@@ -55,11 +55,18 @@ public:
     // GET /runner_tokens/jwks (public).
     std::string runner_jwks() const;
 
+    // How a followed stream that had opened ended.
+    enum class StreamEnd {
+        Stopped,     // `stop` was set or on_message returned false
+        Closed,      // the server ended the response
+        ErrorEvent,  // the server sent an `error` event: it could not go on
+    };
     // Follows the session's message stream (SSE) from `after_seq` until it drops, `stop` is
-    // set, or on_message returns false. Returns normally when the stream ended after opening;
-    // throws ApiCallError (a refusal) or client::TransportError (could not connect).
-    void follow_messages(std::int64_t after_seq, const std::function<bool(const SessionMessage&)>& on_message,
-                         const std::atomic<bool>& stop) const;
+    // set, or on_message returns false. Returns how it ended once it had opened; throws
+    // ApiCallError (a refusal), client::StreamStalled (nothing at all, not even a ping, for
+    // `idle_timeout`) or client::TransportError (could not connect, or the connection broke).
+    StreamEnd follow_messages(std::int64_t after_seq, const std::function<bool(const SessionMessage&)>& on_message,
+                              const std::atomic<bool>& stop, std::chrono::milliseconds idle_timeout) const;
 
     const std::string& session_id() const { return session_id_; }
     const std::string& backend_api_url() const { return backend_; }

@@ -191,6 +191,12 @@ RunnerConfig load_config(const Getenv& getenv) {
             throw ConfigError("TURN_IDLE_TIMEOUT", "must be a positive duration such as 600, 90s or 10m");
         c.turn_idle_timeout = *parsed;
     }
+    if (auto idle = getenv("MESSAGE_STREAM_IDLE_TIMEOUT"); idle && !idle->empty()) {
+        auto parsed = parse_duration(*idle, std::chrono::hours(24));
+        if (!parsed || parsed->count() == 0)
+            throw ConfigError("MESSAGE_STREAM_IDLE_TIMEOUT", "must be a positive duration such as 90, 90s or 2m");
+        c.message_stream_idle_timeout = *parsed;
+    }
 #ifdef AMBIENT_DEFAULT_CLAUDE_CLI
     c.claude_cli = value_or(getenv, "CLAUDE_CLI", AMBIENT_DEFAULT_CLAUDE_CLI);
 #else

@@ -51,6 +51,9 @@ struct RunnerConfig {
     RunnerType runner_type = RunnerType::Claude;
     std::vector<std::string> runner_command;  // argv, for RunnerType::Command
     std::chrono::seconds turn_idle_timeout{600};
+    // MESSAGE_STREAM_IDLE_TIMEOUT: the session's message stream silent this long (no message,
+    // no ping) is dropped and resumed; three of the API server's 30 s ping intervals.
+    std::chrono::milliseconds message_stream_idle_timeout{90000};
     std::filesystem::path claude_cli;                     // CLAUDE_CLI, or the project-local install
     std::optional<std::vector<RepoSpec>> repos_override;  // RUNNER_REPOS
 };

@@ -128,6 +128,11 @@ void TurnLoop::enqueue(const SessionMessage& message) {
     wake_.notify_all();
 }
 
+std::int64_t TurnLoop::resume_point() const {
+    std::lock_guard lock(mutex_);
+    return cursor_;
+}
+
 void TurnLoop::follow() {
     std::mt19937_64 random{std::random_device{}()};
     auto backoff = kInitialBackoff;
@@ -138,15 +143,28 @@ void TurnLoop::follow() {
             from = cursor_;
         }
         try {
-            api_.follow_messages(
+            const auto end = api_.follow_messages(
                 from,
                 [&](const SessionMessage& m) {
                     enqueue(m);
                     return !stopping_.load();
                 },
-                stopping_);
+                stopping_, config_.message_stream_idle_timeout);
             backoff = kInitialBackoff;  // it opened: the next drop starts the backoff afresh
-            if (!stopping_) spdlog::info("the session's message stream ended; reconnecting");
+            if (!stopping_ && end != ApiClient::StreamEnd::Stopped) {
+                spdlog::info(
+                    "the session's message stream ended ({}); resuming after message {}",
+                    end == ApiClient::StreamEnd::ErrorEvent ? "error event from the server" : "closed by the server",
+                    resume_point());
+            }
+        } catch (const client::StreamStalled& e) {
+            // Opened (or at least connected) and then went silent: a half-open connection, a
+            // stuck server. Resumed at once, like a stream the server closed.
+            backoff = kInitialBackoff;
+            if (!stopping_) {
+                spdlog::info("the session's message stream stalled ({}); resuming after message {}", e.what(),
+                             resume_point());
+            }
         } catch (const std::exception& e) {
             spdlog::warn("cannot follow the session's messages: {}", e.what());
         }

@@ -5,7 +5,9 @@
 // seq that a `lifecycle` run_finished message names were handled by an earlier runner and
 // are skipped; the others are queued. It then follows the message stream from there
 // (Last-Event-ID), reconnecting after a drop with exponential backoff and jitter, reset
-// after a successful connection.
+// after a successful connection. A stream silent for config.message_stream_idle_timeout
+// (no message, no ping), or ended by the server (closed, or an `error` event), is resumed
+// the same way, with one log line saying why.
 //
 // A turn: RUN_STARTED; the repositories are cloned (first turn only); the granted
 // credentials are fetched and given to the agent for this turn only; the agent runs;
@@ -65,6 +67,7 @@ private:
 
     void load_history();
     void follow();
+    std::int64_t resume_point() const;  // the last message seq seen
     void enqueue(const SessionMessage& message);
     std::optional<Turn> next_turn();
     void run_turn(const Turn& turn);

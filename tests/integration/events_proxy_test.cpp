@@ -158,6 +158,23 @@ TEST_P(SlowEventsProxy, AQuietRunnerGetsPingsBetweenEvents) {
     EXPECT_GE(sse.comments(), 1u);
 }
 
+// A runner silent for three of its 15 s ping intervals is stuck (or the connection to it is
+// half-open): the proxy ends the stream rather than cover for it with pings of its own for
+// ever, so the client resumes with Last-Event-ID (docs/operations.md, "Streams that stall").
+TEST_P(SlowEventsProxy, AStuckRunnerEndsTheStreamSoTheClientResumes) {
+    FakeRunner runner(id_, 1, 90s);  // the fake sends no pings: its first event would come at 90 s
+    set_runner(runner.url());
+    const auto opened = Clock::now();
+    auto sse = open();
+    ASSERT_EQ(sse.status(), 200);
+    EXPECT_FALSE(sse.next(60s));
+    EXPECT_TRUE(sse.ended());
+    const auto took = Clock::now() - opened;
+    EXPECT_GE(took, 44s);
+    EXPECT_LT(took, 50s);
+    EXPECT_GE(sse.comments(), 2u);  // the proxy's own pings, at 15 s and 30 s
+}
+
 INSTANTIATE_TEST_SUITE_P(Sqlite, SlowEventsProxy, ::testing::Values(Backend::Sqlite), backend_name);
 
 }  // namespace

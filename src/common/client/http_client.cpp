@@ -35,12 +35,18 @@ struct Transfer {
     const std::function<bool(const HttpResponse&)>* on_open = nullptr;  // streaming, 2xx headers done
     const std::atomic<bool>* stop = nullptr;
     bool stopped = false;
+    // The read watchdog: a byte-silence limit, not libcurl's average-speed one, which a
+    // ping every interval may or may not satisfy depending on how its samples fall.
+    std::chrono::milliseconds idle_timeout{0};
+    std::chrono::steady_clock::time_point last_byte = std::chrono::steady_clock::now();
+    bool stalled = false;
     std::string* sink = nullptr;
     std::size_t max_body = 64 * 1024 * 1024;
 };
 
 size_t on_header(char* data, size_t size, size_t n, void* user) {
     auto* t = static_cast<Transfer*>(user);
+    t->last_byte = std::chrono::steady_clock::now();
     std::string_view line(data, size * n);
     if (line.starts_with("HTTP/")) {
         // A 100 Continue's headers are not the response's. The status is needed before the
@@ -73,6 +79,7 @@ size_t on_header(char* data, size_t size, size_t n, void* user) {
 
 size_t on_body(char* data, size_t size, size_t n, void* user) {
     auto* t = static_cast<Transfer*>(user);
+    t->last_byte = std::chrono::steady_clock::now();
     const std::string_view piece(data, size * n);
     if (t->on_data != nullptr) {
         if (t->response.status >= 200 && t->response.status < 300) {
@@ -92,6 +99,10 @@ int on_progress(void* user, curl_off_t, curl_off_t, curl_off_t, curl_off_t) {
     auto* t = static_cast<Transfer*>(user);
     if (t->stop != nullptr && t->stop->load()) {
         t->stopped = true;
+        return 1;
+    }
+    if (t->idle_timeout.count() > 0 && std::chrono::steady_clock::now() - t->last_byte >= t->idle_timeout) {
+        t->stalled = true;
         return 1;
     }
     return 0;
@@ -121,8 +132,7 @@ namespace {
 
 // Runs one transfer. The status is set from the header callback's view as soon as known.
 HttpResponse perform(const std::string& url, std::string_view method, std::string_view body, const Headers& headers,
-                     const ClientOptions& options, Transfer& t, std::chrono::milliseconds total_timeout,
-                     std::chrono::milliseconds idle_timeout) {
+                     const ClientOptions& options, Transfer& t, std::chrono::milliseconds total_timeout) {
     std::unique_ptr<CURL, CurlDeleter> curl(curl_easy_init());
     if (!curl) throw TransportError("curl_easy_init failed");
     CURL* c = curl.get();
@@ -132,10 +142,6 @@ HttpResponse perform(const std::string& url, std::string_view method, std::strin
     curl_easy_setopt(c, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
     if (total_timeout.count() > 0) curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(total_timeout.count()));
-    if (idle_timeout.count() > 0) {
-        curl_easy_setopt(c, CURLOPT_LOW_SPEED_LIMIT, 1L);
-        curl_easy_setopt(c, CURLOPT_LOW_SPEED_TIME, static_cast<long>(std::max<long>(1, idle_timeout.count() / 1000)));
-    }
     if (!options.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options.ca_file.c_str());
     if (options.insecure_skip_verify) {
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
@@ -172,11 +178,16 @@ HttpResponse perform(const std::string& url, std::string_view method, std::strin
     std::unique_ptr<curl_slist, SlistDeleter> header_list(list);
     curl_easy_setopt(c, CURLOPT_HTTPHEADER, list);
 
+    t.last_byte = std::chrono::steady_clock::now();
     const CURLcode rc = curl_easy_perform(c);
     if (rc != CURLE_OK && !t.stopped) {
         const auto path_start = url.find('/', url.find("//") + 2);
         const std::string path =
             path_start == std::string::npos ? "/" : url.substr(0, url.find('?')).substr(path_start);
+        if (t.stalled) {
+            throw StreamStalled("no byte for " + std::to_string(t.idle_timeout.count()) + " ms (" + m + " " + path +
+                                ")");
+        }
         throw TransportError(std::string(curl_easy_strerror(rc)) + " (" + m + " " + path + ")");
     }
     long status = 0;
@@ -190,8 +201,7 @@ HttpResponse perform(const std::string& url, std::string_view method, std::strin
 HttpResponse HttpClient::request(std::string_view method, std::string_view path, std::string_view body,
                                  const Headers& headers) const {
     Transfer t;
-    return perform(origin_ + std::string(path), method, body, headers, options_, t, options_.request_timeout,
-                   std::chrono::milliseconds(0));
+    return perform(origin_ + std::string(path), method, body, headers, options_, t, options_.request_timeout);
 }
 
 HttpResponse HttpClient::stream(std::string_view path, const Headers& headers,
@@ -203,8 +213,8 @@ HttpResponse HttpClient::stream(std::string_view path, const Headers& headers,
     t.on_open = &on_open;
     t.stop = stop;
     t.max_body = 1024 * 1024;  // an error body
-    return perform(origin_ + std::string(path), "GET", {}, headers, options_, t, std::chrono::milliseconds(0),
-                   idle_timeout);
+    t.idle_timeout = idle_timeout;
+    return perform(origin_ + std::string(path), "GET", {}, headers, options_, t, std::chrono::milliseconds(0));
 }
 
 std::string url_encode(std::string_view text) {

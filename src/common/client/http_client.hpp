@@ -21,6 +21,14 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// A stream went silent: no byte at all (not even a ping comment) for its idle timeout. The
+// connection was dropped; the caller resumes it like any other broken stream, and may count
+// it apart (a peer that is alive but stuck, a half-open connection after a failover).
+class StreamStalled : public TransportError {
+public:
+    using TransportError::TransportError;
+};
+
 using Headers = std::vector<std::pair<std::string, std::string>>;
 
 struct HttpResponse {
@@ -52,8 +60,10 @@ public:
     // A streaming GET: `on_data` receives the body as it arrives and returns false to stop.
     // Returns the status and headers (body empty) when the stream ends, is stopped, or the
     // server answered with an error (then the error body is in `body`, not given to on_data).
-    // `stop` (optional) is checked about every 200 ms; the stream also ends when nothing at
-    // all arrives for `idle_timeout`.
+    // `stop` (optional) is checked about every 200 ms. When nothing at all (header or body
+    // byte) arrives for `idle_timeout` (0: no limit) the connection is dropped and
+    // StreamStalled thrown; libcurl looks at the clock a few times a second, so the drop
+    // comes at most about a second late.
     // `on_open` (optional) is called once a 2xx response's headers are all in, before any of
     // its body: a watcher lists there, knowing the stream already covers every later change.
     // It must not throw (it runs inside libcurl); it returns false to end the stream.

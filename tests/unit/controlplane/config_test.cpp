@@ -46,6 +46,7 @@ TEST(ControlPlaneConfig, DefaultsAreUpstreams) {
     EXPECT_EQ(c.token_refresh_interval, std::chrono::minutes(4));
     EXPECT_EQ(c.token_refresh_concurrency, 32u);
     EXPECT_EQ(c.stop_grace, std::chrono::seconds(10));
+    EXPECT_EQ(c.watch_idle_timeout, std::chrono::seconds(90));  // three of the server's 30 s pings
     EXPECT_EQ(c.data_dir, "./data/sessions");
     EXPECT_FALSE(c.max_sessions);
     EXPECT_EQ(c.log_level, "info");
@@ -65,10 +66,11 @@ TEST(ControlPlaneConfig, BackendUrlFallsBackToApiServerUrl) {
 }
 
 TEST(ControlPlaneConfig, FlagsAreRead) {
-    const auto c =
-        load(kToken, {"--runtime", "local", "--token-refresh-interval", "30s", "--data-dir", "/tmp/x", "--max-sessions",
-                      "7", "--stop-grace", "0", "--metrics-bindaddress", ":9100", "--stop-runners-on-exit"});
+    const auto c = load(kToken, {"--runtime", "local", "--token-refresh-interval", "30s", "--data-dir", "/tmp/x",
+                                 "--max-sessions", "7", "--stop-grace", "0", "--metrics-bindaddress", ":9100",
+                                 "--stop-runners-on-exit", "--watch-idle-timeout", "2m"});
     EXPECT_TRUE(c.stop_runners_on_exit);
+    EXPECT_EQ(c.watch_idle_timeout, std::chrono::minutes(2));
     EXPECT_EQ(c.token_refresh_interval, std::chrono::seconds(30));
     EXPECT_EQ(c.data_dir, "/tmp/x");
     EXPECT_EQ(c.max_sessions, 7u);

@@ -4,10 +4,12 @@
 
 #include <boost/asio/awaitable.hpp>
 #include <mutex>
+#include <set>
 #include <thread>
 
 #include "common/http/router.hpp"
 #include "common/http/server.hpp"
+#include "support/stalling_sse_server.hpp"
 
 namespace ambient::controlplane {
 namespace {
@@ -24,11 +26,16 @@ const std::string kResync = "event: RESYNC\ndata: {\"type\":\"RESYNC\"}\n\n";
 
 // A fake of the API server's sessions collection (a real HTTP server on 127.0.0.1): a list
 // of fixed items, paginated as the API server does, and a watch stream that plays one
-// scripted body per connection and then ends it. Connections past the script get 503.
+// scripted body per connection and then ends it, or (for the connections in `stalls`) goes
+// silent without closing. Connections past the script get 503.
 class FakeSessionsApi {
 public:
-    FakeSessionsApi(std::vector<std::string> items, std::vector<std::string> script, int failing_lists = 0)
-        : items_(std::move(items)), script_(std::move(script)), failing_lists_(failing_lists) {
+    FakeSessionsApi(std::vector<std::string> items, std::vector<std::string> script, int failing_lists = 0,
+                    std::set<std::size_t> stalls = {})
+        : items_(std::move(items)),
+          script_(std::move(script)),
+          failing_lists_(failing_lists),
+          stalls_(std::move(stalls)) {
         router_.add({"GET", "/api/ambient/v1/sessions", [this](http::Request& req) { return handle(req); }, true});
         http::ServerOptions options;
         options.port = 0;
@@ -61,6 +68,10 @@ private:
             if (n >= script_.size()) return http::Response::json(503, "{}");
             http::Response r;
             r.set_header("Content-Type", "text/event-stream");
+            if (stalls_.contains(n)) {
+                r.stream = [body = script_[n]](http::StreamWriter& w) { return testing::write_then_stall(w, body); };
+                return r;
+            }
             r.stream = [body = script_[n]](http::StreamWriter& w) -> boost::asio::awaitable<void> {
                 if (!body.empty()) co_await w.write(body);
             };
@@ -84,6 +95,7 @@ private:
     std::vector<std::string> items_;
     std::vector<std::string> script_;
     int failing_lists_ = 0;
+    std::set<std::size_t> stalls_;
     http::Router router_;
     std::unique_ptr<http::Server> server_;
     std::mutex mutex_;
@@ -95,13 +107,13 @@ private:
 // Runs a watch client on a thread for the length of a test.
 class Watching {
 public:
-    explicit Watching(const FakeSessionsApi& api)
+    explicit Watching(const FakeSessionsApi& api, std::chrono::milliseconds idle_timeout = std::chrono::seconds(5))
         : client_(api.url()),
           watch_(
               client_, Resource::Sessions, [] { return std::string("service-token"); }, queue_,
               WatchOptions{.backoff_initial = std::chrono::milliseconds(5),
                            .backoff_max = std::chrono::milliseconds(20),
-                           .idle_timeout = std::chrono::milliseconds(5000),
+                           .idle_timeout = idle_timeout,
                            .page_size = 2,
                            .random = [] { return 0.5; }}),
           thread_([this] { watch_.run(stop_); }) {}
@@ -196,6 +208,62 @@ TEST(WatchClient, AStreamThatEndsBeforeAnyChangeListsAgain) {
     FakeSessionsApi api({"a"}, {"", frame(3, "UPDATED", "a")});
     Watching w(api);
     EXPECT_EQ(w.next(5), (Events{"ADDED a@0", "SYNCED a", "ADDED a@0", "SYNCED a", "MODIFIED a@3"}));
+}
+
+// Waits (bounded) until the fake has seen `n` watch connections.
+std::vector<std::string> await_resumes(FakeSessionsApi& api, std::size_t n) {
+    auto resumes = api.watch_resume_ids();
+    for (int i = 0; i < 500 && resumes.size() < n; ++i) {
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        resumes = api.watch_resume_ids();
+    }
+    return resumes;
+}
+
+TEST(WatchClient, AStalledStreamIsDroppedAndResumedAfterItsLastEvent) {
+    // The first stream delivers event 5, then stays open and silent: no event, no ping.
+    FakeSessionsApi api({"a"}, {frame(5, "UPDATED", "a"), frame(6, "UPDATED", "a")}, 0, /*stalls=*/{0});
+    const auto started = std::chrono::steady_clock::now();
+    // A test-sized interval: a server pinging every 100 ms; silence for three of them.
+    Watching w(api, std::chrono::milliseconds(300));
+    EXPECT_EQ(w.next(4), (Events{"ADDED a@0", "SYNCED a", "MODIFIED a@5", "MODIFIED a@6"}));
+    // Noticed within the idle timeout, plus libcurl's look at the clock (about a second at
+    // worst) and a backoff of at most 25 ms.
+    EXPECT_LT(std::chrono::steady_clock::now() - started, std::chrono::seconds(3));
+    const auto resumes = await_resumes(api, 2);
+    ASSERT_GE(resumes.size(), 2u);
+    EXPECT_EQ(resumes[0], "");
+    EXPECT_EQ(resumes[1], "5");
+    EXPECT_EQ(w.client().lists(), 1u);  // resumed, not listed again
+    EXPECT_EQ(w.client().streams_ended(StreamFault::Stalled), 1u);
+    EXPECT_GE(w.client().streams_resumed(), 1u);
+    EXPECT_EQ(w.pending(), 0u);  // nothing twice
+}
+
+TEST(WatchClient, AnErrorEventEndsTheStreamAndItIsResumedAfterTheLastEvent) {
+    // What follows the error event on that connection is never read: it comes again, once,
+    // on the resumed stream.
+    FakeSessionsApi api(
+        {"a"}, {frame(5, "UPDATED", "a") + "event: error\ndata: {\"reason\":\"the database is unavailable\"}\n\n" +
+                    frame(6, "UPDATED", "a"),
+                frame(6, "UPDATED", "a")});
+    Watching w(api);
+    EXPECT_EQ(w.next(4), (Events{"ADDED a@0", "SYNCED a", "MODIFIED a@5", "MODIFIED a@6"}));
+    const auto resumes = await_resumes(api, 2);
+    ASSERT_GE(resumes.size(), 2u);
+    EXPECT_EQ(resumes[1], "5");
+    EXPECT_EQ(w.client().streams_ended(StreamFault::ErrorEvent), 1u);
+    EXPECT_EQ(w.client().streams_ended(StreamFault::Malformed), 0u);
+}
+
+TEST(WatchClient, AStreamTheServerClosesIsCountedAndResumed) {
+    FakeSessionsApi api({}, {frame(5, "UPDATED", "a"), frame(6, "UPDATED", "a")});
+    Watching w(api);
+    EXPECT_EQ(w.next(3), (Events{"SYNCED ", "MODIFIED a@5", "MODIFIED a@6"}));
+    await_resumes(api, 3);  // the second stream's end is counted before the third connection
+    EXPECT_GE(w.client().streams_ended(StreamFault::Closed), 2u);
+    EXPECT_GE(w.client().streams_resumed(), 1u);
+    EXPECT_EQ(w.client().streams_ended(StreamFault::Stalled), 0u);
 }
 
 TEST(BackoffDelay, DoublesUpToTheCapWithJitter) {

@@ -25,6 +25,7 @@ TEST(RunnerConfig, DefaultsAreUpstreams) {
     EXPECT_EQ(c.agui_port, 8001);
     EXPECT_EQ(c.runner_type, RunnerType::Claude);
     EXPECT_EQ(c.turn_idle_timeout, std::chrono::minutes(10));
+    EXPECT_EQ(c.message_stream_idle_timeout, std::chrono::seconds(90));  // three of the server's 30 s pings
 }
 
 TEST(RunnerConfig, BackendUrlFallsBackToTheApiServerUrl) {
@@ -56,6 +57,7 @@ TEST(RunnerConfig, CredentialIdsAndCommandAreParsed) {
                                        {"RUNNER_TYPE", "command"},
                                        {"RUNNER_COMMAND", R"(["/bin/echo","a b"])"},
                                        {"TURN_IDLE_TIMEOUT", "90s"},
+                                       {"MESSAGE_STREAM_IDLE_TIMEOUT", "2m"},
                                        {"AGUI_PORT", "0"},
                                        {"LLM_TEMPERATURE", "0.5"},
                                        {"LLM_MAX_TOKENS", "4000"}}));
@@ -63,9 +65,19 @@ TEST(RunnerConfig, CredentialIdsAndCommandAreParsed) {
     EXPECT_EQ(c.credential_ids[0], (std::pair<std::string, std::string>{"github", "c1"}));
     EXPECT_EQ(c.runner_command, (std::vector<std::string>{"/bin/echo", "a b"}));
     EXPECT_EQ(c.turn_idle_timeout, std::chrono::seconds(90));
+    EXPECT_EQ(c.message_stream_idle_timeout, std::chrono::minutes(2));
     EXPECT_EQ(c.agui_port, 0);
     EXPECT_DOUBLE_EQ(*c.llm_temperature, 0.5);
     EXPECT_EQ(*c.llm_max_tokens, 4000);
+}
+
+TEST(RunnerConfig, AMessageStreamIdleTimeoutMustBeAPositiveDuration) {
+    for (const char* bad : {"0", "soon", "-5s"}) {
+        EXPECT_THROW(
+            load_config(env_of({{"SESSION_ID", "s"}, {"PROJECT_NAME", "p"}, {"MESSAGE_STREAM_IDLE_TIMEOUT", bad}})),
+            ConfigError)
+            << bad;
+    }
 }
 
 TEST(RunnerConfig, ClaudeAgentSdkIsTheClaudeAgent) {
