@@ -163,6 +163,15 @@ void EventLog::read_loop() {
             retry_later();
             return;
         }
+        bool recovered = false;
+        {
+            std::lock_guard lock(mutex_);
+            recovered = std::exchange(failing_, false);
+        }
+        if (recovered) {
+            recoveries_.fetch_add(1, std::memory_order_acq_rel);
+            spdlog::info("watch fan-out: reading events again");
+        }
         const bool more = range.more || frontier.more;
         if (frontier.waiting) {
             recheck_after(kRecheckDelay);
@@ -185,6 +194,7 @@ void EventLog::read_loop() {
 
 void EventLog::retry_later() {
     std::lock_guard lock(mutex_);
+    failing_ = true;
     if (stopping_) {
         reading_ = false;
         return;
