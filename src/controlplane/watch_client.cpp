@@ -97,6 +97,11 @@ bool WatchClient::on_frame(const std::string& event_name, const std::string& dat
         last_event_id_ = 0;
         return list_all(token);
     }
+    if (event_name == "ERROR") {
+        // The server ends the stream (its database failed it): reconnect from the last id.
+        spdlog::warn("watch {}: the server ended the stream: {}", resource_path(resource_), data);
+        return false;
+    }
     try {
         const auto frame = nlohmann::json::parse(data);
         const auto type = frame_type(frame.at("type").get<std::string>());

@@ -2,8 +2,9 @@
 // Follows one collection of the API server (sessions or projects) for the reconciler: opens
 // `GET /api/ambient/v1/<resource>?watch=true`, lists the collection once the stream's headers
 // are in (so the stream covers every change the list might miss), then turns each frame into
-// a WatchEvent. On a dropped stream it reconnects with `Last-Event-ID` and backoff; on a
-// `RESYNC` frame (its resume point was pruned) it lists again. No polling.
+// a WatchEvent. On a dropped stream, or an `ERROR` frame (the server's database failed the
+// stream), it reconnects with `Last-Event-ID` and backoff; on a `RESYNC` frame (its resume
+// point was pruned) it lists again. No polling.
 #include <atomic>
 #include <chrono>
 #include <cstdint>

@@ -1,6 +1,7 @@
 // PostgreSQL faults against the real ambient-api-server (issue 15): a cluster of the test's
 // own is restarted (fast, immediate), stopped for 10 s, or has its postmaster killed, while a
-// watch stream is open. The guarantees, each awaited with a deadline:
+// watch stream (or a session's message stream) is open. The guarantees, each awaited with a
+// deadline:
 //
 //   - the stream opened before the fault delivers the change made after it, and every change
 //     exactly once, in order (a stream opened afterwards from id 0 sees the same);
@@ -223,6 +224,60 @@ TEST_F(DatabaseFaults, TenSecondsDownFailsFastPingsAndRecovers) {
             [&] { return metric(http.get("/metrics").body, "ambient_streams_resumed_total").value_or(0) >= 1; },
             kRecoveryDeadline));
     });
+}
+
+// Session message streams take the same path: the stream opened before a 10 s outage pings
+// through it and then delivers the message pushed after it, every message once, in order.
+TEST_F(DatabaseFaults, MessageStreamsPingThroughAnOutageAndCarryOn) {
+    auto http = client();
+    ASSERT_EQ(http.post(kBase + "/projects", R"({"name":"talk"})").status, 201);
+    const auto session = http.post(kBase + "/sessions", R"({"name":"s","project_id":"talk"})");
+    ASSERT_EQ(session.status, 201) << session.body;
+    const std::string messages = kBase + "/sessions/" + session.json()["id"].get<std::string>() + "/messages";
+    SseReader stream(server_->host(), server_->port(), messages, {{"Authorization", std::string("Bearer ") + kToken}});
+    ASSERT_EQ(stream.status(), 200);
+
+    // Pushes a user message, retrying while the database comes back. (A push that committed
+    // but whose answer was lost would show up twice below.)
+    const auto push = [&](const std::string& payload) {
+        ASSERT_TRUE(eventually(
+            [&] {
+                const auto r = http.post(messages, json{{"payload", payload}}.dump());
+                if (r.status == 201) return true;
+                EXPECT_EQ(r.status, 503) << r.body;
+                return false;
+            },
+            kRecoveryDeadline))
+            << server_->log();
+    };
+    std::vector<std::pair<std::int64_t, std::string>> seen;
+    const auto read_until = [&](const std::string& payload) {
+        const auto until = Clock::now() + kRecoveryDeadline;
+        while (Clock::now() < until) {
+            const auto e = stream.next(1s);
+            if (!e) continue;
+            seen.emplace_back(std::stoll(e->id), json::parse(e->data).value("payload", ""));
+            if (seen.back().second == payload) return true;
+        }
+        return false;
+    };
+
+    push("before");
+    ASSERT_TRUE(read_until("before"));
+    const auto down_since = Clock::now();
+    cluster_->stop_server("fast");
+    const auto pings = stream.comments();
+    while (Clock::now() - down_since < kOutage) {
+        EXPECT_FALSE(stream.next(100ms)) << "a message arrived while the database was down";
+    }
+    EXPECT_GE(stream.comments(), pings + 3) << "the stream stopped pinging";
+    cluster_->start_server();
+
+    push("after");
+    ASSERT_TRUE(read_until("after")) << server_->log();
+    ASSERT_EQ(seen.size(), 2u);
+    EXPECT_LT(seen[0].first, seen[1].first);
+    EXPECT_FALSE(stream.ended());
 }
 
 }  // namespace
