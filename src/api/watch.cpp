@@ -16,6 +16,7 @@
 #include "api/handler_support.hpp"
 #include "api/sse.hpp"
 #include "api/streams/event_log.hpp"
+#include "api/streams/heartbeat.hpp"
 #include "api/streams/stream_faults.hpp"
 #include "api/streams/stream_guard.hpp"
 #include "api/streams/stream_quota.hpp"
@@ -26,9 +27,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A stream whose read of the table failed (the database away) tries again this often,
-// pinging meanwhile.
-constexpr auto kRetryDelay = std::chrono::seconds(1);
 constexpr std::string_view kResyncFrame = "event: RESYNC\ndata: {\"type\":\"RESYNC\"}\n\n";
 // A stream behind memory reads the table in batches this size.
 constexpr std::int64_t kHistoryRows = 200;
@@ -84,9 +82,8 @@ boost::asio::awaitable<void> stream_events(ApiContext& ctx, WatchSpec spec, std:
     std::optional<streams::StreamStats::Open> counted;
     if (ctx.stream_stats != nullptr) counted.emplace(*ctx.stream_stats);
     streams::StreamFaults faults(ctx.stream_stats, ctx.event_log->recoveries());
-    const auto ping_interval = ctx.stream_ping_interval;
+    streams::Heartbeat heartbeat(ctx.stream_ping_interval);
     if (resync && !co_await writer.write(std::string(kResyncFrame))) co_return;
-    auto last_write = Clock::now();
     while (!writer.stopping()) {
         const auto verdict = guard->check_due() ? co_await guard->check() : streams::StreamGuard::Verdict::Keep;
         if (streams::StreamGuard::ends(verdict)) {
@@ -113,13 +110,8 @@ boost::asio::awaitable<void> stream_events(ApiContext& ctx, WatchSpec spec, std:
                 faults.read_failed();
             }
             if (!read) {
-                // (No initializer list: GCC cannot keep one in a coroutine frame.)
-                co_await wakeup->wait_until(
-                    std::min(std::min(Clock::now() + kRetryDelay, last_write + ping_interval), guard->expiry()));
-                if (Clock::now() - last_write >= ping_interval) {
-                    if (!co_await writer.write(std::string(kSsePing))) co_return;
-                    last_write = Clock::now();
-                }
+                const auto retry_at = std::min(Clock::now() + streams::kReadRetryDelay, guard->expiry());
+                if (!co_await heartbeat.rest(*wakeup, writer, retry_at)) co_return;
                 continue;
             }
             faults.carried_on(ctx.event_log->recoveries());
@@ -131,21 +123,17 @@ boost::asio::awaitable<void> stream_events(ApiContext& ctx, WatchSpec spec, std:
                 if (!co_await writer.write(std::move(frame))) co_return;
             }
             position = history.next_position;
-            last_write = Clock::now();
+            heartbeat.wrote();
             continue;
         }
         faults.carried_on(ctx.event_log->recoveries());
         for (auto& frame : batch.frames) {
             if (!co_await writer.write_shared(std::move(frame))) co_return;
-            last_write = Clock::now();
+            heartbeat.wrote();
         }
         position = batch.position;
 
-        co_await wakeup->wait_until(std::min(last_write + ping_interval, guard->expiry()));
-        if (Clock::now() - last_write >= ping_interval) {
-            if (!co_await writer.write(std::string(kSsePing))) co_return;
-            last_write = Clock::now();
-        }
+        if (!co_await heartbeat.rest(*wakeup, writer, guard->expiry())) co_return;
     }
 }
 

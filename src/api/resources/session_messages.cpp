@@ -23,6 +23,7 @@
 #include "api/resources/sessions.hpp"
 #include "api/session_message_store.hpp"
 #include "api/sse.hpp"
+#include "api/streams/heartbeat.hpp"
 #include "api/streams/message_feeds.hpp"
 #include "api/streams/stream_faults.hpp"
 #include "api/streams/stream_guard.hpp"
@@ -42,9 +43,6 @@ constexpr std::int64_t kPageBytes = 8 * 1024 * 1024;
 // (and at least one message), so a reader that is slow or gone holds little.
 constexpr std::int64_t kStreamBatchBytes = 256 * 1024;
 constexpr std::int64_t kStreamBatchCount = 200;
-// A stream whose read of the table failed (the database away) tries again this often,
-// pinging meanwhile.
-constexpr auto kRetryDelay = std::chrono::seconds(1);
 
 std::optional<std::int64_t> parse_seq(std::optional<std::string_view> text) {
     if (!text || text->empty()) return std::nullopt;
@@ -98,8 +96,7 @@ boost::asio::awaitable<void> stream_messages(ApiContext& ctx, std::string sessio
     std::optional<streams::StreamStats::Open> counted;
     if (ctx.stream_stats != nullptr) counted.emplace(*ctx.stream_stats);
     streams::StreamFaults faults(ctx.stream_stats, ctx.message_feeds->recoveries());
-    const auto ping_interval = ctx.stream_ping_interval;
-    auto last_write = Clock::now();
+    streams::Heartbeat heartbeat(ctx.stream_ping_interval);
     while (!writer.stopping()) {
         const auto verdict = guard->check_due() ? co_await guard->check() : streams::StreamGuard::Verdict::Keep;
         if (streams::StreamGuard::ends(verdict)) {
@@ -121,13 +118,8 @@ boost::asio::awaitable<void> stream_messages(ApiContext& ctx, std::string sessio
                 faults.read_failed();
             }
             if (!read) {
-                // (No initializer list: GCC cannot keep one in a coroutine frame.)
-                co_await wakeup->wait_until(
-                    std::min(std::min(Clock::now() + kRetryDelay, last_write + ping_interval), guard->expiry()));
-                if (Clock::now() - last_write >= ping_interval) {
-                    if (!co_await writer.write(std::string(kSsePing))) co_return;
-                    last_write = Clock::now();
-                }
+                const auto retry_at = std::min(Clock::now() + streams::kReadRetryDelay, guard->expiry());
+                if (!co_await heartbeat.rest(*wakeup, writer, retry_at)) co_return;
                 continue;
             }
             faults.carried_on(ctx.message_feeds->recoveries());
@@ -135,7 +127,7 @@ boost::asio::awaitable<void> stream_messages(ApiContext& ctx, std::string sessio
             for (auto& [seq, frame] : history.frames) {
                 if (!co_await writer.write(std::move(frame))) co_return;
                 cursor = seq;
-                last_write = Clock::now();
+                heartbeat.wrote();
             }
             if (!history.more) cursor = std::max(cursor, batch.floor);
             continue;
@@ -143,15 +135,11 @@ boost::asio::awaitable<void> stream_messages(ApiContext& ctx, std::string sessio
         faults.carried_on(ctx.message_feeds->recoveries());
         for (auto& frame : batch.frames) {
             if (!co_await writer.write_shared(std::move(frame))) co_return;
-            last_write = Clock::now();
+            heartbeat.wrote();
         }
         cursor = batch.cursor;
 
-        co_await wakeup->wait_until(std::min(last_write + ping_interval, guard->expiry()));
-        if (Clock::now() - last_write >= ping_interval) {
-            if (!co_await writer.write(std::string(kSsePing))) co_return;
-            last_write = Clock::now();
-        }
+        if (!co_await heartbeat.rest(*wakeup, writer, guard->expiry())) co_return;
     }
 }
 

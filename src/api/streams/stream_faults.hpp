@@ -11,6 +11,7 @@
 // StreamStats counts, for /metrics, the streams open, those that carried on across a fault,
 // and those a fault ended.
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <string_view>
 
@@ -18,6 +19,10 @@ namespace ambient::api::streams {
 
 // The last frame of a stream a database fault ends ("ERROR", like "RESYNC", is a named event
 // so that a client reading only change frames is not misled by it).
+// How often a stream whose own read of the database failed tries again (resting, and
+// pinging, in between).
+inline constexpr std::chrono::seconds kReadRetryDelay{1};
+
 inline constexpr std::string_view kDatabaseErrorFrame =
     "event: ERROR\ndata: {\"type\":\"ERROR\",\"reason\":\"database unavailable\"}\n\n";
 
