@@ -159,7 +159,17 @@ void EventLog::read_loop() {
             }
             starts = incarnation_starts(*lease, unknown);
         } catch (const std::exception& e) {
-            spdlog::warn("watch fan-out: cannot read new events: {}", e.what());
+            // Once per outage, not once a second: the recovery is logged too.
+            bool first = false;
+            {
+                std::lock_guard lock(mutex_);
+                first = !failing_;
+            }
+            if (first) {
+                spdlog::warn("watch fan-out: cannot read new events, retrying every second: {}", e.what());
+            } else {
+                spdlog::debug("watch fan-out: cannot read new events: {}", e.what());
+            }
             retry_later();
             return;
         }

@@ -144,8 +144,12 @@ void MessageFeeds::read_loop(std::shared_ptr<Feed> feed) {
             page = messages_after(*lease, feed->session_id, after,
                                   {.max_count = kReadCount, .max_bytes = options_.read_bytes});
         } catch (const std::exception& e) {
-            spdlog::warn("message fan-out: cannot read session {}'s new messages: {}", feed->session_id, e.what());
             std::lock_guard lock(mutex_);
+            // Once per outage and session, not once a second.
+            if (!feed->failing) {
+                spdlog::warn("message fan-out: cannot read session {}'s new messages, retrying every second: {}",
+                             feed->session_id, e.what());
+            }
             feed->failing = true;
             if (stopping_ || feed->readers.empty()) {
                 feed->reading = false;
