@@ -11,6 +11,7 @@
 #include "api/resources/resources.hpp"
 #include "api/streams/event_log.hpp"
 #include "api/streams/message_feeds.hpp"
+#include "api/streams/stream_faults.hpp"
 #include "api/streams/stream_quota.hpp"
 #include "common/time.hpp"
 
@@ -55,6 +56,7 @@ App::App(store::Database& db, std::unique_ptr<Authenticator> auth, AppOptions op
       event_log_(std::make_unique<streams::EventLog>(db, *stream_pool_)),
       message_feeds_(std::make_unique<streams::MessageFeeds>(db, *stream_pool_)),
       stream_quota_(std::make_unique<streams::StreamQuota>(options.max_streams_per_principal)),
+      stream_stats_(std::make_unique<streams::StreamStats>()),
       event_retention_(
           std::make_unique<EventRetention>(db, options.event_retention_count, options.event_retention_age)),
       audit_upkeep_(std::make_unique<AuditUpkeep>(db, denied_reads_, options.audit_retention)),
@@ -69,6 +71,8 @@ App::App(store::Database& db, std::unique_ptr<Authenticator> auth, AppOptions op
     ctx_.event_log = event_log_.get();
     ctx_.message_feeds = message_feeds_.get();
     ctx_.stream_quota = stream_quota_.get();
+    ctx_.stream_stats = stream_stats_.get();
+    ctx_.stream_ping_interval = options.stream_ping_interval;
     ctx_.runner_tokens = options.runner_tokens;
     ctx_.runner_client = options.runner_client;
     notifier_.listen(Channel::Events, [log = event_log_.get()](std::string_view) { log->on_notify(); });

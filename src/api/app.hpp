@@ -26,6 +26,7 @@ namespace streams {
 class EventLog;
 class MessageFeeds;
 class StreamQuota;
+class StreamStats;
 }  // namespace streams
 
 // The principal of requests authenticated with a static service token.
@@ -58,6 +59,8 @@ struct AppOptions {
     std::size_t max_streams_per_principal = 32;
     // Audit rows older than this are deleted (audit/audit_retention.hpp); zero keeps them.
     std::chrono::seconds audit_retention{0};
+    // How long a watch or message stream stays silent before it sends a ping.
+    std::chrono::seconds stream_ping_interval{30};
 };
 
 class App {
@@ -90,6 +93,7 @@ private:
     std::unique_ptr<streams::EventLog> event_log_;
     std::unique_ptr<streams::MessageFeeds> message_feeds_;
     std::unique_ptr<streams::StreamQuota> stream_quota_;
+    std::unique_ptr<streams::StreamStats> stream_stats_;
     credentials::Keyring no_keyring_;  // what ctx_ refers to when options.keyring is nullptr
     std::unique_ptr<EventRetention> event_retention_;
     DeniedReadLimiter denied_reads_;

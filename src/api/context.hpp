@@ -1,5 +1,6 @@
 #pragma once
 // What every handler may use: the parts built by App/main() and shared for the process's life.
+#include <chrono>
 #include <filesystem>
 
 #include "api/store/database.hpp"
@@ -26,6 +27,7 @@ namespace streams {
 class EventLog;
 class MessageFeeds;
 class StreamQuota;
+class StreamStats;
 }  // namespace streams
 class RunnerTokens;
 
@@ -49,6 +51,12 @@ struct ApiContext {
     streams::EventLog* event_log = nullptr;
     streams::MessageFeeds* message_feeds = nullptr;
     streams::StreamQuota* stream_quota = nullptr;
+    // Streams open, carried across a database fault, ended by one (streams/stream_faults.hpp).
+    // nullptr: not counted.
+    streams::StreamStats* stream_stats = nullptr;
+    // A stream that has sent nothing for this long sends a ping (an SSE comment), which also
+    // finds out whether its client left.
+    std::chrono::seconds stream_ping_interval{30};
     // Opens the runners' event streams (plain or TLS) for the events proxy. nullptr: the
     // proxy answers 502.
     http::StreamClient* runner_client = nullptr;

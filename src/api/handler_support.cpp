@@ -141,7 +141,7 @@ void rethrow_as_api_error(const model::KindSchema& schema) {
     } catch (const store::ForeignKeyViolation& e) {
         throw ApiError(400, ErrorCode::Validation, "A referenced object does not exist", e.what());
     } catch (const store::Unavailable& e) {
-        throw ApiError::unavailable(e.what());
+        throw ApiError::database_unavailable(e.what());
     } catch (const store::StoreError& e) {
         throw ApiError::internal(e.what());
     }

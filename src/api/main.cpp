@@ -38,6 +38,9 @@ struct Options {
     std::string db_url;
     std::string token_file;
     std::size_t db_connections = 16;
+    std::string db_statement_timeout = "30s";
+    std::string db_connect_timeout = "5s";
+    std::string stream_ping_interval = "30s";
     std::size_t workers = 8;
     std::size_t io_threads = 1;
     std::size_t max_connections = 0;  // 0: derived from the descriptor limit
@@ -77,9 +80,21 @@ std::pair<std::string, std::uint16_t> split_bind_address(const std::string& bind
     return {host, static_cast<std::uint16_t>(port)};
 }
 
+// A timeout flag's value: a positive duration of at most an hour.
+std::chrono::seconds timeout_flag(const char* flag, const std::string& text) {
+    const auto value = parse_duration(text, std::chrono::hours(1));
+    if (!value || value->count() == 0) {
+        throw std::runtime_error(std::string(flag) +
+                                 ": expected a positive number of seconds, or with s, m or h (1h at most)");
+    }
+    return *value;
+}
+
 std::unique_ptr<store::Database> open_database(const Options& opt) {
     store::DatabaseOptions db_options;
     db_options.pool_size = opt.db_connections;
+    db_options.statement_timeout = timeout_flag("--db-statement-timeout", opt.db_statement_timeout);
+    db_options.connect_timeout = timeout_flag("--db-connect-timeout", opt.db_connect_timeout);
     if (!opt.db_url.empty()) return store::open_postgres(opt.db_url, db_options);
     return store::open_sqlite(opt.data_dir, db_options);
 }
@@ -189,7 +204,8 @@ int serve(const Options& opt) {
                   .runner_tokens = &runner_tokens,
                   .runner_client = runner_client.get(),
                   .max_streams_per_principal = opt.max_streams_per_principal,
-                  .audit_retention = *audit_retention});
+                  .audit_retention = *audit_retention,
+                  .stream_ping_interval = timeout_flag("--stream-ping-interval", opt.stream_ping_interval)});
     if (!opt.db_url.empty()) app.notifier().listen_postgres(opt.db_url);
 
     http::ServerOptions server_options;
@@ -249,6 +265,13 @@ int main(int argc, char** argv) {
             ->envname("AMBIENT_DB_URL");
         cmd->add_option("--db-max-open-connections", opt.db_connections, "Database connection pool size")
             ->capture_default_str();
+        cmd->add_option("--db-statement-timeout", opt.db_statement_timeout,
+                        "Longest a database statement may run before it fails (503): 30s, 2m")
+            ->capture_default_str();
+        cmd->add_option("--db-connect-timeout", opt.db_connect_timeout,
+                        "PostgreSQL: longest a new connection may take (whole seconds, at least 2); while the "
+                        "database is down requests fail (503) within it")
+            ->capture_default_str();
     };
 
     auto* serve_cmd = cli.add_subcommand("serve", "Apply migrations and serve the API");
@@ -296,6 +319,10 @@ int main(int argc, char** argv) {
         ->add_option("--shutdown-grace", opt.shutdown_grace,
                      "On SIGTERM, how long requests and streams in flight get to finish before their connections "
                      "are closed: seconds or a number with s or m, at most 1h")
+        ->capture_default_str();
+    serve_cmd
+        ->add_option("--stream-ping-interval", opt.stream_ping_interval,
+                     "A watch or message stream that sent nothing for this long sends a ping comment: 30s, 1m")
         ->capture_default_str();
     serve_cmd->add_flag("--bench-ceiling", opt.bench_ceiling, "Benchmark only: add storage-free reference routes");
     serve_cmd

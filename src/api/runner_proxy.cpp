@@ -3,6 +3,7 @@
 #include <utility>  // Boost 1.74's asio needs std::exchange first
 
 #include <chrono>
+#include <optional>
 
 #include <spdlog/spdlog.h>
 
@@ -37,10 +38,15 @@ bool at_event_boundary(const std::string& tail) {
     return tail.empty() || tail.ends_with("\n\n") || tail.ends_with("\r\n\r\n") || tail.ends_with("\r\r");
 }
 
-// `guard` ends the relay when the caller's token expires or its access to the session goes.
+// `guard` ends the relay when the caller's token expires or its access to the session goes;
+// `stats` (may be null) counts it. The relay reads the runner, not the database: a database
+// fault reaches it only through the guard.
 boost::asio::awaitable<void> relay(std::string session_id, std::shared_ptr<http::UpstreamResponse> upstream,
                                    std::shared_ptr<streams::StreamQuota::Ticket> /*held while relaying*/,
-                                   std::shared_ptr<streams::StreamGuard> guard, http::StreamWriter& writer) {
+                                   std::shared_ptr<streams::StreamGuard> guard, streams::StreamStats* stats,
+                                   http::StreamWriter& writer) {
+    std::optional<streams::StreamStats::Open> counted;
+    if (stats != nullptr) counted.emplace(*stats);
     std::string tail;  // the last bytes sent, to find event boundaries across pieces
     auto last_write = std::chrono::steady_clock::now();
     auto last_read = last_write;
@@ -48,8 +54,8 @@ boost::asio::awaitable<void> relay(std::string session_id, std::shared_ptr<http:
     guard->attach(std::make_shared<streams::Wakeup>(writer.executor()));
     while (!writer.stopping()) {
         const auto verdict = guard->check_due() ? co_await guard->check() : streams::StreamGuard::Verdict::Keep;
-        if (verdict == streams::StreamGuard::Verdict::Expired || verdict == streams::StreamGuard::Verdict::Revoked) {
-            if (at_event_boundary(tail)) co_await writer.write(streams::ending_comment(verdict));
+        if (streams::StreamGuard::ends(verdict)) {
+            if (at_event_boundary(tail)) co_await writer.write(streams::ending_comment(verdict, stats));
             break;
         }
         auto piece = co_await upstream->read(writer.executor(), kWakeSlice);
@@ -127,8 +133,10 @@ http::Response relay_response(ApiContext& ctx, const http::Request& req, const s
                               std::shared_ptr<streams::StreamQuota::Ticket> ticket) {
     spdlog::debug("session {}: relaying the runner's events (op={})", session_id, req.operation_id);
     auto guard = std::make_shared<streams::StreamGuard>(ctx, principal_of(req), session_id, permission);
-    return sse_response([session_id, upstream = std::move(upstream), ticket = std::move(ticket), guard](
-                            http::StreamWriter& writer) { return relay(session_id, upstream, ticket, guard, writer); });
+    return sse_response([session_id, upstream = std::move(upstream), ticket = std::move(ticket), guard,
+                         stats = ctx.stream_stats](http::StreamWriter& writer) {
+        return relay(session_id, upstream, ticket, guard, stats, writer);
+    });
 }
 
 }  // namespace ambient::api

@@ -9,12 +9,15 @@
 #include <string>
 #include <vector>
 
+#include <spdlog/spdlog.h>
 #include <boost/asio/thread_pool.hpp>
 
 #include "api/auth/principal.hpp"
 #include "api/handler_support.hpp"
 #include "api/sse.hpp"
 #include "api/streams/event_log.hpp"
+#include "api/streams/heartbeat.hpp"
+#include "api/streams/stream_faults.hpp"
 #include "api/streams/stream_guard.hpp"
 #include "api/streams/stream_quota.hpp"
 #include "common/http/blocking.hpp"
@@ -24,9 +27,6 @@ namespace {
 
 using Clock = std::chrono::steady_clock;
 
-// A stream that sent nothing for this long sends a ping, which also finds out whether the
-// client left.
-constexpr auto kPingInterval = std::chrono::seconds(30);
 constexpr std::string_view kResyncFrame = "event: RESYNC\ndata: {\"type\":\"RESYNC\"}\n\n";
 // A stream behind memory reads the table in batches this size.
 constexpr std::int64_t kHistoryRows = 200;
@@ -79,12 +79,15 @@ boost::asio::awaitable<void> stream_events(ApiContext& ctx, WatchSpec spec, std:
                                       authz::EventVisibility::of(guard->principal(), spec.table), wakeup);
     guard->attach(wakeup);
     writer.on_client_gone([wakeup] { wakeup->notify(); });
+    std::optional<streams::StreamStats::Open> counted;
+    if (ctx.stream_stats != nullptr) counted.emplace(*ctx.stream_stats);
+    streams::StreamFaults faults(ctx.stream_stats, ctx.event_log->recoveries());
+    streams::Heartbeat heartbeat(ctx.stream_ping_interval);
     if (resync && !co_await writer.write(std::string(kResyncFrame))) co_return;
-    auto last_write = Clock::now();
     while (!writer.stopping()) {
         const auto verdict = guard->check_due() ? co_await guard->check() : streams::StreamGuard::Verdict::Keep;
-        if (verdict == streams::StreamGuard::Verdict::Expired || verdict == streams::StreamGuard::Verdict::Revoked) {
-            co_await writer.write(streams::ending_comment(verdict));
+        if (streams::StreamGuard::ends(verdict)) {
+            co_await writer.write(streams::ending_comment(verdict, ctx.stream_stats));
             co_return;
         }
         if (verdict == streams::StreamGuard::Verdict::AccessChanged) {
@@ -96,8 +99,23 @@ boost::asio::awaitable<void> stream_events(ApiContext& ctx, WatchSpec spec, std:
             // Older than memory: from the table, a bounded batch at a time, never past what
             // this stream or the fan-out has found settled.
             const auto until = std::max(opened, ctx.event_log->head());
-            auto history = co_await http::run_blocking(
-                ctx.stream_pool, [&] { return read_history(ctx, spec, *watch, position, until); });
+            std::optional<History> read;
+            try {
+                read = co_await http::run_blocking(ctx.stream_pool,
+                                                   [&] { return read_history(ctx, spec, *watch, position, until); });
+            } catch (const store::Unavailable& e) {
+                // The database is away: the stream keeps its position and its pings, and
+                // reads again until it is back.
+                if (!faults.faulted()) spdlog::warn("watch stream: cannot read events, retrying: {}", e.what());
+                faults.read_failed();
+            }
+            if (!read) {
+                const auto retry_at = std::min(Clock::now() + streams::kReadRetryDelay, guard->expiry());
+                if (!co_await heartbeat.rest(*wakeup, writer, retry_at)) co_return;
+                continue;
+            }
+            faults.carried_on(ctx.event_log->recoveries());
+            auto& history = *read;
             if (history.pruned) {
                 if (!co_await writer.write(std::string(kResyncFrame))) co_return;
             }
@@ -105,20 +123,17 @@ boost::asio::awaitable<void> stream_events(ApiContext& ctx, WatchSpec spec, std:
                 if (!co_await writer.write(std::move(frame))) co_return;
             }
             position = history.next_position;
-            last_write = Clock::now();
+            heartbeat.wrote();
             continue;
         }
+        faults.carried_on(ctx.event_log->recoveries());
         for (auto& frame : batch.frames) {
             if (!co_await writer.write_shared(std::move(frame))) co_return;
-            last_write = Clock::now();
+            heartbeat.wrote();
         }
         position = batch.position;
 
-        co_await wakeup->wait_until(std::min(last_write + kPingInterval, guard->expiry()));
-        if (Clock::now() - last_write >= kPingInterval) {
-            if (!co_await writer.write(std::string(kSsePing))) co_return;
-            last_write = Clock::now();
-        }
+        if (!co_await heartbeat.rest(*wakeup, writer, guard->expiry())) co_return;
     }
 }
 

@@ -9,7 +9,10 @@
 // change). A client resumes with Last-Event-ID (or ?after_event_id=N) and gets every later
 // event it may see exactly once; without either, the stream starts at the current end. When
 // events it needs were pruned (event_retention.hpp) it gets one `event: RESYNC` frame and
-// then live events: it should list again. Idle streams get a ": ping" comment every 30 s.
+// then live events: it should list again. Idle streams get a ": ping" comment every 30 s
+// (--stream-ping-interval), also while the database is away; the stream then carries on from
+// its position once the database is back, or, when a database fault leaves it unable to
+// recheck its caller's access, ends with an `event: ERROR` frame (streams/stream_faults.hpp).
 //
 // What a stream sends is what its caller may see now (authz::EventVisibility, refreshed when
 // the caller's bindings change) and only of objects as they are: the events of a deleted

@@ -44,6 +44,11 @@ public:
     static ApiError unavailable(std::string detail) {
         return {503, ErrorCode::General, "Service unavailable", std::move(detail)};
     }
+    // The database did not answer (down, restarting, unreachable, or busy past its timeouts):
+    // the client may retry.
+    static ApiError database_unavailable(std::string detail) {
+        return {503, ErrorCode::General, "Database unavailable", std::move(detail)};
+    }
 
 private:
     int status_;

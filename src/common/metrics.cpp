@@ -138,7 +138,7 @@ std::string Metrics::render_prometheus(const std::vector<Gauge>& extra) const {
     }
 
     for (const auto& gauge : extra) {
-        append_header(out, gauge.name, gauge.help, "gauge");
+        append_header(out, gauge.name, gauge.help, gauge.type);
         out.append(gauge.name).append(" ");
         append_number(out, gauge.value);
         out.append("\n");

@@ -17,6 +17,8 @@ struct Gauge {
     std::string name;
     std::string help;
     double value = 0;
+    // "counter" for a total that only grows, which the caller keeps itself.
+    std::string type = "gauge";
 };
 
 class Metrics {

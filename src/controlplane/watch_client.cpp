@@ -104,6 +104,11 @@ bool WatchClient::on_frame(const std::string& event_name, const std::string& dat
         last_event_id_ = 0;
         return list_all(token);
     }
+    if (event_name == "ERROR") {
+        // The server ends the stream (its database failed it): reconnect from the last id.
+        spdlog::warn("watch {}: the server ended the stream: {}", resource_path(resource_), data);
+        return false;
+    }
     try {
         auto event = decode_watch_frame(resource_, data, id);
         last_event_id_ = event.event_id;

@@ -6,8 +6,9 @@
 // `RESYNC` frame (its resume point was pruned) it lists again. No polling.
 //
 // A stream never stops silently: one that goes quiet for idle_timeout (no event, no ping),
-// ends with an `error` event, breaks or is closed by the server is resumed, and counted by
-// why it ended (docs/operations.md, "Streams that stall").
+// ends with an `ERROR` frame (the server's database failed the stream), breaks or is closed
+// by the server is resumed, and counted by why it ended (docs/operations.md, "Streams that
+// stall").
 #include <array>
 #include <atomic>
 #include <chrono>

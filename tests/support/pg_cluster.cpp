@@ -300,7 +300,7 @@ PgCluster& PgCluster::shared() {
         if (failure) throw std::runtime_error(*failure);
     }
     try {
-        static PgCluster cluster;
+        static PgCluster cluster(/*durable=*/false);
         return cluster;
     } catch (const std::exception& e) {
         std::lock_guard lock(failure_mutex);
@@ -309,8 +309,13 @@ PgCluster& PgCluster::shared() {
     }
 }
 
-PgCluster::PgCluster() : owner_pid_(::getpid()) {
-    if (const char* url = std::getenv("AMBIENT_TEST_PG_URL"); url != nullptr && *url != '\0') {
+std::unique_ptr<PgCluster> PgCluster::start_own() {
+    std::unique_ptr<PgCluster> cluster(new PgCluster(/*durable=*/true));
+    return cluster;
+}
+
+PgCluster::PgCluster(bool durable) : durable_(durable), owner_pid_(::getpid()) {
+    if (const char* url = std::getenv("AMBIENT_TEST_PG_URL"); !durable && url != nullptr && *url != '\0') {
         external_ = true;
         external_url_ = url;
         return;
@@ -366,11 +371,7 @@ void PgCluster::start() {
 
     for (int attempt = 1;; ++attempt) {
         port_ = pick_free_port();
-        const std::string options = "-p " + std::to_string(port_) + " -k " + root_dir_ +
-                                    " -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off"
-                                    " -c full_page_writes=off -c max_connections=200";
-        const int status =
-            run({bin_dir_ + "/pg_ctl", "-D", data_dir_, "-l", server_log_, "-w", "-t", "60", "-o", options, "start"});
+        const int status = launch();
         if (status == 0) {
             running_ = true;
             if (wait_until_accepting(url())) break;
@@ -386,6 +387,62 @@ void PgCluster::start() {
         throw std::runtime_error(message);
     }
     std::fprintf(stderr, "[pg_cluster] listening on 127.0.0.1:%d\n", port_);
+}
+
+std::string PgCluster::server_options() const {
+    // fsync off costs nothing to a crash of the server alone (the kernel keeps what it was
+    // given); an asynchronous commit would lose acknowledged writes in one.
+    return "-p " + std::to_string(port_) + " -k " + root_dir_ +
+           " -c listen_addresses=127.0.0.1 -c fsync=off -c full_page_writes=off -c max_connections=200" +
+           (durable_ ? "" : " -c synchronous_commit=off");
+}
+
+int PgCluster::launch() {
+    return run(
+        {bin_dir_ + "/pg_ctl", "-D", data_dir_, "-l", server_log_, "-w", "-t", "60", "-o", server_options(), "start"});
+}
+
+void PgCluster::restart(const std::string& mode) {
+    if (run({bin_dir_ + "/pg_ctl", "-D", data_dir_, "-l", server_log_, "-m", mode, "-w", "-t", "60", "-o",
+             server_options(), "restart"}) != 0 ||
+        !wait_until_accepting(url())) {
+        throw std::runtime_error("PgCluster: restart -m " + mode + " failed\n" + tail_of(command_log_) +
+                                 tail_of(server_log_));
+    }
+}
+
+void PgCluster::stop_server(const std::string& mode) {
+    if (run({bin_dir_ + "/pg_ctl", "-D", data_dir_, "-m", mode, "-w", "stop"}) != 0) {
+        throw std::runtime_error("PgCluster: stop -m " + mode + " failed\n" + tail_of(command_log_));
+    }
+    running_ = false;
+}
+
+void PgCluster::start_server() {
+    // After a killed postmaster its backends may hold the shared memory for a moment more:
+    // pg_ctl refuses to start until they have gone.
+    const auto deadline = std::chrono::steady_clock::now() + kReadyDeadline;
+    while (launch() != 0) {
+        if (std::chrono::steady_clock::now() >= deadline) {
+            throw std::runtime_error("PgCluster: start failed\n" + tail_of(command_log_) + tail_of(server_log_));
+        }
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+    }
+    running_ = true;
+    if (!wait_until_accepting(url())) {
+        throw std::runtime_error("PgCluster: started but not accepting connections\n" + tail_of(server_log_));
+    }
+}
+
+void PgCluster::kill_postmaster() {
+    const auto pid = read_pid(fs::path(data_dir_) / "postmaster.pid");
+    if (!pid || ::kill(*pid, SIGKILL) != 0) throw std::runtime_error("PgCluster: no postmaster to kill");
+    const auto deadline = std::chrono::steady_clock::now() + kReadyDeadline;
+    while (process_alive(*pid)) {
+        if (std::chrono::steady_clock::now() >= deadline) throw std::runtime_error("PgCluster: postmaster survived");
+        std::this_thread::sleep_for(std::chrono::milliseconds(20));
+    }
+    running_ = false;
 }
 
 void PgCluster::stop() noexcept {

@@ -8,6 +8,7 @@
 #include <sys/types.h>
 
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <vector>
@@ -19,6 +20,11 @@ public:
     // The process-wide cluster, started on the first call. Throws std::runtime_error with
     // the tail of the server log when it cannot start (and again on every later call).
     static PgCluster& shared();
+    // A cluster of the caller's own (never AMBIENT_TEST_PG_URL's), for tests that stop,
+    // restart or kill it: unlike the shared one it commits durably (synchronous_commit on),
+    // so that an acknowledged write survives an immediate shutdown or a killed postmaster.
+    // Stopped and removed when destroyed.
+    static std::unique_ptr<PgCluster> start_own();
 
     PgCluster(const PgCluster&) = delete;
     PgCluster& operator=(const PgCluster&) = delete;
@@ -39,14 +45,29 @@ public:
     // True when AMBIENT_TEST_PG_URL named the server.
     bool external() const { return external_; }
 
+    // Faults, for a cluster of one's own; each returns once pg_ctl has finished (the server
+    // accepts connections again after restart() and start_server()). `mode`: smart, fast or
+    // immediate, as pg_ctl's -m.
+    void restart(const std::string& mode);
+    void stop_server(const std::string& mode);
+    // Starts the stopped (or killed) server again on the same port, waiting until it
+    // accepts connections.
+    void start_server();
+    // SIGKILLs the postmaster and waits until it is gone (its backends notice and exit).
+    void kill_postmaster();
+
 private:
-    PgCluster();
+    explicit PgCluster(bool durable);
     void start();
+    // pg_ctl start on port_; its exit status.
+    int launch();
+    std::string server_options() const;
     void stop() noexcept;
     int run(const std::vector<std::string>& argv);
     std::string url_for(const std::string& database) const;
 
     bool external_ = false;
+    bool durable_ = false;
     std::string external_url_;
     pid_t owner_pid_ = 0;
     std::string bin_dir_;

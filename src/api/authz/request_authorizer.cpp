@@ -345,6 +345,8 @@ void authorize_request(ApiContext& ctx, http::Request& req, const http::Route& r
         throw;
     } catch (const WouldBlock&) {
         throw;
+    } catch (const store::Unavailable& e) {
+        throw ApiError::database_unavailable(std::string("authorization check: ") + e.what());
     } catch (const std::exception& e) {
         spdlog::error("authorization check failed: {}", e.what());
         throw ApiError::unavailable("authorization check failed");

@@ -16,6 +16,7 @@
 
 #include "api/background_thread.hpp"
 #include "api/notify/pg_publisher.hpp"
+#include "api/store/postgres/pg_connect.hpp"
 #include "api/store/postgres/pg_url.hpp"
 
 namespace ambient::api {
@@ -27,6 +28,7 @@ constexpr std::array<const char*, kChannelCount> kPgChannels = {"ambient_events"
 constexpr int kPollMillis = 200;
 constexpr std::chrono::milliseconds kMinBackoff{100};
 constexpr std::chrono::milliseconds kMaxBackoff{5000};
+constexpr std::chrono::milliseconds kConnectTimeout{5000};
 
 }  // namespace
 
@@ -108,9 +110,9 @@ void Notifier::notify_in_transaction(store::Connection& conn, Channel channel, s
 namespace {
 
 PGconn* connect_listener(const std::string& url) {
-    const char* const keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
-    const char* const values[] = {"5", "ambient-api-server-listen", url.c_str(), nullptr};
-    PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+    // Keepalives matter most here: a LISTEN connection sends nothing, so without them a
+    // server gone silent would never be noticed and no stream woken again.
+    PGconn* conn = store::postgres::connect_to(url, kConnectTimeout, "ambient-api-server-listen");
     if (conn != nullptr && PQstatus(conn) == CONNECTION_OK) {
         PQsetNoticeProcessor(
             conn, [](void*, const char*) {}, nullptr);
@@ -138,6 +140,7 @@ void Notifier::listen_postgres(const std::string& url) {
     impl_->publisher = std::make_unique<PgPublisher>(url);
     impl_->listener = start_background_thread([this, url] {
         auto backoff = kMinBackoff;
+        bool lost = false;
         while (!impl_->stopped()) {
             PGconn* conn = connect_listener(url);
             if (conn == nullptr) {
@@ -146,6 +149,7 @@ void Notifier::listen_postgres(const std::string& url) {
                 continue;
             }
             backoff = kMinBackoff;
+            if (std::exchange(lost, false)) spdlog::info("notify listener: listening again, waking every stream");
             // Whatever was notified while no connection listened is lost: wake every stream
             // so each re-reads its table.
             notify_all();
@@ -166,6 +170,7 @@ void Notifier::listen_postgres(const std::string& url) {
             }
             PQfinish(conn);
             if (!impl_->stopped()) {
+                lost = true;
                 spdlog::warn("notify listener: connection lost, reconnecting");
                 if (!impl_->sleep_unless_stopped(backoff)) return;
             }

@@ -7,6 +7,7 @@
 #include <chrono>
 
 #include "api/background_thread.hpp"
+#include "api/store/postgres/pg_connect.hpp"
 #include "api/store/postgres/pg_url.hpp"
 
 namespace ambient::api {
@@ -14,6 +15,7 @@ namespace {
 
 constexpr std::chrono::milliseconds kMinBackoff{100};
 constexpr std::chrono::milliseconds kMaxBackoff{5000};
+constexpr std::chrono::milliseconds kConnectTimeout{5000};
 
 bool exec_ok(PGconn* conn, const char* sql, int nparams = 0, const char* const* values = nullptr) {
     PGresult* result = PQexecParams(conn, sql, nparams, nullptr, values, nullptr, nullptr, 0);
@@ -23,9 +25,7 @@ bool exec_ok(PGconn* conn, const char* sql, int nparams = 0, const char* const* 
 }
 
 PGconn* connect_publisher(const std::string& url) {
-    const char* const keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
-    const char* const values[] = {"5", "ambient-api-server-publish", url.c_str(), nullptr};
-    PGconn* conn = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+    PGconn* conn = store::postgres::connect_to(url, kConnectTimeout, "ambient-api-server-publish");
     // A lost notification costs nothing durable (listeners re-read after a reconnect), so
     // its transaction need not wait for the WAL flush.
     if (conn != nullptr && PQstatus(conn) == CONNECTION_OK && exec_ok(conn, "SET synchronous_commit = off")) {

@@ -4,7 +4,7 @@
 //   GET /api/ambient/v1          the collections of version 1
 //   GET /api/ambient/v1/openapi  our OpenAPI 3 document
 //   GET /api/ambient/v1/version  the server's version and commit (upstream's HEAD route)
-//   GET /healthcheck             200 when the database answers, else 503
+//   GET /healthcheck             200 when the database answers, else 503 with the reason
 //   GET /metrics                 Prometheus text
 #include "api/resources/metadata.hpp"
 
@@ -14,6 +14,7 @@
 #include "api/handler_support.hpp"
 #include "api/openapi.hpp"
 #include "api/resources/resources.hpp"
+#include "api/streams/stream_faults.hpp"
 #include "common/version.hpp"
 #include "spdlog/spdlog.h"
 
@@ -71,17 +72,21 @@ void register_metadata(http::Router& router, ApiContext& ctx, Metrics& metrics, 
                 },
                 true, "This OpenAPI document"});
 
-    router.add({"GET", "/healthcheck",
-                [&ctx](http::Request&) {
-                    try {
-                        ctx.db.ping();
-                    } catch (const std::exception& e) {
-                        spdlog::warn("healthcheck: database unavailable: {}", e.what());
-                        return json_response(503, {{"status", "unavailable"}, {"database", "unreachable"}});
-                    }
-                    return json_response(200, {{"status", "ok"}});
-                },
-                true, "Health: 200 when the database answers"});
+    router.add(
+        {"GET", "/healthcheck",
+         [&ctx](http::Request&) {
+             try {
+                 ctx.db.ping();
+             } catch (const std::exception& e) {
+                 spdlog::warn("healthcheck: database unavailable: {}", e.what());
+                 // The reason names the part at fault, never its address (this route
+                 // needs no credentials).
+                 return json_response(
+                     503, {{"status", "unavailable"}, {"database", "unreachable"}, {"reason", "database unavailable"}});
+             }
+             return json_response(200, {{"status", "ok"}});
+         },
+         true, "Health: 200 when the database answers"});
 
     router.add({"GET", "/metrics",
                 [&ctx, &metrics](http::Request&) {
@@ -93,6 +98,18 @@ void register_metadata(http::Router& router, ApiContext& ctx, Metrics& metrics, 
                         {"ambient_db_pool_waits_total", "Acquisitions that had to wait", double(pool.waits)},
                         {"ambient_db_pool_timeouts_total", "Acquisitions that gave up", double(pool.timeouts)},
                     };
+                    if (ctx.stream_stats != nullptr) {
+                        const auto& streams = *ctx.stream_stats;
+                        gauges.push_back({"ambient_streams_open",
+                                          "Long-lived streams open (watch, session messages, events proxy)",
+                                          double(streams.open())});
+                        gauges.push_back({"ambient_streams_resumed_total",
+                                          "Streams that carried on after a database fault interrupted their reads",
+                                          double(streams.resumed()), "counter"});
+                        gauges.push_back({"ambient_streams_ended_by_fault_total",
+                                          "Streams ended with an ERROR frame by a database fault",
+                                          double(streams.ended_by_fault()), "counter"});
+                    }
                     if (ctx.denied_reads != nullptr) {
                         gauges.push_back({"ambient_audit_denied_reads_suppressed_total",
                                           "Denied token reads over the per-principal rate, counted in summary rows",

@@ -12,6 +12,9 @@
 #include <boost/asio/thread_pool.hpp>
 #include <charconv>
 #include <chrono>
+#include <optional>
+
+#include <spdlog/spdlog.h>
 
 #include "api/auth/principal.hpp"
 #include "api/crud.hpp"
@@ -20,7 +23,9 @@
 #include "api/resources/sessions.hpp"
 #include "api/session_message_store.hpp"
 #include "api/sse.hpp"
+#include "api/streams/heartbeat.hpp"
 #include "api/streams/message_feeds.hpp"
+#include "api/streams/stream_faults.hpp"
 #include "api/streams/stream_guard.hpp"
 #include "api/streams/stream_quota.hpp"
 #include "common/http/blocking.hpp"
@@ -38,7 +43,6 @@ constexpr std::int64_t kPageBytes = 8 * 1024 * 1024;
 // (and at least one message), so a reader that is slow or gone holds little.
 constexpr std::int64_t kStreamBatchBytes = 256 * 1024;
 constexpr std::int64_t kStreamBatchCount = 200;
-constexpr auto kPingInterval = std::chrono::seconds(30);
 
 std::optional<std::int64_t> parse_seq(std::optional<std::string_view> text) {
     if (!text || text->empty()) return std::nullopt;
@@ -89,38 +93,53 @@ boost::asio::awaitable<void> stream_messages(ApiContext& ctx, std::string sessio
     subscription->attach(wakeup);
     guard->attach(wakeup);
     writer.on_client_gone([wakeup] { wakeup->notify(); });
-    auto last_write = Clock::now();
+    std::optional<streams::StreamStats::Open> counted;
+    if (ctx.stream_stats != nullptr) counted.emplace(*ctx.stream_stats);
+    streams::StreamFaults faults(ctx.stream_stats, ctx.message_feeds->recoveries());
+    streams::Heartbeat heartbeat(ctx.stream_ping_interval);
     while (!writer.stopping()) {
         const auto verdict = guard->check_due() ? co_await guard->check() : streams::StreamGuard::Verdict::Keep;
-        if (verdict == streams::StreamGuard::Verdict::Expired || verdict == streams::StreamGuard::Verdict::Revoked) {
-            co_await writer.write(streams::ending_comment(verdict));
+        if (streams::StreamGuard::ends(verdict)) {
+            co_await writer.write(streams::ending_comment(verdict, ctx.stream_stats));
             co_return;
         }
         auto batch = subscription->take(cursor);
         if (batch.behind) {
             // Older than memory: from the table, a bounded batch at a time, up to the feed;
             // read and rendered off the I/O thread.
-            auto history = co_await http::run_blocking(
-                ctx.stream_pool, [&] { return read_history(ctx, session_id, cursor, batch.floor); });
+            std::optional<History> read;
+            try {
+                read = co_await http::run_blocking(ctx.stream_pool,
+                                                   [&] { return read_history(ctx, session_id, cursor, batch.floor); });
+            } catch (const store::Unavailable& e) {
+                // The database is away: the stream keeps its cursor and its pings, and reads
+                // again until it is back.
+                if (!faults.faulted()) spdlog::warn("message stream: cannot read messages, retrying: {}", e.what());
+                faults.read_failed();
+            }
+            if (!read) {
+                const auto retry_at = std::min(Clock::now() + streams::kReadRetryDelay, guard->expiry());
+                if (!co_await heartbeat.rest(*wakeup, writer, retry_at)) co_return;
+                continue;
+            }
+            faults.carried_on(ctx.message_feeds->recoveries());
+            auto& history = *read;
             for (auto& [seq, frame] : history.frames) {
                 if (!co_await writer.write(std::move(frame))) co_return;
                 cursor = seq;
-                last_write = Clock::now();
+                heartbeat.wrote();
             }
             if (!history.more) cursor = std::max(cursor, batch.floor);
             continue;
         }
+        faults.carried_on(ctx.message_feeds->recoveries());
         for (auto& frame : batch.frames) {
             if (!co_await writer.write_shared(std::move(frame))) co_return;
-            last_write = Clock::now();
+            heartbeat.wrote();
         }
         cursor = batch.cursor;
 
-        co_await wakeup->wait_until(std::min(last_write + kPingInterval, guard->expiry()));
-        if (Clock::now() - last_write >= kPingInterval) {
-            if (!co_await writer.write(std::string(kSsePing))) co_return;
-            last_write = Clock::now();
-        }
+        if (!co_await heartbeat.rest(*wakeup, writer, guard->expiry())) co_return;
     }
 }
 
@@ -133,6 +152,8 @@ http::Response open_stream(ApiContext& ctx, const http::Request& req, const std:
     std::shared_ptr<streams::MessageFeeds::Subscription> subscription;
     try {
         subscription = ctx.message_feeds->subscribe(id);
+    } catch (const store::Unavailable& e) {
+        throw ApiError::database_unavailable(e.what());
     } catch (const std::exception& e) {
         throw ApiError::unavailable(e.what());
     }

@@ -147,7 +147,12 @@ protected:
 struct DatabaseOptions {
     std::size_t pool_size = 8;
     std::chrono::milliseconds acquire_timeout{5000};
+    // The longest one statement may run (PostgreSQL's statement_timeout; SQLite's busy wait).
     std::chrono::milliseconds statement_timeout{30000};
+    // PostgreSQL: the longest a new connection may take (libpq's connect_timeout, whole
+    // seconds, at least 2), so that a database that is down or unreachable answers
+    // Unavailable within it rather than holding a request.
+    std::chrono::milliseconds connect_timeout{5000};
 };
 
 // "postgresql://…" or "postgres://…" opens PostgreSQL (libpq); anything else is a

@@ -159,9 +159,28 @@ void EventLog::read_loop() {
             }
             starts = incarnation_starts(*lease, unknown);
         } catch (const std::exception& e) {
-            spdlog::warn("watch fan-out: cannot read new events: {}", e.what());
+            // Once per outage, not once a second: the recovery is logged too.
+            bool first = false;
+            {
+                std::lock_guard lock(mutex_);
+                first = !failing_;
+            }
+            if (first) {
+                spdlog::warn("watch fan-out: cannot read new events, retrying every second: {}", e.what());
+            } else {
+                spdlog::debug("watch fan-out: cannot read new events: {}", e.what());
+            }
             retry_later();
             return;
+        }
+        bool recovered = false;
+        {
+            std::lock_guard lock(mutex_);
+            recovered = std::exchange(failing_, false);
+        }
+        if (recovered) {
+            recoveries_.fetch_add(1, std::memory_order_acq_rel);
+            spdlog::info("watch fan-out: reading events again");
         }
         const bool more = range.more || frontier.more;
         if (frontier.waiting) {
@@ -185,6 +204,7 @@ void EventLog::read_loop() {
 
 void EventLog::retry_later() {
     std::lock_guard lock(mutex_);
+    failing_ = true;
     if (stopping_) {
         reading_ = false;
         return;

@@ -74,6 +74,9 @@ public:
     void wake_all();
     // The newest event id read so far.
     std::int64_t head() const;
+    // How many times a read of the table succeeded after a failed one (the database came
+    // back): a stream that saw this change lived through a fault (stream_faults.hpp).
+    std::uint64_t recoveries() const { return recoveries_.load(std::memory_order_acquire); }
     // Where a stream that opens now starts: a settled id at or past head() and, when no
     // writer is in progress, the newest event id. Every change committed after this call
     // has a larger id.
@@ -173,6 +176,8 @@ private:
     bool reading_ = false;
     bool dirty_ = false;
     bool stopping_ = false;
+    bool failing_ = false;  // the last read failed
+    std::atomic<std::uint64_t> recoveries_{0};
 
     // Watches by kind and project (watch_key), follows by user and by session.
     std::unordered_map<std::string, std::unordered_set<std::shared_ptr<Registration>>> watches_;

@@ -45,6 +45,7 @@ struct MessageFeeds::Feed {
     std::int64_t head = 0;
     bool reading = false;
     bool dirty = false;
+    bool failing = false;  // the last read failed
     std::unordered_set<std::shared_ptr<Reader>> readers;
     net::steady_timer retry;
 };
@@ -143,8 +144,13 @@ void MessageFeeds::read_loop(std::shared_ptr<Feed> feed) {
             page = messages_after(*lease, feed->session_id, after,
                                   {.max_count = kReadCount, .max_bytes = options_.read_bytes});
         } catch (const std::exception& e) {
-            spdlog::warn("message fan-out: cannot read session {}'s new messages: {}", feed->session_id, e.what());
             std::lock_guard lock(mutex_);
+            // Once per outage and session, not once a second.
+            if (!feed->failing) {
+                spdlog::warn("message fan-out: cannot read session {}'s new messages, retrying every second: {}",
+                             feed->session_id, e.what());
+            }
+            feed->failing = true;
             if (stopping_ || feed->readers.empty()) {
                 feed->reading = false;
                 return;
@@ -164,6 +170,7 @@ void MessageFeeds::read_loop(std::shared_ptr<Feed> feed) {
         bool again = false;
         {
             std::lock_guard lock(mutex_);
+            if (std::exchange(feed->failing, false)) recoveries_.fetch_add(1, std::memory_order_acq_rel);
             for (auto& f : fresh) {
                 if (f.seq <= feed->head) continue;
                 feed->head = f.seq;

@@ -11,6 +11,7 @@
 // one committed late.
 #include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
 
+#include <atomic>
 #include <cstdint>
 #include <deque>
 #include <memory>
@@ -87,6 +88,9 @@ public:
 
     // Sessions with a feed, for tests and metrics.
     std::size_t feed_count() const;
+    // How many times a feed's read succeeded after a failed one (the database came back):
+    // a stream that saw this change lived through a fault (stream_faults.hpp).
+    std::uint64_t recoveries() const { return recoveries_.load(std::memory_order_acquire); }
 
 private:
     void start_read(const std::shared_ptr<Feed>& feed);
@@ -100,6 +104,7 @@ private:
     mutable std::mutex mutex_;
     std::unordered_map<std::string, std::shared_ptr<Feed>> feeds_;
     bool stopping_ = false;
+    std::atomic<std::uint64_t> recoveries_{0};
 };
 
 }  // namespace ambient::api::streams

@@ -54,6 +54,11 @@ boost::asio::awaitable<StreamGuard::Verdict> StreamGuard::check() {
     try {
         allowed = co_await http::run_blocking(
             ctx_.stream_pool, [this] { return authz::reauthorize_stream(ctx_, principal_, permission_, session_id_); });
+    } catch (const store::Unavailable& e) {
+        // Failing closed, and saying why: the client resumes once the database is back.
+        spdlog::warn("stream of {}: database unavailable to recheck its access, ending it: {}", principal_.username,
+                     e.what());
+        co_return Verdict::Unavailable;
     } catch (const std::exception& e) {
         // Failing closed: the client reconnects and is checked like any new request.
         spdlog::warn("stream of {}: cannot recheck its access, ending it: {}", principal_.username, e.what());
@@ -63,12 +68,15 @@ boost::asio::awaitable<StreamGuard::Verdict> StreamGuard::check() {
     co_return principal_.kind == Principal::Kind::User ? Verdict::AccessChanged : Verdict::Keep;
 }
 
-std::string ending_comment(StreamGuard::Verdict verdict) {
+std::string ending_comment(StreamGuard::Verdict verdict, StreamStats* stats) {
     switch (verdict) {
         case StreamGuard::Verdict::Expired:
             return ": stream ended: token expired\n\n";
         case StreamGuard::Verdict::Revoked:
             return ": stream ended: access revoked\n\n";
+        case StreamGuard::Verdict::Unavailable:
+            if (stats != nullptr) stats->count_ended_by_fault();
+            return std::string(kDatabaseErrorFrame);
         default:
             return {};
     }

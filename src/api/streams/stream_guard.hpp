@@ -15,6 +15,7 @@
 #include "api/auth/principal.hpp"
 #include "api/context.hpp"
 #include "api/streams/event_log.hpp"
+#include "api/streams/stream_faults.hpp"
 
 namespace ambient::api::streams {
 
@@ -36,7 +37,10 @@ public:
         AccessChanged,  // the caller's access was reloaded (a watch refilters)
         Revoked,        // no longer allowed: end the stream
         Expired,        // the token expired: end the stream
+        Unavailable,    // the database could not say: end the stream (the client resumes)
     };
+    // Whether the stream must end with ending_comment(verdict).
+    static bool ends(Verdict verdict) { return verdict != Verdict::Keep && verdict != Verdict::AccessChanged; }
     // After each wake-up: whether check() has anything to do (a plain call, so that a
     // stream woken for new data pays nothing more).
     bool check_due() const;
@@ -54,7 +58,8 @@ private:
     std::unique_ptr<EventLog::Follow> follow_;
 };
 
-// The text of a stream's last words: an SSE comment naming why it ends.
-std::string ending_comment(StreamGuard::Verdict verdict);
+// The text of a stream's last words: an SSE comment naming why it ends, or, for a database
+// fault, kDatabaseErrorFrame (counted in `stats`, when given).
+std::string ending_comment(StreamGuard::Verdict verdict, StreamStats* stats = nullptr);
 
 }  // namespace ambient::api::streams

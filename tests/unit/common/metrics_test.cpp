@@ -90,6 +90,13 @@ TEST(Metrics, RendersExtraGauges) {
     EXPECT_TRUE(contains(text, "# TYPE ambient_http_requests_total counter"));
 }
 
+TEST(Metrics, RendersCallerKeptCountersAsCounters) {
+    Metrics m;
+    const auto text = m.render_prometheus({{"ambient_streams_resumed_total", "Resumed.", 2, "counter"}});
+    EXPECT_TRUE(contains(text, "# TYPE ambient_streams_resumed_total counter")) << text;
+    EXPECT_TRUE(contains(text, "ambient_streams_resumed_total 2"));
+}
+
 TEST(Metrics, IsThreadSafe) {
     Metrics m;
     std::vector<std::thread> threads;

@@ -203,6 +203,19 @@ TEST(WatchClient, AMalformedFrameDropsTheStreamAndResumesBeforeIt) {
     EXPECT_EQ(resumes[1], "5");
 }
 
+TEST(WatchClient, AnErrorFrameDropsTheStreamAndResumesAfterTheLastChange) {
+    // The server's database failed the stream: what follows the frame is not read, and the
+    // next connection resumes from the last change without listing again.
+    const std::string error = "event: ERROR\ndata: {\"type\":\"ERROR\",\"reason\":\"database unavailable\"}\n\n";
+    FakeSessionsApi api({}, {frame(5, "UPDATED", "a") + error + frame(6, "UPDATED", "b"), frame(7, "UPDATED", "a")});
+    Watching w(api);
+    EXPECT_EQ(w.next(3), (Events{"SYNCED ", "MODIFIED a@5", "MODIFIED a@7"}));
+    const auto resumes = api.watch_resume_ids();
+    ASSERT_GE(resumes.size(), 2u);
+    EXPECT_EQ(resumes[1], "5");
+    EXPECT_EQ(w.client().lists(), 1u);
+}
+
 TEST(WatchClient, AStreamThatEndsBeforeAnyChangeListsAgain) {
     // Without an event id there is no resume point: the next connection must list.
     FakeSessionsApi api({"a"}, {"", frame(3, "UPDATED", "a")});

@@ -526,30 +526,65 @@ TEST_P(StoreTest, StatementCacheSurvivesEvictionAndSchemaChanges) {
     EXPECT_EQ(lease->exec("SELECT * FROM things").columns.size(), 2u);
 }
 
-TEST_P(StoreTest, BrokenPostgresConnectionIsReplaced) {
+// Terminates the backend `pid` and waits until its process is gone, so that its end of the
+// connection is closed. The cluster is local (the test skips on an external one).
+void terminate_backend(Database& admin_db, std::int64_t pid) {
+    {
+        auto admin = admin_db.acquire();
+        admin->exec("SELECT pg_terminate_backend(?)", {pid});
+    }
+    const auto proc = std::filesystem::path("/proc") / std::to_string(pid);
+    const auto deadline = std::chrono::steady_clock::now() + std::chrono::seconds(10);
+    while (std::filesystem::exists(proc) && std::chrono::steady_clock::now() < deadline)
+        std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    ASSERT_FALSE(std::filesystem::exists(proc)) << "backend " << pid << " did not exit";
+}
+
+std::int64_t backend_pid(Connection& conn) {
+    return std::get<std::int64_t>(conn.exec("SELECT pg_backend_pid()").rows[0][0]);
+}
+
+TEST_P(StoreTest, PostgresConnectionBrokenWhileLentThrowsUnavailableAndIsReplaced) {
     if (sqlite()) GTEST_SKIP() << "PostgreSQL only";
+    if (PgCluster::shared().external()) GTEST_SKIP() << "watches the server's backend processes";
     DatabaseOptions options;
     options.pool_size = 1;
     auto db = open(options);
     std::int64_t pid = 0;
     {
         auto lease = db->acquire();
-        pid = std::get<std::int64_t>(lease->exec("SELECT pg_backend_pid()").rows[0][0]);
-    }
-    {
-        auto admin = db_->acquire();
-        admin->exec("SELECT pg_terminate_backend(?)", {pid});
-    }
-    {
-        auto lease = db->acquire();
+        pid = backend_pid(*lease);
+        terminate_backend(*db_, pid);
         EXPECT_THROW(lease->exec("SELECT 1"), Unavailable);
     }
     {
         auto lease = db->acquire();
-        auto rs = lease->exec("SELECT pg_backend_pid()");
-        EXPECT_NE(std::get<std::int64_t>(rs.rows[0][0]), pid);
+        EXPECT_NE(backend_pid(*lease), pid);
     }
     EXPECT_NO_THROW(db->ping());
+    EXPECT_EQ(db->pool_stats().open, 1u);
+}
+
+// What a database restart does to every idle connection: the pool finds it dead before
+// lending it, so the borrower never sees the failure.
+TEST_P(StoreTest, IdlePostgresConnectionTheServerHungUpOnIsReplacedBeforeItIsLent) {
+    if (sqlite()) GTEST_SKIP() << "PostgreSQL only";
+    if (PgCluster::shared().external()) GTEST_SKIP() << "watches the server's backend processes";
+    DatabaseOptions options;
+    options.pool_size = 1;
+    auto db = open(options);
+    std::int64_t pid = 0;
+    {
+        auto lease = db->acquire();
+        pid = backend_pid(*lease);
+    }
+    terminate_backend(*db_, pid);
+    {
+        auto lease = db->acquire();
+        std::int64_t now = 0;
+        EXPECT_NO_THROW(now = backend_pid(*lease));
+        EXPECT_NE(now, pid);
+    }
     EXPECT_EQ(db->pool_stats().open, 1u);
 }
 

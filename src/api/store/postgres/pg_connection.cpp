@@ -1,11 +1,14 @@
 #include "api/store/postgres/pg_connection.hpp"
 
+#include <poll.h>
+
 #include <algorithm>
 #include <cctype>
 #include <cstdlib>
 #include <memory>
 #include <optional>
 
+#include "api/store/postgres/pg_connect.hpp"
 #include "api/store/postgres/pg_errors.hpp"
 #include "api/store/postgres/pg_url.hpp"
 #include "api/store/postgres/pg_values.hpp"
@@ -14,6 +17,14 @@
 namespace ambient::store::postgres {
 
 namespace {
+
+// An idle connection has nothing to read unless the server ended the session (a restart, a
+// shutdown, an administrator's pg_terminate_backend): it sent its last words, or closed.
+// Anything else unasked for (a notice) merely costs a reconnect.
+bool server_hung_up(PGconn* conn) {
+    pollfd fd{PQsocket(conn), POLLIN, 0};
+    return fd.fd < 0 || ::poll(&fd, 1, 0) != 0;
+}
 
 struct ResultDeleter {
     void operator()(PGresult* result) const { PQclear(result); }
@@ -101,13 +112,8 @@ PgConnection::~PgConnection() {
 }
 
 void PgConnection::connect() {
-    // Bounded so an unreachable host surfaces as Unavailable instead of blocking a request
-    // indefinitely; a connect_timeout in the URL wins because `dbname` is expanded last.
-    const auto seconds = std::max<long long>(2, (options_.acquire_timeout.count() + 999) / 1000);
-    const std::string timeout = std::to_string(seconds);
-    const char* const keys[] = {"connect_timeout", "application_name", "dbname", nullptr};
-    const char* const values[] = {timeout.c_str(), "ambient-api-server", url_.c_str(), nullptr};
-    conn_ = PQconnectdbParams(keys, values, /*expand_dbname=*/1);
+    // Bounded so an unreachable host surfaces as Unavailable instead of blocking a request.
+    conn_ = connect_to(url_, options_.connect_timeout, "ambient-api-server");
     if (conn_ == nullptr || PQstatus(conn_) != CONNECTION_OK) {
         std::string message = conn_ != nullptr ? trimmed(PQerrorMessage(conn_)) : "out of memory";
         PQfinish(conn_);
@@ -225,7 +231,9 @@ void PgConnection::exec_script(std::string_view sql) {
 }
 
 bool PgConnection::revive() noexcept {
-    if (!broken_ && PQstatus(conn_) == CONNECTION_OK) return true;
+    // Checked before lending, so that the first request after a database restart gets a
+    // live connection instead of the dead one and a 503.
+    if (!broken_ && PQstatus(conn_) == CONNECTION_OK && !server_hung_up(conn_)) return true;
     PQreset(conn_);
     if (PQstatus(conn_) != CONNECTION_OK) return false;
     // A new session: the server forgot every prepared statement and session setting.
