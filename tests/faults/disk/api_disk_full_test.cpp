@@ -174,7 +174,9 @@ TEST_P(ApiDiskFull, WritesAnswer507ReadsContinueAndWritesResumeWhenSpaceReturns)
 
     EXPECT_EQ(server->stop(), 0) << server->log();
     server.reset();
-    if (sqlite) EXPECT_EQ(sqlite_text(data_dir / "ambient.db", "PRAGMA integrity_check"), "ok");
+    if (sqlite) {
+        EXPECT_EQ(sqlite_text(data_dir / "ambient.db", "PRAGMA integrity_check"), "ok");
+    }
 }
 
 INSTANTIATE_TEST_SUITE_P(Backends, ApiDiskFull, ::testing::Values(Backend::Sqlite, Backend::Postgres), backend_name);
