@@ -141,8 +141,9 @@ void App::provision_user(const Principal& principal) {
             repo::insert(conn, user_schema(), std::move(row));
         });
     } catch (const ApiError& e) {
-        // Another request provisioned the same user first (409), or the database is away:
-        // the request itself may still be served.
+        // Another request provisioned the same user first (409), or the disk is full (507):
+        // the request itself may still be served (reads are), and a later one provisions.
+        if (e.status() == 507) return;
         if (e.status() != 409) throw;
     }
     std::lock_guard lock(provisioned_mutex_);

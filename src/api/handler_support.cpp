@@ -6,6 +6,7 @@
 #include "api/model/body.hpp"
 #include "api/notify/notifier.hpp"
 #include "api/search/search.hpp"
+#include "api/storage_errors.hpp"
 #include "spdlog/spdlog.h"
 
 namespace ambient::api {
@@ -140,6 +141,10 @@ void rethrow_as_api_error(const model::KindSchema& schema) {
         throw ApiError(409, ErrorCode::Conflict, "This " + schema.kind + " already exists", e.what());
     } catch (const store::ForeignKeyViolation& e) {
         throw ApiError(400, ErrorCode::Validation, "A referenced object does not exist", e.what());
+    } catch (const store::StorageFull& e) {
+        throw storage_full(e);
+    } catch (const store::StorageReadOnly& e) {
+        throw storage_read_only(e);
     } catch (const store::Unavailable& e) {
         throw ApiError::database_unavailable(e.what());
     } catch (const store::StoreError& e) {

@@ -46,7 +46,7 @@ ApiError not_found(std::string_view kind, std::string_view id);
 ApiError not_found(const model::KindSchema& schema, std::string_view id);
 
 // Runs `work(conn)` in a transaction and commits; storage and search errors become
-// ApiErrors (409, 400, 503, 500). `work` may throw ApiError to roll back.
+// ApiErrors (409, 400, 507, 503, 500). `work` may throw ApiError to roll back.
 template <typename Work>
 auto in_transaction(ApiContext& ctx, store::TxMode mode, const model::KindSchema& schema, Work&& work);
 

@@ -4,6 +4,7 @@
 
 #include <random>
 
+#include "common/disk_full.hpp"
 #include "runner/agui/events.hpp"
 #include "runner/credentials.hpp"
 #include "runner/git_credentials.hpp"
@@ -256,6 +257,10 @@ void TurnLoop::run_turn(const Turn& turn) {
         pipeline_.emit(agui::run_finished(config_.session_id, run_id, outcome.result));
     } else {
         if (stopping_ && outcome.error == "interrupted") outcome.error = "interrupted: the runner is stopping";
+        // Git, the agent and file writes each report a full disk in their own words. An
+        // interruption is what it says, however full the disk.
+        if (!outcome.error.starts_with("interrupted"))
+            outcome.error = explain_if_disk_full(config_.workspace_path, std::move(outcome.error));
         pipeline_.emit(agui::run_error(config_.session_id, run_id, outcome.error));
         spdlog::warn("turn for user message {} failed: {}", turn.user_seq, redactor_.redact(outcome.error));
     }

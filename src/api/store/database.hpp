@@ -39,6 +39,20 @@ public:
     using StoreError::StoreError;
 };
 
+// The write could not be stored because the database's disk is full (SQLite SQLITE_FULL or
+// an I/O error from ENOSPC; PostgreSQL 53100). Nothing of the transaction was kept and the
+// connection stays usable. Callers answer 507.
+class StorageFull : public StoreError {
+public:
+    using StoreError::StoreError;
+};
+// The write could not be stored because the database or its filesystem is read-only
+// (SQLite SQLITE_READONLY or EROFS; PostgreSQL 25006 on a standby). Callers answer 503.
+class StorageReadOnly : public StoreError {
+public:
+    using StoreError::StoreError;
+};
+
 struct ResultSet {
     std::vector<std::string> columns;
     std::vector<std::vector<SqlValue>> rows;

@@ -17,6 +17,18 @@ bool connection_lost(std::string_view sqlstate) {
     return sqlstate.starts_with("08") || sqlstate == "57P01" || sqlstate == "57P02" || sqlstate == "57P03";
 }
 
+// A write refused as read-only (25006) is an operational fault when the server or the
+// session is read-only as a whole (a standby, or default_transaction_read_only set by the
+// operator), and a bug when only our own BEGIN READ ONLY refused it. PostgreSQL 14+ reports
+// both settings to the client.
+bool server_read_only(PGconn* conn) {
+    for (const char* name : {"in_hot_standby", "default_transaction_read_only"}) {
+        const char* value = PQparameterStatus(conn, name);
+        if (value != nullptr && std::string_view(value) == "on") return true;
+    }
+    return false;
+}
+
 }  // namespace
 
 std::string sqlstate_of(const PGresult* result) {
@@ -39,6 +51,8 @@ void throw_error(PGconn* conn, const PGresult* result) {
 
     if (state == "23505") throw UniqueViolation(message);
     if (state == "23503") throw ForeignKeyViolation(message);
+    if (state == "53100") throw StorageFull(message);  // disk_full
+    if (state == "25006" && server_read_only(conn)) throw StorageReadOnly(message);
     if (classify(conn, state) == Severity::Connection || state == "53300" || state == "57014") {
         throw Unavailable("PostgreSQL unavailable: " + message);
     }

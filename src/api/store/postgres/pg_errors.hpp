@@ -16,7 +16,8 @@ enum class Severity {
 // Severity of a failure with `sqlstate` (may be empty) on `conn`.
 Severity classify(PGconn* conn, std::string_view sqlstate);
 
-// Throws UniqueViolation (23505), ForeignKeyViolation (23503), Unavailable (connection
+// Throws UniqueViolation (23505), ForeignKeyViolation (23503), StorageFull (53100),
+// StorageReadOnly (25006 on a standby or a read-only session), Unavailable (connection
 // failures 08xxx, shutdowns 57P01-57P03, too many connections 53300, statement timeout
 // 57014, or a bad connection) or StoreError. The message is the server's primary message,
 // which never contains parameter values (those are only in the detail field).

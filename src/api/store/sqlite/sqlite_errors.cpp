@@ -1,5 +1,6 @@
 #include "api/store/sqlite/sqlite_errors.hpp"
 
+#include <cerrno>
 #include <string>
 
 #include "api/store/database.hpp"
@@ -7,8 +8,9 @@
 
 namespace ambient::store::sqlite {
 
-void throw_error(int rc, std::string_view message, std::string_view context) {
-    std::string text = context.empty() ? std::string(message) : std::string(context) + ": " + std::string(message);
+namespace {
+
+[[noreturn]] void throw_mapped(int rc, int system_errno, std::string text) {
     switch (rc) {
         case SQLITE_CONSTRAINT_UNIQUE:
         case SQLITE_CONSTRAINT_PRIMARYKEY:
@@ -27,13 +29,31 @@ void throw_error(int rc, std::string_view message, std::string_view context) {
         case SQLITE_LOCKED:
         case SQLITE_INTERRUPT:  // only our statement-timeout progress handler interrupts
             throw Unavailable(text);
+        case SQLITE_FULL:
+            throw StorageFull(text);
+        case SQLITE_READONLY:
+            throw StorageReadOnly(text);
+        case SQLITE_IOERR:
+            // The unix VFS reports ENOSPC as SQLITE_FULL only for plain writes; fsync,
+            // truncate and the WAL index report the errno behind an I/O error instead.
+            if (system_errno == ENOSPC || system_errno == EDQUOT) throw StorageFull(text);
+            if (system_errno == EROFS) throw StorageReadOnly(text);
+            throw StoreError(text);
         default:
             throw StoreError(text);
     }
 }
 
+}  // namespace
+
+void throw_error(int rc, std::string_view message, std::string_view context) {
+    throw_mapped(rc, 0, context.empty() ? std::string(message) : std::string(context) + ": " + std::string(message));
+}
+
 void throw_error(sqlite3* db, int rc, std::string_view context) {
-    throw_error(rc, db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc), context);
+    const std::string_view message = db != nullptr ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+    throw_mapped(rc, db != nullptr ? sqlite3_system_errno(db) : 0,
+                 context.empty() ? std::string(message) : std::string(context) + ": " + std::string(message));
 }
 
 }  // namespace ambient::store::sqlite

@@ -9,6 +9,7 @@
 
 #include <spdlog/spdlog.h>
 
+#include "common/disk_full.hpp"
 #include "controlplane/runtimes/local/proc.hpp"
 #include "controlplane/runtimes/local/runner_env.hpp"
 #include "controlplane/runtimes/local/runner_log.hpp"
@@ -223,12 +224,20 @@ void LocalRuntime::provision(const ProvisionRequest& request) {
     const auto token_dir = dir / "token";
     const auto home = dir / "home";
     const mode_t ours = run_as_ ? 0711 : 0700;
-    make_dir(dir, ours, std::nullopt);
-    make_dir(workspace, 0700, run_as_);
-    make_dir(token_dir, ours, std::nullopt);
-    std::optional<FileOwner> owner;
-    if (run_as_) owner = FileOwner{run_as_->uid, run_as_->gid};
-    write_token_file(token_dir / "bot-token", request.token, owner);
+    try {
+        make_dir(dir, ours, std::nullopt);
+        make_dir(workspace, 0700, run_as_);
+        make_dir(token_dir, ours, std::nullopt);
+        std::optional<FileOwner> owner;
+        if (run_as_) owner = FileOwner{run_as_->uid, run_as_->gid};
+        write_token_file(token_dir / "bot-token", request.token, owner);
+    } catch (const std::exception& e) {
+        // Named for what it is: the session fails with this reason once the reconciler's
+        // attempts are spent.
+        auto reason = explain_if_disk_full(options_.data_dir, e.what());
+        if (reason == e.what()) throw;
+        throw std::runtime_error(reason);
+    }
 
     const auto log = dir / "runner.log";
     cap_log(log, options_.log_cap_bytes);
