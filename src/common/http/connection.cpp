@@ -83,17 +83,6 @@ std::optional<RequestRefusal> refusal_for_read_error(const error_code& ec, const
     return std::nullopt;
 }
 
-template <class Body>
-void set_headers(bhttp::response<Body>& to, const Response& from, const Request& request) {
-    to.version(11);
-    to.result(wire_status(from.status));
-    for (const auto& [name, value] : from.headers) {
-        if (!is_framing_header(name)) to.insert(name, value);
-    }
-    to.set(bhttp::field::server, kServerName);
-    to.set("X-Operation-ID", request.operation_id);
-}
-
 // Appends `value` in decimal, at least `width` digits wide (zero-padded).
 void append_number(fmt::memory_buffer& line, long long value, int width = 1) {
     char digits[24];
@@ -153,8 +142,8 @@ net::awaitable<bool> write_response(TimedSocket& stream, const ServerContext& se
     const auto code = wire_status(response.status);
     // These statuses have no body and no Content-Length (RFC 9110 8.6).
     const bool has_body = code >= 200 && code != 204 && code != 304;
-    const auto head =
-        response_head(response, request, keep_alive, has_body ? std::optional(response.body.size()) : std::nullopt);
+    const auto head = response_head(response, request, keep_alive,
+                                    has_body ? BodyFraming::of_length(response.body.size()) : BodyFraming::none());
     finish_request(server, request, static_cast<int>(code), started);
 
     stream.expires_after(server.options.write_timeout);
@@ -188,11 +177,8 @@ void watch_for_departure(IoSocket& socket, std::shared_ptr<DepartureWatch> watch
 
 net::awaitable<bool> write_stream(TimedSocket& stream, const ServerContext& server, const Request& request,
                                   Response& response, bool keep_alive, Clock::time_point started) {
-    bhttp::response<bhttp::empty_body> head;
-    set_headers(head, response, request);
-    head.chunked(true);
-    head.keep_alive(keep_alive);
-    bhttp::response_serializer<bhttp::empty_body> serializer(head);
+    const auto status = static_cast<int>(wire_status(response.status));
+    const auto head = response_head(response, request, keep_alive, BodyFraming::chunked());
 
     if (server.options.stream_send_buffer_bytes != 0) {
         // A reader that stops reading then holds this much of kernel memory, not megabytes,
@@ -203,9 +189,9 @@ net::awaitable<bool> write_stream(TimedSocket& stream, const ServerContext& serv
     }
     stream.expires_after(server.options.write_timeout);
     error_code ec;
-    co_await bhttp::async_write_header(stream, serializer, redirect(ec));
+    co_await net::async_write(stream, net::buffer(head), redirect(ec));
     if (ec) {
-        finish_request(server, request, head.result_int(), started);
+        finish_request(server, request, status, started);
         co_return false;
     }
 
@@ -230,7 +216,7 @@ net::awaitable<bool> write_stream(TimedSocket& stream, const ServerContext& serv
     } else {
         complete = co_await writer.finish(server.options.write_timeout);
     }
-    finish_request(server, request, head.result_int(), started);
+    finish_request(server, request, status, started);
     co_return complete&& keep_alive && !server.stopping.load();
 }
 

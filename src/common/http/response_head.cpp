@@ -26,8 +26,7 @@ bool is_framing_header(std::string_view name) {
     return iequals(name, "Content-Length") || iequals(name, "Transfer-Encoding") || iequals(name, "Connection");
 }
 
-std::string response_head(const Response& response, const Request& request, bool keep_alive,
-                          std::optional<std::size_t> content_length) {
+std::string response_head(const Response& response, const Request& request, bool keep_alive, BodyFraming framing) {
     const auto status = wire_status(response.status);
     std::string head;
     head.reserve(192);
@@ -41,7 +40,8 @@ std::string response_head(const Response& response, const Request& request, bool
     }
     append_field(head, "Server", kServerName);
     append_field(head, "X-Operation-ID", request.operation_id);
-    if (content_length) append_field(head, "Content-Length", std::to_string(*content_length));
+    if (framing.kind == BodyFraming::Kind::Length) append_field(head, "Content-Length", std::to_string(framing.length));
+    if (framing.kind == BodyFraming::Kind::Chunked) append_field(head, "Transfer-Encoding", "chunked");
     if (!keep_alive) append_field(head, "Connection", "close");
     head.append("\r\n");
     return head;

@@ -15,7 +15,7 @@ namespace {
 namespace bhttp = boost::beast::http;
 
 // What Beast sends for `response` (header section only), built as the server used to build it.
-std::string beast_head(const Response& response, const Request& request, bool keep_alive, bool with_length) {
+std::string beast_head(const Response& response, const Request& request, bool keep_alive, BodyFraming framing) {
     bhttp::response<bhttp::string_body> message;
     message.version(11);
     message.result(wire_status(response.status));
@@ -23,7 +23,8 @@ std::string beast_head(const Response& response, const Request& request, bool ke
         message.insert(name, value);
     message.set(bhttp::field::server, kServerName);
     message.set("X-Operation-ID", request.operation_id);
-    if (with_length) message.content_length(response.body.size());
+    if (framing.kind == BodyFraming::Kind::Length) message.content_length(framing.length);
+    if (framing.kind == BodyFraming::Kind::Chunked) message.chunked(true);
     message.keep_alive(keep_alive);
     bhttp::response_serializer<bhttp::string_body> serializer(message);
     std::string out;
@@ -51,13 +52,19 @@ TEST(ResponseHead, IsWhatBeastWrote) {
             Response response = Response::json(status, R"({"id":"x"})");
             response.set_header("Cache-Control", "no-store");
             response.set_header("Vary", "Accept-Encoding");
-            EXPECT_EQ(response_head(response, request, keep_alive, response.body.size()),
-                      beast_head(response, request, keep_alive, true))
+            const auto length = BodyFraming::of_length(response.body.size());
+            EXPECT_EQ(response_head(response, request, keep_alive, length),
+                      beast_head(response, request, keep_alive, length))
                 << status << " keep-alive " << keep_alive;
+            // A streamed response's head, as Beast wrote it with chunked(true).
+            EXPECT_EQ(response_head(response, request, keep_alive, BodyFraming::chunked()),
+                      beast_head(response, request, keep_alive, BodyFraming::chunked()))
+                << status << " keep-alive " << keep_alive << ", chunked";
         }
     }
     Response empty{.status = 204};
-    EXPECT_EQ(response_head(empty, request, true, std::nullopt), beast_head(empty, request, true, false));
+    EXPECT_EQ(response_head(empty, request, true, BodyFraming::none()),
+              beast_head(empty, request, true, BodyFraming::none()));
 }
 
 TEST(ResponseHead, FramingAndServerFieldsAreTheServers) {
@@ -67,7 +74,7 @@ TEST(ResponseHead, FramingAndServerFieldsAreTheServers) {
     response.set_header("Connection", "keep-alive");
     response.set_header("Server", "spoofed");
     response.set_header("X-Operation-ID", "spoofed");
-    const auto head = response_head(response, request_with_id(), true, 2);
+    const auto head = response_head(response, request_with_id(), true, BodyFraming::of_length(2));
     EXPECT_EQ(head.find("999"), std::string::npos);
     EXPECT_EQ(head.find("chunked"), std::string::npos);
     EXPECT_EQ(head.find("spoofed"), std::string::npos);
@@ -81,7 +88,7 @@ TEST(ResponseHead, AFieldThatWouldSplitTheHeadIsLeftOut) {
     response.set_header("X-Bad\nName", "v");
     response.set_header("X-Nul", std::string("a\0b", 3));
     response.set_header("X-Fine", "kept");
-    const auto head = response_head(response, request_with_id(), true, 2);
+    const auto head = response_head(response, request_with_id(), true, BodyFraming::of_length(2));
     EXPECT_EQ(head.find("Set-Cookie"), std::string::npos);
     EXPECT_EQ(head.find("X-Bad"), std::string::npos);
     EXPECT_EQ(head.find("X-Nul"), std::string::npos);
@@ -90,7 +97,8 @@ TEST(ResponseHead, AFieldThatWouldSplitTheHeadIsLeftOut) {
 
 TEST(ResponseHead, AnImpossibleStatusIsSentAs500) {
     Response response = Response::json(42, "{}");
-    EXPECT_EQ(response_head(response, request_with_id(), true, 2).rfind("HTTP/1.1 500 Internal Server Error\r\n", 0),
+    EXPECT_EQ(response_head(response, request_with_id(), true, BodyFraming::of_length(2))
+                  .rfind("HTTP/1.1 500 Internal Server Error\r\n", 0),
               0U);
 }
 
