@@ -9,7 +9,6 @@
 #include <string>
 #include <vector>
 
-#include <spdlog/spdlog.h>
 #include <boost/asio/thread_pool.hpp>
 
 #include "api/auth/principal.hpp"
@@ -106,8 +105,7 @@ boost::asio::awaitable<void> stream_events(ApiContext& ctx, WatchSpec spec, std:
             } catch (const store::Unavailable& e) {
                 // The database is away: the stream keeps its position and its pings, and
                 // reads again until it is back.
-                if (!faults.faulted()) spdlog::warn("watch stream: cannot read events, retrying: {}", e.what());
-                faults.read_failed();
+                faults.read_failed("watch stream", e);
             }
             if (!read) {
                 const auto retry_at = std::min(Clock::now() + streams::kReadRetryDelay, guard->expiry());

@@ -14,7 +14,6 @@
 #include <chrono>
 #include <optional>
 
-#include <spdlog/spdlog.h>
 
 #include "api/auth/principal.hpp"
 #include "api/crud.hpp"
@@ -114,8 +113,7 @@ boost::asio::awaitable<void> stream_messages(ApiContext& ctx, std::string sessio
             } catch (const store::Unavailable& e) {
                 // The database is away: the stream keeps its cursor and its pings, and reads
                 // again until it is back.
-                if (!faults.faulted()) spdlog::warn("message stream: cannot read messages, retrying: {}", e.what());
-                faults.read_failed();
+                faults.read_failed("message stream", e);
             }
             if (!read) {
                 const auto retry_at = std::min(Clock::now() + streams::kReadRetryDelay, guard->expiry());

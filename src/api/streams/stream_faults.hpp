@@ -13,16 +13,17 @@
 #include <atomic>
 #include <chrono>
 #include <cstdint>
+#include <exception>
 #include <string_view>
 
 namespace ambient::api::streams {
 
-// The last frame of a stream a database fault ends ("ERROR", like "RESYNC", is a named event
-// so that a client reading only change frames is not misled by it).
 // How often a stream whose own read of the database failed tries again (resting, and
 // pinging, in between).
 inline constexpr std::chrono::seconds kReadRetryDelay{1};
 
+// The last frame of a stream a database fault ends ("ERROR", like "RESYNC", is a named event
+// so that a client reading only change frames is not misled by it).
 inline constexpr std::string_view kDatabaseErrorFrame =
     "event: ERROR\ndata: {\"type\":\"ERROR\",\"reason\":\"database unavailable\"}\n\n";
 
@@ -60,8 +61,10 @@ class StreamFaults {
 public:
     StreamFaults(StreamStats* stats, std::uint64_t recoveries) : stats_(stats), recoveries_(recoveries) {}
 
-    // The stream's own read of the database failed.
-    void read_failed() { faulted_ = true; }
+    // The stream's own read of the database failed (`what`: which stream, for the log). An
+    // outage fails every stream that reads at once, and each retries every second: the log
+    // gets one line per interval for all of them, with the count held back.
+    void read_failed(std::string_view what, const std::exception& error);
     // The stream's own read succeeded, or it took from the fan-out, now at `recoveries`.
     void carried_on(std::uint64_t recoveries) {
         if (!faulted_ && recoveries == recoveries_) return;
@@ -69,7 +72,6 @@ public:
         recoveries_ = recoveries;
         if (stats_ != nullptr) stats_->count_resumed();
     }
-    bool faulted() const { return faulted_; }
 
 private:
     StreamStats* stats_;
