@@ -5,6 +5,7 @@
 #include <gtest/gtest.h>
 
 #include <boost/asio/awaitable.hpp>
+#include <functional>
 #include <mutex>
 #include <thread>
 
@@ -23,28 +24,25 @@ std::string frame(std::int64_t seq, const std::string& type, const std::string& 
            "\ndata: " + json{{"seq", seq}, {"event_type", type}, {"payload", payload}}.dump() + "\n\n";
 }
 
-// A session whose message stream gives one new user message per connection and then drops.
-class DroppingApi {
+// A session's API as the runner sees it: no history, a message stream each of whose
+// connections `answer` shapes (from the connection's number, counting from 0, and the
+// Last-Event-ID it resumes from), and the messages the runner posts back.
+class FakeSessionApi {
 public:
-    DroppingApi() {
+    using StreamAnswer = std::function<http::StreamProducer(std::size_t connection, const std::string& resume)>;
+
+    explicit FakeSessionApi(StreamAnswer answer) : answer_(std::move(answer)) {
         router_.add({"GET", "/api/ambient/v1/sessions/{id}/messages",
                      [this](http::Request& req) {
                          if (req.header("Accept").value_or("").find("text/event-stream") == std::string::npos) {
                              return http::Response::json(200, "[]");  // no history
                          }
-                         std::int64_t seq;
-                         {
-                             std::lock_guard lock(mutex_);
-                             last_event_ids_.emplace_back(req.header("Last-Event-ID").value_or(""));
-                             seq = ++next_seq_;
-                         }
+                         const std::string resume(req.header("Last-Event-ID").value_or(""));
                          http::Response r;
                          r.set_header("Content-Type", "text/event-stream");
-                         // Each connection replays nothing old: it sends the next message only.
-                         std::string body = frame(seq, "user", "turn " + std::to_string(seq));
-                         r.stream = [body](http::StreamWriter& w) -> boost::asio::awaitable<void> {
-                             co_await w.write(body);
-                         };
+                         std::lock_guard lock(mutex_);
+                         r.stream = answer_(last_event_ids_.size(), resume);
+                         last_event_ids_.push_back(resume);
                          return r;
                      },
                      true});
@@ -61,7 +59,7 @@ public:
         server_ = std::make_unique<http::Server>(options, router_);
         server_->start();
     }
-    ~DroppingApi() { server_->stop(); }
+    ~FakeSessionApi() { server_->stop(); }
     std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
     std::vector<std::string> last_event_ids() {
         std::lock_guard lock(mutex_);
@@ -73,16 +71,24 @@ public:
     }
 
 private:
+    StreamAnswer answer_;
     http::Router router_;
     std::unique_ptr<http::Server> server_;
     std::mutex mutex_;
-    std::int64_t next_seq_ = 0;
     std::vector<std::string> last_event_ids_;
     std::vector<json> pushed_;
 };
 
+// A session whose message stream gives one new user message per connection and then drops.
+// Each connection replays nothing old: it sends the next message only.
+http::StreamProducer one_message_then_drop(std::size_t connection, const std::string&) {
+    const auto seq = static_cast<std::int64_t>(connection) + 1;
+    std::string body = frame(seq, "user", "turn " + std::to_string(seq));
+    return [body](http::StreamWriter& w) -> boost::asio::awaitable<void> { co_await w.write(body); };
+}
+
 TEST(TurnLoop, ADroppedMessageStreamIsResumedFromTheLastSeqSeen) {
-    DroppingApi fake;
+    FakeSessionApi fake(one_message_then_drop);
     RunnerConfig config;
     config.session_id = "s1";
     config.project_name = "p";
@@ -124,62 +130,15 @@ TEST(TurnLoop, ADroppedMessageStreamIsResumedFromTheLastSeqSeen) {
 // A session whose message stream misbehaves the way a server behind a failover may: the
 // first connection delivers user message 1 and then goes silent without closing; a
 // connection resuming after 1 gets message 2 and goes silent too; any later one is silent.
-class StallingApi {
-public:
-    StallingApi() {
-        router_.add({"GET", "/api/ambient/v1/sessions/{id}/messages",
-                     [this](http::Request& req) {
-                         if (req.header("Accept").value_or("").find("text/event-stream") == std::string::npos) {
-                             return http::Response::json(200, "[]");  // no history
-                         }
-                         const std::string resume(req.header("Last-Event-ID").value_or(""));
-                         std::string body;
-                         {
-                             std::lock_guard lock(mutex_);
-                             if (last_event_ids_.empty()) body = frame(1, "user", "turn 1");
-                             if (!last_event_ids_.empty() && resume == "1") body = frame(2, "user", "turn 2");
-                             last_event_ids_.push_back(resume);
-                         }
-                         http::Response r;
-                         r.set_header("Content-Type", "text/event-stream");
-                         r.stream = [body](http::StreamWriter& w) { return testing::write_then_stall(w, body); };
-                         return r;
-                     },
-                     true});
-        router_.add({"POST", "/api/ambient/v1/sessions/{id}/messages",
-                     [this](http::Request& req) {
-                         auto body = json::parse(req.body);
-                         std::lock_guard lock(mutex_);
-                         pushed_.push_back(body);
-                         return http::Response::json(201, json{{"seq", 1000 + pushed_.size()}}.dump());
-                     },
-                     true});
-        http::ServerOptions options;
-        options.port = 0;
-        server_ = std::make_unique<http::Server>(options, router_);
-        server_->start();
-    }
-    ~StallingApi() { server_->stop(); }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(server_->port()); }
-    std::vector<std::string> last_event_ids() {
-        std::lock_guard lock(mutex_);
-        return last_event_ids_;
-    }
-    std::vector<json> pushed() {
-        std::lock_guard lock(mutex_);
-        return pushed_;
-    }
-
-private:
-    http::Router router_;
-    std::unique_ptr<http::Server> server_;
-    std::mutex mutex_;
-    std::vector<std::string> last_event_ids_;
-    std::vector<json> pushed_;
-};
+http::StreamProducer one_message_then_stall(std::size_t connection, const std::string& resume) {
+    std::string body;
+    if (connection == 0) body = frame(1, "user", "turn 1");
+    if (connection > 0 && resume == "1") body = frame(2, "user", "turn 2");
+    return [body](http::StreamWriter& w) { return testing::write_then_stall(w, body); };
+}
 
 TEST(TurnLoop, AStalledMessageStreamIsDroppedAndResumedAfterTheLastSeqSeen) {
-    StallingApi fake;
+    FakeSessionApi fake(one_message_then_stall);
     RunnerConfig config;
     config.session_id = "s1";
     config.project_name = "p";
