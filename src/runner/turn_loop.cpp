@@ -16,6 +16,9 @@ namespace {
 constexpr auto kInitialBackoff = std::chrono::milliseconds(250);
 constexpr auto kMaxBackoff = std::chrono::milliseconds(30000);
 constexpr std::size_t kRememberedRunIds = 256;
+constexpr const char* kAbandonedTurn =
+    "the runner stopped during this turn (it was killed, or its machine failed) and the turn did not finish; "
+    "it is not run again because part of it may already have happened: send the message again to retry";
 
 // The text of a user message: upstream's clients send either the text itself or an AG-UI
 // RunAgentInput (JSON) whose last user message holds it.
@@ -95,10 +98,12 @@ void TurnLoop::load_history() {
     std::int64_t finished = 0;
     bool any_user = false;
     bool any_lifecycle = false;
+    std::map<std::int64_t, std::string> started;  // user seq → run id, from run_started
     for (const auto& m : messages) {
         if (m.event_type == "lifecycle") {
             any_lifecycle = true;
             finished = std::max(finished, finished_user_seq(m.payload));
+            if (auto run = started_run(m.payload)) started[run->user_seq] = run->run_id;
         }
         any_user = any_user || m.event_type == "user";
     }
@@ -106,12 +111,14 @@ void TurnLoop::load_history() {
     last_finished_ = finished;
     highest_queued_ = finished;
     if (!any_user && !any_lifecycle && !config_.initial_prompt.empty()) {
-        queue_.push_back({0, config_.initial_prompt});
+        queue_.push_back({0, config_.initial_prompt, std::nullopt});
     }
     for (const auto& m : messages) {
         cursor_ = std::max(cursor_, m.seq);
         if (m.event_type == "user" && m.seq > highest_queued_) {
-            queue_.push_back({m.seq, prompt_of(m.payload)});
+            Turn turn{m.seq, prompt_of(m.payload), std::nullopt};
+            if (auto s = started.find(m.seq); s != started.end()) turn.abandoned_run_id = s->second;
+            queue_.push_back(std::move(turn));
             highest_queued_ = m.seq;
         }
     }
@@ -123,7 +130,7 @@ void TurnLoop::enqueue(const SessionMessage& message) {
         std::lock_guard lock(mutex_);
         cursor_ = std::max(cursor_, message.seq);
         if (message.event_type != "user" || message.seq <= highest_queued_) return;
-        queue_.push_back({message.seq, prompt_of(message.payload)});
+        queue_.push_back({message.seq, prompt_of(message.payload), std::nullopt});
         highest_queued_ = message.seq;
     }
     wake_.notify_all();
@@ -214,7 +221,20 @@ std::filesystem::path TurnLoop::prepare_workspace(const Environment& git_environ
     return *cwd_;
 }
 
+void TurnLoop::fail_abandoned_turn(const Turn& turn) {
+    const auto& run_id = *turn.abandoned_run_id;
+    pipeline_.begin_run(run_id, turn.user_seq);
+    pipeline_.emit(agui::run_error(config_.session_id, run_id, kAbandonedTurn));
+    spdlog::warn(
+        "turn for user message {} was started by an earlier runner that stopped before finishing it: "
+        "ended in error, not run again",
+        turn.user_seq);
+    std::lock_guard lock(mutex_);
+    last_finished_ = std::max(last_finished_, turn.user_seq);
+}
+
 void TurnLoop::run_turn(const Turn& turn) {
+    if (turn.abandoned_run_id) return fail_abandoned_turn(turn);
     const auto run_id = take_run_id(turn.user_seq);
     pipeline_.begin_run(run_id, turn.user_seq);
     pipeline_.emit(agui::run_started(config_.session_id, run_id));

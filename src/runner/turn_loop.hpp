@@ -3,7 +3,12 @@
 //
 // At start the loop reads the session's messages: user messages at or below the highest
 // seq that a `lifecycle` run_finished message names were handled by an earlier runner and
-// are skipped; the others are queued. It then follows the message stream from there
+// are skipped; the others are queued. A turn an earlier runner started (its run_started is
+// stored) but never finished — the runner was killed, or its machine failed — is not run
+// again: part of its answer may already be stored or acted on (a push, a file written), so
+// it ends in RUN_ERROR with a reason and the user decides whether to send it again. The
+// write-back keeps messages in order, so any stored part of an answer follows its
+// run_started: a turn without one left nothing behind and simply runs. It then follows the message stream from there
 // (Last-Event-ID), reconnecting after a drop with exponential backoff and jitter, reset
 // after a successful connection. A stream silent for config.message_stream_idle_timeout
 // (no message, no ping), or ended by the server (closed, or an `error` event), is resumed
@@ -63,6 +68,9 @@ private:
     struct Turn {
         std::int64_t user_seq = 0;
         std::string prompt;
+        // Set when an earlier runner started this turn and never finished it: the run id it
+        // used, which the turn's RUN_ERROR names.
+        std::optional<std::string> abandoned_run_id;
     };
 
     void load_history();
@@ -71,6 +79,7 @@ private:
     void enqueue(const SessionMessage& message);
     std::optional<Turn> next_turn();
     void run_turn(const Turn& turn);
+    void fail_abandoned_turn(const Turn& turn);
     // The agent's working directory: the repositories cloned (first call), else artifacts.
     std::filesystem::path prepare_workspace(const Environment& git_environment);
     std::string take_run_id(std::int64_t user_seq);

@@ -16,6 +16,7 @@
 #include <deque>
 #include <map>
 #include <mutex>
+#include <optional>
 #include <string>
 #include <thread>
 #include <utility>
@@ -70,5 +71,12 @@ private:
 // The lifecycle payload marking a finished turn names the user message's seq; at start a
 // runner skips user messages at or below the highest such seq.
 std::int64_t finished_user_seq(const std::string& lifecycle_payload);
+
+// The turn a run_started lifecycle payload names; nullopt for any other payload.
+struct StartedRun {
+    std::int64_t user_seq = 0;
+    std::string run_id;
+};
+std::optional<StartedRun> started_run(const std::string& lifecycle_payload);
 
 }  // namespace ambient::runner

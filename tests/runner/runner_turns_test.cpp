@@ -279,6 +279,51 @@ TEST_F(RunnerTest, ARestartedRunnerDoesNotRunAFinishedTurnAgain) {
     EXPECT_EQ(replies, (std::vector<std::string>{"echo: only once", "echo: while down", "echo: after restart"}));
 }
 
+// Issue 15, item 4: a runner killed mid-turn. Its successor must not answer that message a
+// second time (part of the first answer may already be stored, or acted on); it ends the turn
+// with a reason, and goes on with the next message.
+TEST_F(RunnerTest, ARunnerKilledMidTurnLeavesThatTurnFailedWithAReasonNotAnsweredTwice) {
+    const auto out = workspace().parent_path() / ("runner-kill-" + session_id());
+    std::filesystem::create_directories(out);
+    start_runner(
+        {"RUNNER_TYPE=command", command_env("echo $$ > \"$OUT/agent.pid\"; exec sleep 120"), "OUT=" + out.string()});
+    const auto seq = say("long work");
+    // The turn has started once its run_started is stored (the write-back's first message).
+    wait_for_messages([&](const auto& all) {
+        for (const auto& m : of_type(all, "lifecycle"))
+            if (m.payload.find("run_started") != std::string::npos) return true;
+        return false;
+    });
+    wait_for_file(out / "agent.pid");
+    ASSERT_EQ(::kill(runner().pid(), SIGKILL), 0);
+    runner().stop();  // reaps it
+    {
+        std::ifstream pid_file(out / "agent.pid");
+        pid_t agent = 0;
+        if (pid_file >> agent && agent > 0) ::kill(agent, SIGKILL);  // orphaned by the kill
+    }
+
+    start_runner({"RUNNER_TYPE=echo"});
+    const auto next = say("next one");
+    auto all = wait_for_turn(next);
+    const auto abandoned = finished_lifecycle(all, seq);
+    ASSERT_FALSE(abandoned.is_null()) << all_text(all) << runner().log();
+    EXPECT_EQ(abandoned["status"], "error");
+    EXPECT_NE(abandoned.value("message", "").find("killed"), std::string::npos) << abandoned;
+    int started_for_seq = 0;
+    for (const auto& m : of_type(all, "lifecycle")) {
+        const auto j = json::parse(m.payload, nullptr, false);
+        if (j.value("event", "") == "run_started" && j.value("user_seq", std::int64_t{-1}) == seq) ++started_for_seq;
+    }
+    EXPECT_EQ(started_for_seq, 1) << "the killed turn was run again:\n" << all_text(all);
+    std::vector<std::string> replies;
+    for (const auto& m : of_type(all, "assistant"))
+        replies.push_back(m.payload);
+    EXPECT_EQ(replies, (std::vector<std::string>{"echo: next one"})) << all_text(all);
+    EXPECT_EQ(finished_lifecycle(all, next)["status"], "completed");
+    std::filesystem::remove_all(out);
+}
+
 TEST_F(RunnerTest, SigtermMidTurnEndsTheRunAndExitsWithinTenSeconds) {
     const auto out = workspace().parent_path() / ("runner-term-" + session_id());
     std::filesystem::create_directories(out);
