@@ -119,13 +119,30 @@ bool E2eTest::eventually(const std::function<bool()>& condition, std::chrono::mi
 
 void E2eTest::start(E2eOptions options) {
     options_ = std::move(options);
-    api_ = std::make_unique<ApiServer>(Backend::Sqlite, options_.api_args);
+    api_ = std::make_unique<ApiServer>(options_.backend, options_.api_args);
     http_.emplace(api_->client());
     if (options_.through_fault_proxy)
         proxy_ = std::make_unique<FaultProxy>(api_->process().host(), api_->process().port());
     sessions_dir_ = root_.path() / "sessions";
     std::filesystem::create_directories(sessions_dir_);
     start_control_plane();
+}
+
+E2eTest::Restart E2eTest::restart_api_server(std::chrono::milliseconds down) {
+    Restart restart;
+    const auto port = api_->process().port();
+    const auto began = Clock::now();
+    restart.exit_status = api_->process().stop(30s);
+    restart.drained = std::chrono::duration_cast<std::chrono::milliseconds>(Clock::now() - began);
+    std::this_thread::sleep_for(down);
+    auto args = options_.api_args;
+    args.push_back("--api-server-bindaddress");
+    args.push_back("127.0.0.1:" + std::to_string(port));
+    auto next = std::make_unique<ApiServer>(SharedDatabase{*api_}, args);
+    stopped_apis_.push_back(std::move(api_));
+    api_ = std::move(next);
+    http_.emplace(api_->client());
+    return restart;
 }
 
 std::string E2eTest::api_url() const {

@@ -33,6 +33,7 @@ namespace ambient::testing::e2e {
 using namespace std::chrono_literals;
 
 struct E2eOptions {
+    Backend backend = Backend::Sqlite;  // the API server's database
     std::vector<std::string> api_args;  // extra flags of ambient-api-server (e.g. --runner-token-ttl 20s)
     std::vector<std::string> cp_args;   // extra flags of ambient-control-plane
     std::string token_refresh_interval = "5s";
@@ -67,6 +68,14 @@ protected:
     // --- the processes
     HttpClient& api() { return *http_; }
     ApiServer& api_server() { return *api_; }
+    // SIGTERM to the API server; once it exited (its status returned, and how long the drain
+    // took) and `down` passed, a new one starts on the same port and database, with the same
+    // flags: runners and the control plane keep their URL.
+    struct Restart {
+        int exit_status = -1;
+        std::chrono::milliseconds drained{0};
+    };
+    Restart restart_api_server(std::chrono::milliseconds down = 0ms);
     std::string api_url() const;
     ServerProcess& control_plane() { return *cp_; }
     FaultProxy& proxy() { return *proxy_; }
@@ -140,6 +149,7 @@ private:
 
     E2eOptions options_;
     std::unique_ptr<ApiServer> api_;
+    std::vector<std::unique_ptr<ApiServer>> stopped_apis_;  // they own the data dir the new one uses
     std::optional<HttpClient> http_;
     std::unique_ptr<FaultProxy> proxy_;
     TempDir root_;

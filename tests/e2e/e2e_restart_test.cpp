@@ -11,6 +11,7 @@ namespace ambient::testing::e2e {
 namespace {
 
 using Clock = std::chrono::steady_clock;
+using nlohmann::json;
 
 // Echoes its input; a message mentioning the restart takes 3 s, so a turn is running then.
 constexpr const char* kAgent = "p=$(cat); case \"$p\" in *restart*) sleep 3;; esac; echo \"$p\"";
@@ -97,6 +98,51 @@ TEST_F(E2eTest, AdoptedRunnerThatDiesFailsItsSession) {
     const auto failed = wait_for_phase(id, "Failed", 30s);
     EXPECT_NE(failed.dump().find("RunnerExited"), std::string::npos) << failed.dump(2);
     EXPECT_TRUE(runner_processes(id).empty());
+}
+
+// Issue 15, item 4, on PostgreSQL: the control plane killed (its runner adopted), then the
+// runner killed in the middle of a turn. The session fails with a reason; started again, its
+// new runner ends the interrupted turn with an error saying why instead of running it a
+// second time, and answers what comes next.
+TEST_F(E2eTest, OnPostgresKilledControlPlaneAndRunnerMidTurnRecoverAndAnswerNothingTwice) {
+    start({.backend = Backend::Postgres});
+    create_project("pgkill");
+    const auto id = run_session(
+        "pgkill",
+        "read -r line; case \"$line\" in slow*) echo \"started $line\"; exec sleep 120;; esac; echo \"echo $line\"");
+    EXPECT_NE(ask(id, "hello").find("echo hello"), std::string::npos);
+
+    kill_control_plane();
+    start_control_plane();
+    const auto runners = runner_processes(id);
+    ASSERT_EQ(runners.size(), 1u);
+    EXPECT_NE(ask(id, "adopted").find("echo adopted"), std::string::npos);
+
+    const auto slow = say(id, "slow one");
+    auto started_turns = [&](std::int64_t seq) {
+        int n = 0;
+        for (const auto& m : messages(id)) {
+            const auto j = json::parse(m.payload, nullptr, false);
+            n += m.event_type == "lifecycle" && j.is_object() && j.value("event", "") == "run_started" &&
+                 j.value("user_seq", std::int64_t{-1}) == seq;
+        }
+        return n;
+    };
+    ASSERT_TRUE(eventually([&] { return started_turns(slow) == 1; }, 30s)) << "the slow turn never started";
+    ASSERT_EQ(::kill(runners[0], SIGKILL), 0);
+    const auto failed = wait_for_phase(id, "Failed", 30s);
+    EXPECT_NE(failed.dump().find("RunnerExited"), std::string::npos) << failed.dump(2);
+
+    start_session(id);
+    wait_for_phase(id, "Running");
+    const auto ended = wait_for_turn(id, slow, 30s);
+    ASSERT_FALSE(ended.is_null());
+    EXPECT_EQ(ended.value("status", ""), "error");
+    EXPECT_NE(ended.value("message", "").find("killed"), std::string::npos) << ended;
+    EXPECT_NE(ask(id, "after").find("echo after"), std::string::npos);
+    EXPECT_EQ(started_turns(slow), 1) << "the interrupted turn ran again";
+    EXPECT_EQ(answer_to(id, slow).find("started slow one"), std::string::npos)
+        << "the killed turn's partial answer was stored or repeated";
 }
 
 }  // namespace
