@@ -2,9 +2,11 @@
 // OpenAPI document, migrations, and the generated token of an unconfigured install.
 #include <gtest/gtest.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include <algorithm>
 #include <fstream>
+#include <optional>
 #include <vector>
 
 #include "api/app.hpp"
@@ -54,6 +56,40 @@ TEST_P(Server, MetricsCountRequestsByRouteAndStatusAndShowThePool) {
     EXPECT_NE(text.find(R"(route="/api/ambient/v1/projects/{id}",status="404"} 1)"), std::string::npos);
     EXPECT_NE(text.find("ambient_http_request_duration_seconds_bucket"), std::string::npos);
     EXPECT_NE(text.find("ambient_db_pool_in_use"), std::string::npos);
+}
+
+// The value of an unlabelled series in a Prometheus text page; nullopt when absent.
+std::optional<double> series(const std::string& page, const std::string& name) {
+    const auto at = page.find("\n" + name + " ");
+    if (at == std::string::npos) return std::nullopt;
+    return std::stod(page.substr(at + name.size() + 2));
+}
+
+// What tells an operator (and bench/soak) a leak from a cache filling up.
+TEST_P(Server, MetricsShowTheProcessMemoryAndWhatSqliteHolds) {
+    http().get("/api/ambient/v1/projects");
+    const auto page = http().get("/metrics").body;
+    const auto resident = series(page, "process_resident_memory_bytes");
+    ASSERT_TRUE(resident.has_value()) << page;
+    EXPECT_GT(*resident, 1 << 20);
+    // The server's own count, read beside it from outside.
+    std::ifstream statm("/proc/" + std::to_string(server_->process().pid()) + "/statm");
+    long long size_pages = 0, resident_pages = 0;
+    ASSERT_TRUE(statm >> size_pages >> resident_pages);
+    const double outside = double(resident_pages) * double(::sysconf(_SC_PAGESIZE));
+    EXPECT_NEAR(*resident, outside, outside * 0.5);
+    const auto in_use = series(page, "ambient_heap_in_use_bytes");
+    const auto retained = series(page, "ambient_heap_retained_bytes");
+    ASSERT_TRUE(in_use && retained) << page;
+    EXPECT_GT(*in_use, 0);
+    EXPECT_GE(*retained, *in_use);
+    const auto sqlite = series(page, "ambient_db_library_memory_bytes");
+    if (GetParam() == Backend::Sqlite) {
+        ASSERT_TRUE(sqlite.has_value()) << page;
+        EXPECT_GT(*sqlite, 0);
+    } else {
+        EXPECT_FALSE(sqlite.has_value()) << "PostgreSQL's memory is the server's, not ours";
+    }
 }
 
 TEST_P(Server, TheLogNeverHoldsTheTokenOrTheQuery) {

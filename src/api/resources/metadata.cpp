@@ -15,6 +15,7 @@
 #include "api/openapi.hpp"
 #include "api/resources/resources.hpp"
 #include "api/streams/stream_faults.hpp"
+#include "common/process_memory.hpp"
 #include "common/version.hpp"
 #include "spdlog/spdlog.h"
 
@@ -98,6 +99,21 @@ void register_metadata(http::Router& router, ApiContext& ctx, Metrics& metrics, 
                         {"ambient_db_pool_waits_total", "Acquisitions that had to wait", double(pool.waits)},
                         {"ambient_db_pool_timeouts_total", "Acquisitions that gave up", double(pool.timeouts)},
                     };
+                    if (pool.library_memory >= 0) {
+                        gauges.push_back({"ambient_db_library_memory_bytes",
+                                          "Memory SQLite holds in this process: page caches, statements, schemas",
+                                          double(pool.library_memory)});
+                    }
+                    const auto memory = process_memory();
+                    if (memory.resident >= 0) {
+                        gauges.push_back({"process_resident_memory_bytes", "Resident memory size in bytes",
+                                          double(memory.resident)});
+                    }
+                    gauges.push_back({"ambient_heap_in_use_bytes", "Bytes malloc has handed out and not had back",
+                                      double(memory.heap_in_use)});
+                    gauges.push_back({"ambient_heap_retained_bytes",
+                                      "Bytes malloc holds from the kernel, in use or free",
+                                      double(memory.heap_retained)});
                     if (ctx.stream_stats != nullptr) {
                         const auto& streams = *ctx.stream_stats;
                         gauges.push_back({"ambient_streams_open",

@@ -134,6 +134,9 @@ struct PoolStats {
     std::size_t in_use = 0;      // connections currently lent out
     std::uint64_t waits = 0;     // acquisitions that had to wait
     std::uint64_t timeouts = 0;  // acquisitions that gave up (Unavailable)
+    // Bytes the database library itself holds in this process (SQLite's page caches,
+    // prepared statements, schemas); -1 where it lives elsewhere (PostgreSQL's server).
+    std::int64_t library_memory = -1;
 };
 
 // A pool of connections to one database. Every lease must be returned before the

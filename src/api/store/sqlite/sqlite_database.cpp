@@ -7,6 +7,8 @@
 #include <filesystem>
 #include <system_error>
 
+#include <sqlite3.h>
+
 #include "api/store/sqlite/sqlite_connection.hpp"
 #include "common/may_block.hpp"
 
@@ -44,6 +46,12 @@ void SqliteDatabase::unlock_writer() {
         writer_busy_ = false;
     }
     writer_free_.notify_one();
+}
+
+PoolStats SqliteDatabase::pool_stats() const {
+    auto stats = pool_.stats();
+    stats.library_memory = sqlite3_memory_used();  // process-wide: one database per server
+    return stats;
 }
 
 void SqliteDatabase::ping() {

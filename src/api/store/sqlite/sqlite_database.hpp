@@ -17,7 +17,7 @@ public:
 
     Dialect dialect() const override { return Dialect::Sqlite; }
     ConnectionLease acquire() override;
-    PoolStats pool_stats() const override { return pool_.stats(); }
+    PoolStats pool_stats() const override;
     void ping() override;
 
     const std::string& path() const { return path_; }
