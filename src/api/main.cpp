@@ -40,6 +40,7 @@ struct Options {
     std::size_t db_connections = 16;
     std::string db_statement_timeout = "30s";
     std::string db_connect_timeout = "5s";
+    std::size_t sqlite_memory_mib = 8;
     std::string stream_ping_interval = "30s";
     std::size_t workers = 8;
     std::size_t io_threads = 1;
@@ -95,6 +96,7 @@ std::unique_ptr<store::Database> open_database(const Options& opt) {
     db_options.pool_size = opt.db_connections;
     db_options.statement_timeout = timeout_flag("--db-statement-timeout", opt.db_statement_timeout);
     db_options.connect_timeout = timeout_flag("--db-connect-timeout", opt.db_connect_timeout);
+    db_options.sqlite_memory_limit = static_cast<std::int64_t>(opt.sqlite_memory_mib) << 20;
     if (!opt.db_url.empty()) return store::open_postgres(opt.db_url, db_options);
     return store::open_sqlite(opt.data_dir, db_options);
 }
@@ -271,6 +273,11 @@ int main(int argc, char** argv) {
         cmd->add_option("--db-connect-timeout", opt.db_connect_timeout,
                         "PostgreSQL: longest a new connection may take (whole seconds, at least 2); while the "
                         "database is down requests fail (503) within it")
+            ->capture_default_str();
+        cmd->add_option("--sqlite-memory-mib", opt.sqlite_memory_mib,
+                        "SQLite: most memory (MiB) its page caches and statements may keep, all connections "
+                        "together; 0: unbounded")
+            ->check(CLI::Range(std::size_t{0}, std::size_t{1} << 20))
             ->capture_default_str();
     };
 

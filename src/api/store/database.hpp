@@ -170,6 +170,11 @@ struct DatabaseOptions {
     // seconds, at least 2), so that a database that is down or unreachable answers
     // Unavailable within it rather than holding a request.
     std::chrono::milliseconds connect_timeout{5000};
+    // SQLite: the most memory SQLite may keep in this process, all connections together
+    // (sqlite3_soft_heap_limit64, process-wide); 0 leaves it unbounded. Each connection
+    // caches up to 2 MiB of pages, and a write elsewhere empties that cache (WAL): without a
+    // bound a pool of 16 swings between a few MiB and 30, and the allocator keeps the peaks.
+    std::int64_t sqlite_memory_limit = 0;
 };
 
 // "postgresql://…" or "postgres://…" opens PostgreSQL (libpq); anything else is a

@@ -20,6 +20,7 @@ SqliteDatabase::SqliteDatabase(std::string path, const DatabaseOptions& options)
     : path_(std::move(path)), options_(options), pool_(options.pool_size, options.acquire_timeout, [this] {
           return std::make_unique<SqliteConnection>(path_, options_.statement_timeout, this);
       }) {
+    if (options_.sqlite_memory_limit > 0) sqlite3_soft_heap_limit64(options_.sqlite_memory_limit);
     pool_.adopt(std::make_unique<SqliteConnection>(path_, options_.statement_timeout, this));
 }
 
