@@ -2,6 +2,7 @@
 
 #include "api/auth/principal.hpp"
 #include "api/authz/list_visibility.hpp"
+#include "api/read_on_io_thread.hpp"
 #include "api/watch.hpp"
 
 namespace ambient::api {
@@ -65,13 +66,27 @@ http::Handler Crud::create() const {
     };
 }
 
+http::Response Crud::found(std::string_view id, const std::optional<model::Row>& row) const {
+    if (!row) throw not_found(schema_, id);
+    return http::Response::json(200, model::render_text(schema_, *row));
+}
+
 http::Handler Crud::get() const {
     return [self = *this](http::Request& req) {
         const auto& id = req.param(kIdParam);
         const auto row = with_connection(self.ctx_, self.schema_,
                                          [&](store::Connection& conn) { return repo::find(conn, self.schema_, id); });
-        if (!row) throw not_found(self.schema_, id);
-        return http::Response::json(200, model::render_text(self.schema_, *row));
+        return self.found(id, row);
+    };
+}
+
+http::IoHandler Crud::get_on_io_thread() const {
+    return [self = *this](http::Request& req) {
+        const auto& id = req.param(kIdParam);
+        // The request outlives its pending answer, so the render may refer to its id.
+        return read_on_io_thread(
+            self.ctx_, self.schema_, repo::find_sql(self.schema_), {id},
+            [&self, &id](store::ResultSet& result) { return self.found(id, repo::found_row(result)); });
     };
 }
 

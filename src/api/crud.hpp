@@ -45,9 +45,12 @@ public:
 
     http::Handler list() const;
     http::Handler create() const;
-    // Reads one row and changes nothing, so its routes may run on the I/O thread
-    // (http::Runs::OnIoThread): on SQLite with an idle connection it answers there.
+    // Reads one row and changes nothing, so its routes run on the I/O thread
+    // (http::Runs::OnIoThread) with get_on_io_thread(): with an idle pooled connection it
+    // answers there, on PostgreSQL once the I/O loop sees the row arrive; get() answers on a
+    // worker otherwise.
     http::Handler get() const;
+    http::IoHandler get_on_io_thread() const;
     http::Handler patch() const;
     http::Handler remove() const;
 
@@ -55,6 +58,9 @@ public:
     static constexpr const char* kIdParam = "id";
 
 private:
+    // GET's answer for the row read by id (nullopt: none).
+    http::Response found(std::string_view id, const std::optional<model::Row>& row) const;
+
     ApiContext& ctx_;
     const model::KindSchema& schema_;
     CrudHooks hooks_;

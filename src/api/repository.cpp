@@ -44,17 +44,6 @@ Row take_row(store::ResultSet& rs, std::size_t index) {
     return row;
 }
 
-// The statement that reads one live row by id. Schemas live as long as the process, so it
-// is put together once per schema and thread rather than on every GET.
-const std::string& find_sql(const KindSchema& schema) {
-    thread_local std::unordered_map<const KindSchema*, std::string> statements;
-    auto& sql = statements[&schema];
-    if (sql.empty()) {
-        sql = "SELECT " + select_columns(schema) + " FROM " + schema.table + " WHERE id = ? AND deleted_at IS NULL";
-    }
-    return sql;
-}
-
 // The attributes that decide who sees an event (authz::EventRoute), recorded with it so
 // that watch streams filter in memory: from the object, else (a delete) from the
 // soft-deleted row.
@@ -156,8 +145,23 @@ Row insert(store::Connection& conn, const KindSchema& schema, Row values) {
     return stored;
 }
 
+// The statement that reads one live row by id. Schemas live as long as the process, so it
+// is put together once per schema and thread rather than on every GET.
+const std::string& find_sql(const KindSchema& schema) {
+    thread_local std::unordered_map<const KindSchema*, std::string> statements;
+    auto& sql = statements[&schema];
+    if (sql.empty()) {
+        sql = "SELECT " + select_columns(schema) + " FROM " + schema.table + " WHERE id = ? AND deleted_at IS NULL";
+    }
+    return sql;
+}
+
 std::optional<Row> find(store::Connection& conn, const KindSchema& schema, std::string_view id) {
     auto rs = conn.exec(find_sql(schema), {std::string(id)});
+    return found_row(rs);
+}
+
+std::optional<Row> found_row(store::ResultSet& rs) {
     if (rs.rows.empty()) return std::nullopt;
     return take_row(rs, 0);
 }

@@ -41,6 +41,10 @@ namespace repo {
 model::Row insert(store::Connection& conn, const model::KindSchema& schema, model::Row values);
 
 std::optional<model::Row> find(store::Connection& conn, const model::KindSchema& schema, std::string_view id);
+// find() in two halves, for a read sent without waiting (store::Connection::send): the
+// statement, whose one parameter is the id, and the row from its result.
+const std::string& find_sql(const model::KindSchema& schema);
+std::optional<model::Row> found_row(store::ResultSet& rs);
 
 // Throws search::SearchError for a bad search or orderBy.
 ListResult list(store::Connection& conn, const model::KindSchema& schema, const ListQuery& query);

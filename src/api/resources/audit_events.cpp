@@ -60,7 +60,7 @@ void register_audit_events(http::Router& router, ApiContext& ctx) {
     router.add({"GET", base, list_handler(crud.list()), false, "List audit events (platform admins only)",
                 "audit_event:list"});
     router.add({"GET", base + "/{id}", crud.get(), false, "Get an audit event (platform admins only)",
-                "audit_event:read", http::Runs::OnIoThread});
+                "audit_event:read", http::Runs::OnIoThread, crud.get_on_io_thread()});
 }
 
 }  // namespace ambient::api

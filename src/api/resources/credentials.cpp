@@ -222,7 +222,7 @@ void register_credentials(http::Router& router, ApiContext& ctx) {
     router.add({"GET", base, crud.list(), false, "List credentials", "credential:list"});
     router.add({"POST", base, create_handler(ctx), false, "Create a credential", "credential:create"});
     router.add({"GET", base + "/{id}", crud.get(), false, "Get a credential (never its token)", "credential:read",
-                http::Runs::OnIoThread});
+                http::Runs::OnIoThread, crud.get_on_io_thread()});
     router.add({"PATCH", base + "/{id}", crud.patch(), false, "Update a credential; a new token replaces the old",
                 "credential:update"});
     router.add({"DELETE", base + "/{id}", crud.remove(), false, "Delete a credential", "credential:delete"});

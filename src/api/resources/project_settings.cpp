@@ -50,8 +50,8 @@ void register_project_settings(http::Router& router, ApiContext& ctx) {
     const std::string base = std::string(model::kApiBasePath) + "/project_settings";
     router.add({"GET", base, crud.list(), false, "List project settings", "project_settings:list"});
     router.add({"POST", base, crud.create(), false, "Create a project's settings", "project:update"});
-    router.add(
-        {"GET", base + "/{id}", crud.get(), false, "Get project settings", "project:read", http::Runs::OnIoThread});
+    router.add({"GET", base + "/{id}", crud.get(), false, "Get project settings", "project:read",
+                http::Runs::OnIoThread, crud.get_on_io_thread()});
     router.add({"PATCH", base + "/{id}", crud.patch(), false, "Update project settings", "project:update"});
     router.add({"DELETE", base + "/{id}", crud.remove(), false, "Delete project settings", "project:update"});
 }

@@ -119,7 +119,8 @@ void register_projects(http::Router& router, ApiContext& ctx) {
     const std::string base = std::string(model::kApiBasePath) + "/projects";
     router.add({"GET", base, crud.list(), false, "List projects", "project:list"});
     router.add({"POST", base, crud.create(), false, "Create a project", "project:create"});
-    router.add({"GET", base + "/{id}", crud.get(), false, "Get a project", "project:read", http::Runs::OnIoThread});
+    router.add({"GET", base + "/{id}", crud.get(), false, "Get a project", "project:read", http::Runs::OnIoThread,
+                crud.get_on_io_thread()});
     router.add({"PATCH", base + "/{id}", crud.patch(), false, "Update a project", "project:update"});
     router.add({"DELETE", base + "/{id}", crud.remove(), false, "Delete a project", "project:delete"});
 }

@@ -89,7 +89,8 @@ void register_roles(http::Router& router, ApiContext& ctx) {
     const std::string base = std::string(model::kApiBasePath) + "/roles";
     router.add({"GET", base, crud.list(), false, "List roles", "role:list"});
     router.add({"POST", base, crud.create(), false, "Create a role", "role:create"});
-    router.add({"GET", base + "/{id}", crud.get(), false, "Get a role", "role:read", http::Runs::OnIoThread});
+    router.add({"GET", base + "/{id}", crud.get(), false, "Get a role", "role:read", http::Runs::OnIoThread,
+                crud.get_on_io_thread()});
     router.add({"PATCH", base + "/{id}", crud.patch(), false, "Update a role", "role:update"});
     router.add({"DELETE", base + "/{id}", crud.remove(), false, "Delete a role", "role:delete"});
 }

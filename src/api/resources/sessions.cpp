@@ -386,7 +386,8 @@ void register_sessions(http::Router& router, ApiContext& ctx) {
     const std::string base = std::string(model::kApiBasePath) + "/sessions";
     router.add({"GET", base, crud.list(), false, "List sessions", "session:list"});
     router.add({"POST", base, create_handler(ctx), false, "Create a session", "session:create"});
-    router.add({"GET", base + "/{id}", crud.get(), false, "Get a session", "session:read", http::Runs::OnIoThread});
+    router.add({"GET", base + "/{id}", crud.get(), false, "Get a session", "session:read", http::Runs::OnIoThread,
+                crud.get_on_io_thread()});
     router.add({"PATCH", base + "/{id}", crud.patch(), false, "Update a session (status fields are ignored)",
                 "session:update"});
     router.add({"DELETE", base + "/{id}", crud.remove(), false, "Delete a session", "session:delete"});

@@ -76,7 +76,8 @@ void register_users(http::Router& router, ApiContext& ctx) {
     router.add({"POST", base, crud.create(), false, "Create a user", "user:create"});
     router.add({"GET", base + "/me", [&ctx](http::Request& req) { return who_am_i(ctx, req); }, false,
                 "Who the caller is", "user:me"});
-    router.add({"GET", base + "/{id}", crud.get(), false, "Get a user", "user:read", http::Runs::OnIoThread});
+    router.add({"GET", base + "/{id}", crud.get(), false, "Get a user", "user:read", http::Runs::OnIoThread,
+                crud.get_on_io_thread()});
     router.add({"PATCH", base + "/{id}", crud.patch(), false, "Update a user", "user:update"});
     router.add({"DELETE", base + "/{id}", crud.remove(), false, "Delete a user", "user:delete"});
 }

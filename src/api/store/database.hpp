@@ -5,6 +5,7 @@
 #include <chrono>
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -62,6 +63,21 @@ struct ResultSet {
     std::size_t column(std::string_view name) const;
 };
 
+// A statement sent without waiting for its answer, for code that must not block (an I/O
+// thread's coroutine), which waits for socket() to be readable between calls to advance().
+// The connection stays busy until the result is taken; destroying the query before then
+// leaves the connection mid-statement, and the pool closes it when it comes back.
+class PendingQuery {
+public:
+    virtual ~PendingQuery() = default;
+    // The descriptor to watch for readability. Owned by the connection: never close it.
+    virtual int socket() const = 0;
+    // Reads what has arrived without blocking: the result once it is whole, nullopt while more
+    // is due. Throws the store's errors, as exec() does (Unavailable when the connection was
+    // lost), or WouldBlock when the statement has to run again where blocking is allowed.
+    virtual std::optional<ResultSet> advance() = 0;
+};
+
 class Connection {
 public:
     virtual ~Connection() = default;
@@ -70,6 +86,9 @@ public:
     // REAL/DOUBLE → double, TIMESTAMP(TZ) → RFC 3339 UTC text with microseconds, NULL →
     // monostate, everything else → string.
     virtual ResultSet exec(std::string_view sql, const std::vector<SqlValue>& params = {}) = 0;
+    // Sends one statement as exec() would run it, without waiting: nullptr when this driver
+    // has no such mode (SQLite, which answers in-process: call exec()).
+    virtual std::unique_ptr<PendingQuery> send(std::string_view sql, const std::vector<SqlValue>& params);
     // Runs a script of statements without parameters (migrations).
     virtual void exec_script(std::string_view sql) = 0;
     virtual Dialect dialect() const = 0;

@@ -11,6 +11,7 @@
 #include <boost/asio/write.hpp>
 #include <boost/beast/core/flat_buffer.hpp>
 #include <boost/beast/http.hpp>
+#include <boost/system/system_error.hpp>
 
 #include "common/api_error.hpp"
 #include "common/http/blocking.hpp"
@@ -24,6 +25,7 @@
 #include "common/http/response_head.hpp"
 #include "common/http/timed_socket.hpp"
 #include "common/http/url.hpp"
+#include "common/http/wait_readable.hpp"
 #include "common/ksuid.hpp"
 #include "common/may_block.hpp"
 
@@ -304,10 +306,52 @@ net::awaitable<HeaderSection> read_header_section(TimedSocket& stream, beast::fl
 // The request's response: hooks, the handler, and compression. On a worker, unless the
 // route runs on the I/O thread; a large body's compression is then bounded by what a
 // handler that never blocks can produce in microseconds.
+void compress(const ServerContext& server, const Request& request, Response& response) {
+    if (!response.stream) gzip_response(request, response, server.options.gzip_max_bytes);
+}
+
 Response respond(const ServerContext& server, Request& request, Router::Lookup matched) {
     auto response = dispatch(server.hooks, request, std::move(matched));
-    if (!response.stream) gzip_response(request, response, server.options.gzip_max_bytes);
+    compress(server, request, response);
     return response;
+}
+
+// The response of a Runs::OnIoThread route, answered on the I/O thread: its handler, then,
+// if its answer is pending, the waits for its socket on this I/O loop, each step in a
+// NonBlockingScope. nullopt when some step would block after all: the caller then runs the
+// request again, from the start, on a worker (having released what the pending answer held).
+net::awaitable<std::optional<Response>> respond_on_io_thread(const ServerContext& server, TimedSocket& stream,
+                                                             Request& request, Router::Lookup matched) {
+    std::unique_ptr<PendingResponse> pending;
+    try {
+        NonBlockingScope io_thread;
+        auto answer = dispatch_on_io_thread(server.hooks, request, std::move(matched));
+        if (auto* response = std::get_if<Response>(&answer)) {
+            compress(server, request, *response);
+            co_return std::move(*response);
+        }
+        pending = std::move(std::get<std::unique_ptr<PendingResponse>>(answer));
+    } catch (const WouldBlock&) {
+        co_return std::nullopt;
+    }
+    for (;;) {
+        const auto waited = co_await wait_readable(stream.get_executor(), pending->socket());
+        std::optional<Response> response;
+        try {
+            // A descriptor the loop refused is a failure like the handler's own.
+            if (waited) throw boost::system::system_error(waited, "waiting for a pending response");
+            NonBlockingScope io_thread;
+            response = pending->advance();
+        } catch (const WouldBlock&) {
+            co_return std::nullopt;
+        } catch (...) {
+            response = response_for_exception(std::current_exception(), request);
+        }
+        if (response) {
+            compress(server, request, *response);
+            co_return response;
+        }
+    }
 }
 
 bool runs_on_io_thread(const Router::Lookup& matched) {
@@ -384,11 +428,10 @@ net::awaitable<bool> serve_request(TimedSocket& stream, beast::flat_buffer& buff
         auto matched = server.router.match(request.method, request.path);
         bool answered = false;
         if (runs_on_io_thread(matched)) {
-            try {
-                NonBlockingScope io_thread;
-                response = respond(server, request, std::move(matched));
+            if (auto answer = co_await respond_on_io_thread(server, stream, request, std::move(matched))) {
+                response = std::move(*answer);
                 answered = true;
-            } catch (const WouldBlock&) {
+            } else {
                 // It has to wait after all (no idle database connection, a key to fetch):
                 // again, from the start, on a worker.
                 matched = server.router.match(request.method, request.path);

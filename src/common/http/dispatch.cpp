@@ -31,7 +31,11 @@ Response response_for_exception(std::exception_ptr error, const Request& request
     return error_response(500, ErrorCode::General, "Unspecified error", request.operation_id);
 }
 
-Response dispatch(const ServerHooks& hooks, Request& request, Router::Lookup matched) {
+namespace {
+
+// dispatch()'s steps, with `run(route)` answering a matched route.
+template <typename Answer, typename Run>
+Answer dispatch_with(const ServerHooks& hooks, Request& request, Router::Lookup matched, Run run) {
     try {
         // Before authentication (RFC 9110 9.1); a known method a path does not serve is a
         // 405 below.
@@ -49,7 +53,7 @@ Response dispatch(const ServerHooks& hooks, Request& request, Router::Lookup mat
         if (hooks.before) {
             if (auto early = hooks.before(request, route)) return std::move(*early);
         }
-        if (route != nullptr) return route->handler(request);
+        if (route != nullptr) return run(*route);
 
         if (std::get<Router::Miss>(matched) == Router::Miss::MethodNotAllowed) {
             return error_response(405, ErrorCode::NotImplemented,
@@ -63,6 +67,20 @@ Response dispatch(const ServerHooks& hooks, Request& request, Router::Lookup mat
     } catch (...) {
         return response_for_exception(std::current_exception(), request);
     }
+}
+
+}  // namespace
+
+Response dispatch(const ServerHooks& hooks, Request& request, Router::Lookup matched) {
+    return dispatch_with<Response>(hooks, request, std::move(matched),
+                                   [&request](const Route& route) { return route.handler(request); });
+}
+
+IoAnswer dispatch_on_io_thread(const ServerHooks& hooks, Request& request, Router::Lookup matched) {
+    return dispatch_with<IoAnswer>(hooks, request, std::move(matched), [&request](const Route& route) -> IoAnswer {
+        if (route.io_handler) return route.io_handler(request);
+        return route.handler(request);
+    });
 }
 
 }  // namespace ambient::http

@@ -7,6 +7,7 @@
 
 #include "common/api_error.hpp"
 #include "common/http/message.hpp"
+#include "common/http/pending_response.hpp"
 #include "common/http/router.hpp"
 #include "common/http/server.hpp"
 
@@ -21,6 +22,10 @@ Response error_response(int status, ErrorCode code, std::string_view reason, std
 // throws: ApiError becomes its own status and body (its detail logged), any other exception
 // a 500 "Unspecified error" (its what() logged).
 Response dispatch(const ServerHooks& hooks, Request& request, Router::Lookup matched);
+
+// dispatch() on the I/O thread (Runs::OnIoThread routes): the route's io_handler where it has
+// one, so the answer may be pending. WouldBlock passes through, as from dispatch().
+IoAnswer dispatch_on_io_thread(const ServerHooks& hooks, Request& request, Router::Lookup matched);
 
 // The response for an exception escaping a handler or a stream producer, logged as above.
 Response response_for_exception(std::exception_ptr error, const Request& request);

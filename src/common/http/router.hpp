@@ -13,6 +13,7 @@
 #include <vector>
 
 #include "common/http/message.hpp"
+#include "common/http/pending_response.hpp"
 
 namespace ambient::http {
 
@@ -20,6 +21,11 @@ namespace ambient::http {
 // may block (database work). They return a response or throw ApiError (rendered as
 // upstream's error body).
 using Handler = std::function<Response(Request&)>;
+
+// A handler for the I/O thread that need not block for I/O it can wait for on the I/O loop:
+// it may answer with a PendingResponse instead (a PostgreSQL read). Otherwise as a
+// Runs::OnIoThread handler: microseconds, WouldBlock before anything that would wait.
+using IoHandler = std::function<IoAnswer(Request&)>;
 
 // Where a route's handler, and the server's `before` hook for it, run.
 enum class Runs {
@@ -43,6 +49,9 @@ struct Route {
     // authorization checks it before the handler runs. Empty only on public routes.
     std::string permission;
     Runs runs = Runs::OnWorker;
+    // Runs::OnIoThread only, optional: what runs on the I/O thread in place of `handler`,
+    // which still answers on a worker when this throws WouldBlock.
+    IoHandler io_handler;
 };
 
 class Router {

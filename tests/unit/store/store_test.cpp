@@ -346,9 +346,12 @@ TEST_P(StoreTest, WhereBlockingIsNotAllowedWaitsBecomeWouldBlock) {
     exec("CREATE TABLE items (id INTEGER PRIMARY KEY, name TEXT)");
     exec("INSERT INTO items (id, name) VALUES (1, 'one')");
     if (!sqlite()) {
-        // Every PostgreSQL statement is a round trip.
+        // Every PostgreSQL statement is a round trip: exec() would wait (send() does not;
+        // pg_pending_query_test.cpp).
         NonBlockingScope io_thread;
-        EXPECT_THROW(db_->acquire(), WouldBlock);
+        auto lease = db_->acquire();
+        EXPECT_THROW(lease->exec("SELECT name FROM items WHERE id = ?", {std::int64_t{1}}), WouldBlock);
+        EXPECT_THROW(lease->exec_script("DELETE FROM items"), WouldBlock);
         return;
     }
     {

@@ -10,9 +10,12 @@
 
 #include "api/store/postgres/pg_connect.hpp"
 #include "api/store/postgres/pg_errors.hpp"
+#include "api/store/postgres/pg_pending_query.hpp"
+#include "api/store/postgres/pg_result.hpp"
 #include "api/store/postgres/pg_url.hpp"
 #include "api/store/postgres/pg_values.hpp"
 #include "api/store/postgres/placeholders.hpp"
+#include "common/may_block.hpp"
 
 namespace ambient::store::postgres {
 
@@ -26,21 +29,11 @@ bool server_hung_up(PGconn* conn) {
     return fd.fd < 0 || ::poll(&fd, 1, 0) != 0;
 }
 
-struct ResultDeleter {
-    void operator()(PGresult* result) const { PQclear(result); }
-};
-using ResultPtr = std::unique_ptr<PGresult, ResultDeleter>;
-
 std::string trimmed(const char* text) {
     std::string s(text != nullptr ? text : "");
     while (!s.empty() && std::isspace(static_cast<unsigned char>(s.back())) != 0)
         s.pop_back();
     return s;
-}
-
-bool succeeded(const PGresult* result) {
-    const ExecStatusType status = PQresultStatus(result);
-    return status == PGRES_COMMAND_OK || status == PGRES_TUPLES_OK || status == PGRES_EMPTY_QUERY;
 }
 
 bool is_commit(std::string_view sql) {
@@ -54,50 +47,6 @@ bool is_commit(std::string_view sql) {
     std::transform(upper.begin(), upper.end(), upper.begin(),
                    [](unsigned char c) { return static_cast<char>(std::toupper(c)); });
     return upper == "COMMIT" || upper == "END" || upper == "COMMIT TRANSACTION" || upper == "COMMIT WORK";
-}
-
-// The server invalidated or lost a statement this connection prepared (a schema change
-// altered its result columns, or someone ran DEALLOCATE/DISCARD): prepare it afresh.
-bool is_stale_statement(const PGresult* result) {
-    const std::string state = sqlstate_of(result);
-    if (state == "26000") return true;
-    if (state != "0A000") return false;
-    const char* primary = PQresultErrorField(result, PG_DIAG_MESSAGE_PRIMARY);
-    return primary != nullptr && std::string_view(primary).starts_with("cached plan must not");
-}
-
-ResultSet to_result_set(const PGresult* result) {
-    ResultSet out;
-    const int fields = PQnfields(result);
-    const int rows = PQntuples(result);
-    std::vector<unsigned> types;
-    types.reserve(static_cast<std::size_t>(fields));
-    out.columns.reserve(static_cast<std::size_t>(fields));
-    for (int f = 0; f < fields; ++f) {
-        out.columns.emplace_back(PQfname(result, f));
-        types.push_back(PQftype(result, f));
-    }
-    out.rows.reserve(static_cast<std::size_t>(rows));
-    for (int r = 0; r < rows; ++r) {
-        std::vector<SqlValue> row;
-        row.reserve(static_cast<std::size_t>(fields));
-        for (int f = 0; f < fields; ++f) {
-            if (PQgetisnull(result, r, f) != 0) {
-                row.emplace_back(std::monostate{});
-            } else {
-                std::string_view text(PQgetvalue(result, r, f), static_cast<std::size_t>(PQgetlength(result, r, f)));
-                row.push_back(cell_value(types[static_cast<std::size_t>(f)], text));
-            }
-        }
-        out.rows.push_back(std::move(row));
-    }
-    // A SELECT reports its row count here too; affected_rows is only for writes, as on SQLite.
-    const std::string_view command = PQcmdStatus(const_cast<PGresult*>(result));
-    const char* tuples = PQcmdTuples(const_cast<PGresult*>(result));
-    if (!command.starts_with("SELECT") && tuples != nullptr && *tuples != '\0') {
-        out.affected_rows = std::strtoll(tuples, nullptr, 10);
-    }
-    return out;
 }
 
 }  // namespace
@@ -135,9 +84,13 @@ void PgConnection::connect() {
 
 void PgConnection::start_session() {
     // UTC so timestamps print as +00 and normalise to the canonical Z form.
+    // random_page_cost as for data in memory or on SSD (PostgreSQL's default, 4, models a
+    // spinning disk): with the default a table of a few hundred rows, such as a project
+    // list, is read whole for a GET by id rather than through its primary key, which
+    // measured 1.5 times slower (docs/performance.md, PostgreSQL reads on the I/O loop).
     const std::string sql =
         "SET TIME ZONE 'UTC'; SET statement_timeout = " + std::to_string(options_.statement_timeout.count()) +
-        "; SET application_name = 'ambient-api-server'";
+        "; SET application_name = 'ambient-api-server'; SET random_page_cost = 1.1";
     ResultPtr result(PQexec(conn_, sql.c_str()));
     if (!succeeded(result.get())) {
         std::string message = trimmed(PQerrorMessage(conn_));
@@ -153,11 +106,19 @@ void PgConnection::fail(PGresult* result) {
 
 const PgConnection::Prepared& PgConnection::prepare(const std::string& sql) {
     if (const Prepared* cached = prepared_.find(sql)) return *cached;
-    NumberedSql numbered = number_placeholders(sql);
-    Prepared entry{"ambient_" + std::to_string(++next_statement_), numbered.placeholders};
+    const Prepared entry = next_statement(sql);
+    const NumberedSql numbered = number_placeholders(sql);
     ResultPtr result(
         PQprepare(conn_, entry.name.c_str(), numbered.sql.c_str(), static_cast<int>(numbered.placeholders), nullptr));
     if (PQresultStatus(result.get()) != PGRES_COMMAND_OK) fail(result.release());
+    return remember(sql, entry);
+}
+
+PgConnection::Prepared PgConnection::next_statement(const std::string& sql) {
+    return Prepared{"ambient_" + std::to_string(++next_statement_), number_placeholders(sql).placeholders};
+}
+
+const PgConnection::Prepared& PgConnection::remember(const std::string& sql, Prepared entry) {
     if (auto evicted = prepared_.insert(sql, std::move(entry))) deallocate(evicted->name);
     return *prepared_.find(sql);
 }
@@ -177,8 +138,9 @@ void PgConnection::deallocate(const std::string& name) noexcept {
 
 void PgConnection::deallocate_pending() noexcept {
     // Only outside a transaction: a DEALLOCATE that fails (the statement may already be
-    // gone) must not abort the borrower's transaction.
-    if (broken_ || PQtransactionStatus(conn_) != PQTRANS_IDLE) return;
+    // gone) must not abort the borrower's transaction. Not on an I/O thread either: each is a
+    // round trip, left to the next borrower that may wait.
+    if (broken_ || !may_block() || PQtransactionStatus(conn_) != PQTRANS_IDLE) return;
     for (const std::string& name : pending_deallocate_) {
         const std::string sql = "DEALLOCATE " + name;
         PQclear(PQexec(conn_, sql.c_str()));
@@ -187,14 +149,9 @@ void PgConnection::deallocate_pending() noexcept {
 }
 
 ResultSet PgConnection::exec(std::string_view sql, const std::vector<SqlValue>& params) {
-    std::vector<std::optional<std::string>> texts;
-    texts.reserve(params.size());
-    std::vector<const char*> values;
-    values.reserve(params.size());
-    for (const SqlValue& param : params) {
-        texts.push_back(param_text(param));
-        values.push_back(texts.back() ? texts.back()->c_str() : nullptr);
-    }
+    ensure_may_block();  // a round trip to the database server; send() is the way that does not wait
+    const ParamTexts texts(params);
+    const auto values = texts.values();
 
     const std::string key(sql);
     for (int attempt = 0;; ++attempt) {
@@ -224,7 +181,12 @@ ResultSet PgConnection::exec(std::string_view sql, const std::vector<SqlValue>& 
     }
 }
 
+std::unique_ptr<PendingQuery> PgConnection::send(std::string_view sql, const std::vector<SqlValue>& params) {
+    return std::make_unique<PgPendingQuery>(*this, std::string(sql), params);
+}
+
 void PgConnection::exec_script(std::string_view sql) {
+    ensure_may_block();
     const std::string script(sql);
     ResultPtr result(PQexec(conn_, script.c_str()));
     if (!succeeded(result.get())) fail(result.release());
@@ -234,6 +196,9 @@ bool PgConnection::revive() noexcept {
     // Checked before lending, so that the first request after a database restart gets a
     // live connection instead of the dead one and a 503.
     if (!broken_ && PQstatus(conn_) == CONNECTION_OK && !server_hung_up(conn_)) return true;
+    // Reconnecting takes round trips: where that may not wait, the pool drops this connection
+    // and the request runs again where a new one can be opened.
+    if (!may_block()) return false;
     PQreset(conn_);
     if (PQstatus(conn_) != CONNECTION_OK) return false;
     // A new session: the server forgot every prepared statement and session setting.

@@ -21,7 +21,10 @@ public:
     PgConnection& operator=(const PgConnection&) = delete;
     ~PgConnection() override;
 
+    // Where blocking is not allowed (common/may_block.hpp) exec() and exec_script() throw
+    // WouldBlock: every statement is a round trip. send() does not wait (PgPendingQuery).
     ResultSet exec(std::string_view sql, const std::vector<SqlValue>& params = {}) override;
+    std::unique_ptr<PendingQuery> send(std::string_view sql, const std::vector<SqlValue>& params) override;
     void exec_script(std::string_view sql) override;
     Dialect dialect() const override { return Dialect::Postgres; }
     Database* owner() const noexcept override { return owner_; }
@@ -32,6 +35,8 @@ public:
     static constexpr std::size_t kStatementCacheSize = 64;
 
 private:
+    friend class PgPendingQuery;
+
     struct Prepared {
         std::string name;
         std::size_t placeholders = 0;
@@ -40,6 +45,10 @@ private:
     void connect();
     void start_session();
     const Prepared& prepare(const std::string& sql);
+    // A new statement name for `sql`, not yet prepared on the server.
+    Prepared next_statement(const std::string& sql);
+    // Records `entry` as prepared on the server for `sql`, evicting the least recently used.
+    const Prepared& remember(const std::string& sql, Prepared entry);
     void forget(const std::string& sql) noexcept;
     void deallocate(const std::string& name) noexcept;
     void deallocate_pending() noexcept;

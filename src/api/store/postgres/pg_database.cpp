@@ -1,7 +1,6 @@
 #include "api/store/postgres/pg_database.hpp"
 
 #include "api/store/postgres/pg_connection.hpp"
-#include "common/may_block.hpp"
 
 namespace ambient::store {
 
@@ -15,7 +14,8 @@ PgDatabase::PgDatabase(std::string url, const DatabaseOptions& options)
 }
 
 ConnectionLease PgDatabase::acquire() {
-    ensure_may_block();  // every statement is a round trip to the database server
+    // Where blocking is not allowed the pool lends only an idle connection, on which exec()
+    // throws WouldBlock and send() does not wait.
     return ConnectionLease(*this, pool_.take());
 }
 

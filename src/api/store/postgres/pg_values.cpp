@@ -112,4 +112,18 @@ std::string normalise_timestamp(std::string_view text) {
     return out;
 }
 
+ParamTexts::ParamTexts(const std::vector<SqlValue>& params) {
+    texts_.reserve(params.size());
+    for (const SqlValue& param : params)
+        texts_.push_back(param_text(param));
+}
+
+std::vector<const char*> ParamTexts::values() const {
+    std::vector<const char*> out;
+    out.reserve(texts_.size());
+    for (const auto& text : texts_)
+        out.push_back(text ? text->c_str() : nullptr);
+    return out;
+}
+
 }  // namespace ambient::store::postgres

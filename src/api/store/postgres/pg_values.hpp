@@ -5,6 +5,7 @@
 #include <optional>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "api/store/value.hpp"
 
@@ -23,6 +24,18 @@ inline constexpr unsigned kTimestampTzOid = 1184;
 
 // The text sent for a parameter; nullopt for NULL.
 std::optional<std::string> param_text(const SqlValue& value);
+
+// A statement's parameters as libpq takes them: texts, and NULL for SQL NULL.
+class ParamTexts {
+public:
+    explicit ParamTexts(const std::vector<SqlValue>& params);
+    // Pointers into this object, valid while it lives unchanged.
+    std::vector<const char*> values() const;
+    std::size_t size() const { return texts_.size(); }
+
+private:
+    std::vector<std::optional<std::string>> texts_;
+};
 
 // The value of a non-NULL cell of type `oid` printed as `text`.
 SqlValue cell_value(unsigned oid, std::string_view text);
