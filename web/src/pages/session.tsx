@@ -3,6 +3,7 @@
 import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
 import { ApiError, api } from "../api/client";
 import { useConversation } from "../api/conversation";
+import { LiveAnswer, useLiveAnswer } from "../api/live_answer";
 import { Session } from "../api/types";
 import { useWatchedList } from "../api/watched_list";
 import { EmptyState, ErrorNotice, LiveIndicator, PhaseBadge } from "../components/notices";
@@ -16,8 +17,31 @@ import { SessionActions } from "./session_actions";
 // 10,000 events renders as fast as one with 200.
 const kWindow = 200;
 
-function Chat({ sessionId }: { sessionId: string }) {
+// The answer being written, until the stored message with the same text has arrived.
+function Draft({ answer, lastAssistant }: { answer: LiveAnswer | undefined; lastAssistant: string | undefined }) {
+  if (!answer || (answer.text === "" && answer.reasoning === "")) return null;
+  if (answer.ended && answer.text === lastAssistant) return null;
+  return (
+    <li class="msg msg-draft" aria-busy="true">
+      <div class="msg-head">
+        <span class="who">Agent</span>
+        <span>writing…</span>
+      </div>
+      {answer.reasoning && (
+        <details>
+          <summary>Reasoning</summary>
+          <pre>{answer.reasoning}</pre>
+        </details>
+      )}
+      <div class="text">{answer.text}</div>
+    </li>
+  );
+}
+
+function Chat({ sessionId, running }: { sessionId: string; running: boolean }) {
   const { messages, state, error } = useConversation(sessionId);
+  const answer = useLiveAnswer(sessionId, running);
+  const lastAssistant = messages.findLast((m) => m.event_type === "assistant")?.payload;
   const [shown, setShown] = useState(kWindow);
   const list = useRef<HTMLOListElement>(null);
   const atBottom = useRef(true);
@@ -25,7 +49,7 @@ function Chat({ sessionId }: { sessionId: string }) {
   useLayoutEffect(() => {
     const element = list.current;
     if (element && atBottom.current) element.scrollTop = element.scrollHeight;
-  }, [messages]);
+  }, [messages, answer]);
   const onScroll = () => {
     const element = list.current;
     if (element) atBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < 40;
@@ -52,6 +76,7 @@ function Chat({ sessionId }: { sessionId: string }) {
         {messages.slice(hidden).map((message) => (
           <ChatMessage key={message.seq} message={message} />
         ))}
+        <Draft answer={answer} lastAssistant={lastAssistant} />
       </ol>
     </section>
   );
@@ -99,7 +124,7 @@ function LiveSession({ initial, projectQuery }: { initial: Session; projectQuery
         </span>
       </div>
       <SessionActions session={session} onDeleted={() => navigate(projectPath(session.project_id))} />
-      <Chat sessionId={session.id} />
+      <Chat sessionId={session.id} running={session.phase === "Running"} />
       <Composer sessionId={session.id} />
     </main>
   );
