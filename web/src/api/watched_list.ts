@@ -13,7 +13,8 @@ export interface WatchedList<T> {
   state: StreamState;
 }
 
-// `query` is the collection's scope (e.g. "project_id=demo"), shared by the list and the watch.
+// The newest 500 are listed (later slices page further). `query` is the collection's scope
+// (e.g. "project_id=demo"), shared by the list and the watch.
 export function useWatchedList<T extends ObjectMeta>(collection: string, query = ""): WatchedList<T> {
   const [items, setItems] = useState<T[] | undefined>(undefined);
   const [error, setError] = useState<ApiError | undefined>(undefined);
@@ -32,7 +33,7 @@ export function useWatchedList<T extends ObjectMeta>(collection: string, query =
     const relist = async () => {
       pending = [];
       try {
-        const list = await api<List<T>>("GET", `${collection}?size=500&${query}`);
+        const list = await api<List<T>>("GET", `${collection}?size=500&orderBy=created_at%20desc&${query}`);
         byId.clear();
         for (const item of list.items) byId.set(item.id, item);
         for (const change of pending) apply(change);

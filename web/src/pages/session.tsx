@@ -43,7 +43,7 @@ function Chat({ sessionId, running }: { sessionId: string; running: boolean }) {
   const answer = useLiveAnswer(sessionId, running);
   const lastAssistant = messages.findLast((m) => m.event_type === "assistant")?.payload;
   const [shown, setShown] = useState(kWindow);
-  const list = useRef<HTMLOListElement>(null);
+  const list = useRef<HTMLDivElement>(null);
   const atBottom = useRef(true);
   // Follow new messages while the reader is at the end; leave them alone when scrolled up.
   useLayoutEffect(() => {
@@ -65,19 +65,21 @@ function Chat({ sessionId, running }: { sessionId: string; running: boolean }) {
       {messages.length === 0 && state !== "failed" && (
         <EmptyState>No messages yet. Send the first one below; the agent's answer appears here as it is written.</EmptyState>
       )}
-      <ol class="messages" ref={list} onScroll={onScroll} role="log" aria-label="Messages" tabIndex={0}>
-        {hidden > 0 && (
-          <li class="earlier">
-            <button type="button" onClick={() => setShown(shown + kWindow * 5)}>
-              Show earlier messages ({hidden} more)
-            </button>
-          </li>
-        )}
-        {messages.slice(hidden).map((message) => (
-          <ChatMessage key={message.seq} message={message} />
-        ))}
-        <Draft answer={answer} lastAssistant={lastAssistant} />
-      </ol>
+      <div class="messages" ref={list} onScroll={onScroll} role="log" aria-label="Messages" tabIndex={0}>
+        <ol>
+          {hidden > 0 && (
+            <li class="earlier">
+              <button type="button" onClick={() => setShown(shown + kWindow * 5)}>
+                Show earlier messages ({hidden} more)
+              </button>
+            </li>
+          )}
+          {messages.slice(hidden).map((message) => (
+            <ChatMessage key={message.seq} message={message} />
+          ))}
+          <Draft answer={answer} lastAssistant={lastAssistant} />
+        </ol>
+      </div>
     </section>
   );
 }
