@@ -8,7 +8,6 @@ export interface ObjectMeta {
 
 export interface Project extends ObjectMeta {
   name: string;
-  display_name?: string;
   description?: string;
 }
 

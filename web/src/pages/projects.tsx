@@ -60,7 +60,7 @@ export function ProjectsPage() {
             {items.map((project) => (
               <tr key={project.id}>
                 <td>
-                  <a href={projectPath(project.id)}>{project.display_name || project.name}</a>
+                  <a href={projectPath(project.id)}>{project.name}</a>
                 </td>
                 <td>{project.description}</td>
                 <td>

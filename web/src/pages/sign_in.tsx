@@ -1,9 +1,21 @@
 // Sign-in by pasting a token (a service token or an OIDC access token). The token is checked
 // against the API before it is kept, so a typo is reported here rather than on every page.
 import { useState } from "preact/hooks";
-import { ApiError, describeError } from "../api/client";
-import { clearToken, saveToken } from "../api/token";
-import { api } from "../api/client";
+import { describeError, errorFrom, kApiBase } from "../api/client";
+import { saveToken } from "../api/token";
+
+// One call with the candidate token; not through api(), whose 401 means "signed out".
+async function check(token: string): Promise<string | undefined> {
+  let response: Response;
+  try {
+    response = await fetch(`${kApiBase}/projects?size=1`, { headers: { Authorization: `Bearer ${token}` } });
+  } catch {
+    return "The server could not be reached.";
+  }
+  if (response.status === 401) return "That token was not accepted.";
+  if (!response.ok) return describeError(await errorFrom(response));
+  return undefined;
+}
 
 export function SignIn({ onSignedIn, expired }: { onSignedIn: () => void; expired: boolean }) {
   const [token, setToken] = useState("");
@@ -14,16 +26,11 @@ export function SignIn({ onSignedIn, expired }: { onSignedIn: () => void; expire
     event.preventDefault();
     setBusy(true);
     setError(undefined);
+    const problem = await check(token.trim());
+    setBusy(false);
+    if (problem) return setError(problem);
     saveToken(token.trim());
-    try {
-      await api("GET", "/projects?size=1");
-      onSignedIn();
-    } catch (e) {
-      clearToken();
-      setError(e instanceof ApiError && e.status === 401 ? "That token was not accepted." : describeError(e));
-    } finally {
-      setBusy(false);
-    }
+    onSignedIn();
   };
 
   return (
