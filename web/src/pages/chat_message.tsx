@@ -78,7 +78,14 @@ function Body({ message }: { message: SessionMessage }) {
   }
 }
 
-const kWho: Record<string, string> = { user: "You", assistant: "Agent", error: "Error" };
+const kWho: Record<string, string> = {
+  user: "You",
+  assistant: "Agent",
+  error: "Error",
+  lifecycle: "Run",
+  tool_use: "Tool",
+  tool_result: "Tool",
+};
 
 export const ChatMessage = memo(function ChatMessage({ message }: { message: SessionMessage }) {
   return (
