@@ -101,6 +101,9 @@ test("a token that stops working mid-session leads back to sign-in, saying why",
   await page.getByLabel("New project name").fill("expiry-demo");
   await page.getByRole("button", { name: "Create project" }).click();
   await expect(page.getByRole("heading", { name: "Sessions of expiry-demo" })).toBeVisible();
+  // Every call of the page done (the list read, the watch open), so the next one is ours.
+  await expect(page.getByText("No sessions in this project yet")).toBeVisible();
+  await expect(page.getByText("live", { exact: true })).toBeVisible();
   // The server stops accepting the token (as at expiry or revocation): the next call is a 401.
   await page.evaluate(() => sessionStorage.setItem("ambient.token", "expired-token"));
   await page.getByLabel("New session name").fill("late");
