@@ -13,6 +13,7 @@
 #include "api/streams/message_feeds.hpp"
 #include "api/streams/stream_faults.hpp"
 #include "api/streams/stream_quota.hpp"
+#include "api/web_console.hpp"
 #include "common/time.hpp"
 
 namespace ambient::api {
@@ -96,6 +97,7 @@ App::App(store::Database& db, std::unique_ptr<Authenticator> auth, AppOptions op
     register_inbox(router_, ctx_);
     register_audit_events(router_, ctx_);
     if (options.bench_ceiling) register_bench_ceiling(router_);
+    if (options.web_console != nullptr) register_web_console(router_, *options.web_console);
 }
 
 App::~App() {

@@ -22,6 +22,7 @@
 namespace ambient::api {
 
 class RunnerTokens;
+class WebConsole;
 namespace streams {
 class EventLog;
 class MessageFeeds;
@@ -61,6 +62,9 @@ struct AppOptions {
     std::chrono::seconds audit_retention{0};
     // How long a watch or message stream stays silent before it sends a ping.
     std::chrono::seconds stream_ping_interval{30};
+    // The web console served under /, owned by the caller and outliving the App. nullptr:
+    // no console (--no-web, or none built).
+    const WebConsole* web_console = nullptr;
 };
 
 class App {

@@ -12,6 +12,8 @@
 #include <cstdlib>
 #include <filesystem>
 #include <iostream>
+#include <optional>
+#include <vector>
 
 #include "api/app.hpp"
 #include "api/audit/audit_retention.hpp"
@@ -21,6 +23,7 @@
 #include "api/schema_migrations.hpp"
 #include "api/seed_admin.hpp"
 #include "api/store/migrations.hpp"
+#include "api/web_console.hpp"
 #include "common/buffered_log_sink.hpp"
 #include "common/duration.hpp"
 #include "common/http/descriptor_limit.hpp"
@@ -61,6 +64,8 @@ struct Options {
     bool trust_forwarded_access_token = false;
     std::string audit_retention{api::kDefaultAuditRetention};
     std::string runner_ca_file;
+    std::string web_dir;  // empty: the console built with this binary, when there is one
+    bool no_web = false;
 };
 
 constexpr const char* kVersion = ambient::kPlatformVersion;
@@ -157,6 +162,34 @@ std::unique_ptr<http::StreamClient> make_runner_client(const Options& opt) {
     }
 }
 
+// The web console to serve: --web-dir's when given (which must hold a built console), else
+// the one built beside this binary (<exe dir>/../web, as in the build tree and an install
+// prefix), else the build tree's; none at all only logs, since the API works without it.
+std::optional<api::WebConsole> load_web_console(const Options& opt) {
+    if (opt.no_web) return std::nullopt;
+    if (!opt.web_dir.empty()) {
+        auto console = api::WebConsole::load(opt.web_dir);
+        spdlog::info("serving the web console from {} ({} files)", opt.web_dir, console.file_count());
+        return console;
+    }
+    std::vector<std::filesystem::path> candidates;
+    std::error_code error;
+    const auto exe = std::filesystem::read_symlink("/proc/self/exe", error);
+    if (!error) candidates.push_back(exe.parent_path().parent_path() / "web");
+#ifdef AMBIENT_WEB_BUILD_DIR
+    candidates.emplace_back(AMBIENT_WEB_BUILD_DIR);
+#endif
+    for (const auto& dir : candidates) {
+        if (!std::filesystem::is_regular_file(dir / "index.html")) continue;
+        auto console = api::WebConsole::load(dir);
+        spdlog::info("serving the web console from {} ({} files)", dir.string(), console.file_count());
+        return console;
+    }
+    spdlog::warn("no web console built (looked in {}); serving the API only. `make build` builds it with npm",
+                 candidates.empty() ? std::string("<none>") : candidates.front().string());
+    return std::nullopt;
+}
+
 int serve(const Options& opt) {
     // Block SIGINT/SIGTERM in every thread and collect them with sigwait below: a signal
     // that arrives as soon as the listening line is out is then never lost. First thing,
@@ -190,6 +223,7 @@ int serve(const Options& opt) {
     if (!event_retention_age) {
         throw std::runtime_error("--event-retention-age: expected 0 or a number with s, m, h or d");
     }
+    const auto web_console = load_web_console(opt);
     api::RunnerTokens runner_tokens(*db, keyring, *runner_token_ttl);
     auto authenticator = make_authenticator(opt);
     authenticator->set_runner_tokens(&runner_tokens);
@@ -207,7 +241,8 @@ int serve(const Options& opt) {
                   .runner_client = runner_client.get(),
                   .max_streams_per_principal = opt.max_streams_per_principal,
                   .audit_retention = *audit_retention,
-                  .stream_ping_interval = timeout_flag("--stream-ping-interval", opt.stream_ping_interval)});
+                  .stream_ping_interval = timeout_flag("--stream-ping-interval", opt.stream_ping_interval),
+                  .web_console = web_console ? &*web_console : nullptr});
     if (!opt.db_url.empty()) app.notifier().listen_postgres(opt.db_url);
 
     http::ServerOptions server_options;
@@ -331,6 +366,10 @@ int main(int argc, char** argv) {
         ->add_option("--stream-ping-interval", opt.stream_ping_interval,
                      "A watch or message stream that sent nothing for this long sends a ping comment: 30s, 1m")
         ->capture_default_str();
+    auto* web_dir_option =
+        serve_cmd->add_option("--web-dir", opt.web_dir,
+                              "Serve the web console built in this directory (default: the one built with the binary)");
+    serve_cmd->add_flag("--no-web", opt.no_web, "Serve no web console, the API only")->excludes(web_dir_option);
     serve_cmd->add_flag("--bench-ceiling", opt.bench_ceiling, "Benchmark only: add storage-free reference routes");
     serve_cmd
         ->add_option("--event-retention-count", opt.event_retention_count,
