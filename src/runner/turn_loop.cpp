@@ -99,11 +99,13 @@ void TurnLoop::load_history() {
     bool any_user = false;
     bool any_lifecycle = false;
     std::map<std::int64_t, std::string> started;  // user seq → run id, from run_started
+    bool initial_prompt_finished = false;
     for (const auto& m : messages) {
         if (m.event_type == "lifecycle") {
             any_lifecycle = true;
             finished = std::max(finished, finished_user_seq(m.payload));
             if (auto run = started_run(m.payload)) started[run->user_seq] = run->run_id;
+            initial_prompt_finished = initial_prompt_finished || finished_run_seq(m.payload) == 0;
         }
         any_user = any_user || m.event_type == "user";
     }
@@ -112,6 +114,10 @@ void TurnLoop::load_history() {
     highest_queued_ = finished;
     if (!any_user && !any_lifecycle && !config_.initial_prompt.empty()) {
         queue_.push_back({0, config_.initial_prompt, std::nullopt});
+    } else if (auto s = started.find(0); s != started.end() && !initial_prompt_finished) {
+        // An earlier runner started the initial prompt's turn and died in it: end it with a
+        // reason, like any interrupted turn, rather than leave it silent or run it twice.
+        queue_.push_back({0, config_.initial_prompt, s->second});
     }
     for (const auto& m : messages) {
         cursor_ = std::max(cursor_, m.seq);

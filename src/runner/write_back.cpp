@@ -187,12 +187,21 @@ std::int64_t finished_user_seq(const std::string& lifecycle_payload) {
     return seq != j.end() && seq->is_number_integer() ? seq->get<std::int64_t>() : 0;
 }
 
+std::optional<std::int64_t> finished_run_seq(const std::string& lifecycle_payload) {
+    const auto j = nlohmann::json::parse(lifecycle_payload, nullptr, false);
+    if (!j.is_object() || j.value("event", "") != "run_finished") return std::nullopt;
+    const auto seq = j.find("user_seq");
+    if (seq == j.end() || !seq->is_number_integer()) return std::nullopt;
+    return seq->get<std::int64_t>();
+}
+
 std::optional<StartedRun> started_run(const std::string& lifecycle_payload) {
     const auto j = nlohmann::json::parse(lifecycle_payload, nullptr, false);
     if (!j.is_object() || j.value("event", "") != "run_started") return std::nullopt;
     const auto seq = j.find("user_seq");
     const auto run = j.find("run_id");
-    if (seq == j.end() || !seq->is_number_integer() || seq->get<std::int64_t>() <= 0) return std::nullopt;
+    // user_seq 0 is the session's initial prompt, which has no user message of its own.
+    if (seq == j.end() || !seq->is_number_integer() || seq->get<std::int64_t>() < 0) return std::nullopt;
     if (run == j.end() || !run->is_string()) return std::nullopt;
     return StartedRun{seq->get<std::int64_t>(), run->get<std::string>()};
 }

@@ -71,8 +71,11 @@ private:
 // The lifecycle payload marking a finished turn names the user message's seq; at start a
 // runner skips user messages at or below the highest such seq.
 std::int64_t finished_user_seq(const std::string& lifecycle_payload);
+// The user seq a run_finished payload names (0: the initial prompt); nullopt for any other.
+std::optional<std::int64_t> finished_run_seq(const std::string& lifecycle_payload);
 
-// The turn a run_started lifecycle payload names; nullopt for any other payload.
+// The turn a run_started lifecycle payload names (user_seq 0: the initial prompt); nullopt for
+// any other payload.
 struct StartedRun {
     std::int64_t user_seq = 0;
     std::string run_id;

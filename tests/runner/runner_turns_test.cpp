@@ -324,6 +324,49 @@ TEST_F(RunnerTest, ARunnerKilledMidTurnLeavesThatTurnFailedWithAReasonNotAnswere
     std::filesystem::remove_all(out);
 }
 
+TEST_F(RunnerTest, ARunnerKilledInTheInitialPromptsTurnLeavesItFailedWithAReasonNotAnsweredTwice) {
+    const auto out = workspace().parent_path() / ("runner-kill-initial-" + session_id());
+    std::filesystem::create_directories(out);
+    const std::string prompt = "INITIAL_PROMPT=start the long work";
+    start_runner({"RUNNER_TYPE=command", command_env("echo $$ > \"$OUT/agent.pid\"; exec sleep 120"),
+                  "OUT=" + out.string(), prompt});
+    // The initial prompt has no user message: its turn is user_seq 0.
+    wait_for_messages([&](const auto& all) {
+        for (const auto& m : of_type(all, "lifecycle")) {
+            const auto j = json::parse(m.payload, nullptr, false);
+            if (j.value("event", "") == "run_started" && j.value("user_seq", std::int64_t{-1}) == 0) return true;
+        }
+        return false;
+    });
+    wait_for_file(out / "agent.pid");
+    ASSERT_EQ(::kill(runner().pid(), SIGKILL), 0);
+    runner().stop();
+    {
+        std::ifstream pid_file(out / "agent.pid");
+        pid_t agent = 0;
+        if (pid_file >> agent && agent > 0) ::kill(agent, SIGKILL);
+    }
+
+    start_runner({"RUNNER_TYPE=echo", prompt});
+    const auto next = say("next one");
+    auto all = wait_for_turn(next);
+    const auto abandoned = finished_lifecycle(all, 0);
+    ASSERT_FALSE(abandoned.is_null()) << all_text(all) << runner().log();
+    EXPECT_EQ(abandoned["status"], "error");
+    EXPECT_NE(abandoned.value("message", "").find("killed"), std::string::npos) << abandoned;
+    int started_initial = 0;
+    for (const auto& m : of_type(all, "lifecycle")) {
+        const auto j = json::parse(m.payload, nullptr, false);
+        if (j.value("event", "") == "run_started" && j.value("user_seq", std::int64_t{-1}) == 0) ++started_initial;
+    }
+    EXPECT_EQ(started_initial, 1) << "the initial prompt was run again:\n" << all_text(all);
+    std::vector<std::string> replies;
+    for (const auto& m : of_type(all, "assistant"))
+        replies.push_back(m.payload);
+    EXPECT_EQ(replies, (std::vector<std::string>{"echo: next one"})) << all_text(all);
+    std::filesystem::remove_all(out);
+}
+
 TEST_F(RunnerTest, SigtermMidTurnEndsTheRunAndExitsWithinTenSeconds) {
     const auto out = workspace().parent_path() / ("runner-term-" + session_id());
     std::filesystem::create_directories(out);
