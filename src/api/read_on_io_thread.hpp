@@ -1,9 +1,10 @@
 #pragma once
 // A one-statement read for a handler on an I/O thread (http::IoHandler): on PostgreSQL the
-// statement is sent on an idle pooled connection and its answer awaited on the I/O loop
+// statement is sent on an idle pooled connection — or, when all are busy, on the first one
+// returned, waited for in the pool's queue — and its answer awaited on the I/O loop
 // (http::PendingResponse), sparing the hop to a worker and the worker's blocked round trip;
 // on SQLite, which answers in-process, it runs at once. Storage errors become ApiErrors as
-// in with_connection(); no idle connection, or any other wait, is WouldBlock.
+// in with_connection(); any other wait (opening a connection) is WouldBlock.
 #include <functional>
 #include <string>
 #include <vector>

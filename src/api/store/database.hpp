@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <string>
 #include <string_view>
+#include <variant>
 #include <vector>
 
 #include "api/store/value.hpp"
@@ -158,6 +159,17 @@ struct PoolStats {
     std::int64_t library_memory = -1;
 };
 
+// A place in the pool's queue, for code that must not block (a request answered on an I/O
+// thread), which waits for fd() to be readable between calls to poll().
+class LeaseWaiter {
+public:
+    virtual ~LeaseWaiter() = default;
+    virtual int fd() const = 0;
+    // The lease once a connection is handed over; nullopt to wait for fd() again. Throws
+    // Unavailable past the acquire timeout, WouldBlock when a connection must be opened.
+    virtual std::optional<ConnectionLease> poll() = 0;
+};
+
 // A pool of connections to one database. Every lease must be returned before the
 // Database is destroyed.
 class Database {
@@ -166,6 +178,9 @@ public:
     virtual Dialect dialect() const = 0;
     // Borrows a connection, waiting up to the pool's acquire timeout; throws Unavailable.
     virtual ConnectionLease acquire() = 0;
+    // Where blocking is not allowed: a connection at once, or a place in the queue to wait
+    // on; throws WouldBlock when neither can be had without blocking. By default: acquire().
+    virtual std::variant<ConnectionLease, std::unique_ptr<LeaseWaiter>> acquire_or_queue() { return acquire(); }
     virtual PoolStats pool_stats() const = 0;
     // Cheap liveness check for /healthcheck; throws Unavailable.
     virtual void ping() = 0;

@@ -14,6 +14,7 @@ public:
 
     Dialect dialect() const override { return Dialect::Postgres; }
     ConnectionLease acquire() override;
+    std::variant<ConnectionLease, std::unique_ptr<LeaseWaiter>> acquire_or_queue() override;
     PoolStats pool_stats() const override { return pool_.stats(); }
     void ping() override;
 
