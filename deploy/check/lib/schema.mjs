@@ -5,6 +5,9 @@
 //   compiled validator reads: it reads every property its schema declares, and enumerates the
 //   keys of maps (labels, data, resources.limits …). A key on an object it neither read nor
 //   enumerated is a field the schema does not know, at any depth.
+//   (A free-form object, one whose schema declares neither properties nor a map type, would have
+//   every key reported; the built-in kinds keep those to CRD bodies and raw extensions, which
+//   these manifests do not use.)
 // - names: DNS-1123 where Kubernetes requires it (the schemas only say "string").
 import { readFile } from "node:fs/promises";
 import { createRequire } from "node:module";
