@@ -12,7 +12,7 @@ FUZZ_SECONDS   ?= 120
 TEST_FUZZ_SECONDS ?= 10
 
 .PHONY: all deps build run test test-asan fuzz fuzz-build fuzz-brief bench bench-auth bench-sse bench-runner bench-session-start bench-tokens bench-cli bench-scale bench-soak \
-	bench-tools format clean
+	bench-tools format clean deploy-check
 
 all: build
 
@@ -29,6 +29,11 @@ build: deps $(BUILD_DIR)/build.ninja
 run: build
 	BIN_DIR=$(BUILD_DIR)/bin BIND=$(BIND) DATA_DIR=$(DATA_DIR) METRICS_BIND=$(METRICS_BIND) \
 		RUNNER_TYPE=$(RUNNER_TYPE) SANDBOX=$(SANDBOX) scripts/run-platform
+
+# The manifests under deploy/ rendered with kubectl kustomize and validated (also part of `make
+# test`, as the ctest deploy_check); no build needed.
+deploy-check:
+	scripts/deploy-check
 
 test: build fuzz-brief
 	cd $(BUILD_DIR) && ctest --output-on-failure --timeout 900
