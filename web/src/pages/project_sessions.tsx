@@ -52,7 +52,7 @@ function matches(session: Session, filters: Filters): boolean {
 function FilterBar({ filters, set, agents, creators }: { filters: Filters; set: (f: Filters) => void; agents: Agent[]; creators: string[] }) {
   return (
     <div class="filter" role="search" aria-label="Filter sessions">
-      <Field id="session-filter" label="Name" value={filters.text} onInput={(text) => set({ ...filters, text })} />
+      <Field id="session-filter" label="Search names" value={filters.text} onInput={(text) => set({ ...filters, text })} />
       <Select id="phase-filter" label="Phase" value={filters.phase} onChange={(phase) => set({ ...filters, phase })}>
         <option value="">any</option>
         <option value="none">not started</option>
