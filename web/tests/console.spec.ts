@@ -92,6 +92,8 @@ test("a message past 1 MiB is refused in the composer and nothing is sent", asyn
   });
   await page.getByRole("button", { name: "Send" }).click();
   await expect(page.getByRole("alert")).toContainText("longer than 1 MiB");
+  // Nothing lost: the text is still in the composer, to be cut down or copied elsewhere.
+  expect(await composer.evaluate((element: HTMLTextAreaElement) => element.value.length)).toBe(10 * 1024 * 1024);
   const messages = await apiCall<unknown[]>("GET", `/sessions/${session.id}/messages`);
   expect(messages).toEqual([]);
 });

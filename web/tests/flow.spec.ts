@@ -184,6 +184,13 @@ test("markup in agent, credential and message text is shown as text, never run",
   await page.goto("/credentials");
   await expect(page.getByRole("link", { name: markup })).toBeVisible();
   await expect(page.locator("img")).toHaveCount(0);
+  const session = await apiCall<Session>("POST", "/sessions", { name: markup, project_id: "markup-pages", agent_id: agent.id });
+  await apiCall("POST", `/sessions/${session.id}/messages`, { payload: markup });
+  await page.goto(`/sessions/${session.id}`);
+  await expect(page.getByRole("log", { name: "Messages" }).locator(".msg-user")).toContainText(markup);
+  await page.goto(`/agents/${agent.id}`);
+  await expect(page.getByRole("link", { name: markup })).toBeVisible();
+  await expect(page.locator("img")).toHaveCount(0);
   expect(await page.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
 });
 
