@@ -88,6 +88,11 @@ test("project, agent and credential created, granted, started, chatted with, sto
   await page.getByRole("button", { name: "Grant", exact: true }).click();
   const grants = page.getByRole("table", { name: "Grants and access" });
   await expect(grants.getByRole("row").filter({ hasText: "credential:token-reader" })).toContainText("project flow-demo");
+  // And to the agent alone, as a viewer: the agent is chosen from the project's.
+  await page.getByLabel("Agent", { exact: true }).selectOption({ label: "only helper's sessions" });
+  await page.getByLabel("As").selectOption("credential:viewer");
+  await page.getByRole("button", { name: "Grant", exact: true }).click();
+  await expect(grants.getByRole("row").filter({ hasText: "credential:viewer" })).toContainText("agent");
   await expectAccessible(page);
   await screenshots(page, "credential");
 
@@ -105,7 +110,7 @@ test("project, agent and credential created, granted, started, chatted with, sto
   await expect(chat.locator(".msg-assistant").first()).toContainText("echo:", { timeout: 60_000 });
   // The grant reached the session: its runner may read the credential.
   const granted = await apiCall<{ items: { name: string; grant: string }[] }>("GET", `/sessions/${sessionId}/credentials`);
-  expect(granted.items).toContainEqual(expect.objectContaining({ name: "gh-flow", grant: "project" }));
+  expect(granted.items).toContainEqual(expect.objectContaining({ name: "gh-flow", grant: "agent" }));
 
   await page.getByLabel("Message", { exact: true }).fill("a second message");
   await page.getByRole("button", { name: "Send" }).click();

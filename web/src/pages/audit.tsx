@@ -2,7 +2,7 @@
 // changes, newest first. The API offers no watch stream for it (audit records write no
 // events), so it is read when the page opens and when "Refresh" is pressed — never polled.
 import { useEffect, useState } from "preact/hooks";
-import { api } from "../api/client";
+import { ApiError, api } from "../api/client";
 import { AuditEvent, List } from "../api/types";
 import { Select } from "../components/field";
 import { EmptyState, ErrorNotice } from "../components/notices";
@@ -42,6 +42,9 @@ export function AuditPage() {
         </Select>
       </div>
       <ErrorNotice error={action.error} />
+      {action.error instanceof ApiError && action.error.status === 403 && (
+        <p>Only platform admins read the audit log. Ask one, or sign in with the service token.</p>
+      )}
       {events && events.items.length === 0 && <EmptyState>Nothing recorded yet. Token reads and credential changes appear here.</EmptyState>}
       {events && events.items.length > 0 && (
         <>

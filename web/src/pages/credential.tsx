@@ -4,7 +4,7 @@
 import { useState } from "preact/hooks";
 import { api } from "../api/client";
 import { roleId, useRoles } from "../api/roles";
-import { Credential, RoleBinding } from "../api/types";
+import { Agent, Credential, Project, RoleBinding } from "../api/types";
 import { useObject } from "../api/use_object";
 import { useWatchedList } from "../api/watched_list";
 import { BindingsTable } from "../components/bindings_table";
@@ -58,12 +58,21 @@ const kGrantRoles = [
   ["credential:viewer", "viewer (sessions read the token; a named user sees the credential)"],
 ];
 
+// The projects the caller sees, and the agents of the one chosen, both live.
+function useGrantTargets(project: string): { projects: Project[]; agents: Agent[] } {
+  const projects = useWatchedList<Project>("/projects").items ?? [];
+  const scope = project ? `project_id=${encodeURIComponent(project)}` : "project_id=-";
+  const agents = useWatchedList<Agent>("/agents", scope).items?.filter((a) => a.project_id === project) ?? [];
+  return { projects, agents };
+}
+
 function Grant({ credential }: { credential: Credential }) {
   const { roles } = useRoles();
   const [project, setProject] = useState(credential.project_id ?? "");
   const [agent, setAgent] = useState("");
   const [user, setUser] = useState("");
   const [role, setRole] = useState(kGrantRoles[0][0]);
+  const { projects, agents } = useGrantTargets(project);
   const action = useAction();
   const submit = (event: Event) => {
     event.preventDefault();
@@ -81,8 +90,30 @@ function Grant({ credential }: { credential: Credential }) {
   return (
     <form class="stacked-form" onSubmit={submit} aria-labelledby="grant-heading">
       <h2 id="grant-heading">Grant to a project or an agent</h2>
-      <Field id="grant-project" label="Project" value={project} onInput={setProject} required />
-      <Field id="grant-agent" label="Agent id (optional)" value={agent} onInput={setAgent} hint="Only this agent's sessions; empty for every session of the project." />
+      <Select
+        id="grant-project"
+        label="Project"
+        value={project}
+        onChange={(p) => {
+          setProject(p);
+          setAgent("");
+        }}
+      >
+        <option value="">choose a project</option>
+        {projects.map((p) => (
+          <option key={p.id} value={p.id}>
+            {p.name}
+          </option>
+        ))}
+      </Select>
+      <Select id="grant-agent" label="Agent" value={agent} onChange={setAgent}>
+        <option value="">every session of the project</option>
+        {agents.map((a) => (
+          <option key={a.id} value={a.id}>
+            only {a.name}'s sessions
+          </option>
+        ))}
+      </Select>
       <Field id="grant-user" label="User (optional)" value={user} onInput={setUser} />
       <Select id="grant-role" label="As" value={role} onChange={setRole}>
         {kGrantRoles.map(([name, words]) => (
@@ -92,7 +123,7 @@ function Grant({ credential }: { credential: Credential }) {
         ))}
       </Select>
       <ErrorNotice error={action.error} />
-      <button type="submit" disabled={action.busy || !roles}>
+      <button type="submit" disabled={action.busy || !roles || project === ""}>
         Grant
       </button>
     </form>
