@@ -96,7 +96,7 @@ function LiveAgent({ initial }: { initial: Agent }) {
         <StartAgent agent={agent} />
         <section aria-labelledby="settings-heading">
           <h2 id="settings-heading">Settings</h2>
-          <AgentForm key={agent.updated_at} initial={agent} submitLabel="Save agent" onSubmit={save} full />
+          <AgentForm key={agent.id} initial={agent} submitLabel="Save agent" onSubmit={save} full />
           {saved && <p role="status">Saved.</p>}
         </section>
       </div>
