@@ -118,6 +118,7 @@ test("every page: accessible, and screenshots in light and dark at desktop and p
 });
 
 for (const [what, viewport, deviceScaleFactor] of [
+  ["at desktop width (1280 px)", { width: 1280, height: 800 }, 1],
   ["at phone width (390 px)", { width: 390, height: 844 }, 3],
   ["at 200 % zoom (640×400 at scale 2)", { width: 640, height: 400 }, 2],
 ] as const) {
