@@ -5,13 +5,18 @@ import { roleName } from "../api/roles";
 import { Role, RoleBinding } from "../api/types";
 import { agentPath, credentialPath, projectPath, sessionPath } from "../router";
 import { ErrorNotice } from "./notices";
+import { ObjectName } from "./object_name";
 import { RelativeTime } from "./relative_time";
 import { useAction } from "./use_action";
 
 // Where a binding applies, linked to what it names.
 function Where({ binding }: { binding: RoleBinding }) {
   const project = binding.project_id && <a href={projectPath(binding.project_id)}>project {binding.project_id}</a>;
-  const agent = binding.agent_id && <a href={agentPath(binding.agent_id)}>agent {binding.agent_id}</a>;
+  const agent = binding.agent_id && (
+    <a href={agentPath(binding.agent_id)}>
+      agent <ObjectName kind="agents" id={binding.agent_id} />
+    </a>
+  );
   switch (binding.scope) {
     case "global":
       return <span>everything</span>;
@@ -24,7 +29,9 @@ function Where({ binding }: { binding: RoleBinding }) {
     case "credential":
       return (
         <span>
-          <a href={credentialPath(binding.credential_id ?? "")}>credential {binding.credential_id}</a>
+          <a href={credentialPath(binding.credential_id ?? "")}>
+            credential <ObjectName kind="credentials" id={binding.credential_id ?? ""} />
+          </a>
           {project && <> granted to {agent ? <>{agent} of </> : null}{project}</>}
         </span>
       );

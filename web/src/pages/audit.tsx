@@ -7,7 +7,9 @@ import { AuditEvent, List } from "../api/types";
 import { Select } from "../components/field";
 import { EmptyState, ErrorNotice } from "../components/notices";
 import { RelativeTime } from "../components/relative_time";
+import { ObjectName } from "../components/object_name";
 import { useAction } from "../components/use_action";
+import { credentialPath } from "../router";
 
 const kPage = 200;
 
@@ -72,7 +74,14 @@ export function AuditPage() {
                   </td>
                   <td data-label="Action">{e.action}</td>
                   <td data-label="Target">
-                    {e.target_kind} <code>{e.target_id ?? "—"}</code>
+                    {e.target_kind}{" "}
+                    {e.target_kind === "credential" && e.target_id ? (
+                      <a href={credentialPath(e.target_id)}>
+                        <ObjectName kind="credentials" id={e.target_id} />
+                      </a>
+                    ) : (
+                      <code>{e.target_id ?? "—"}</code>
+                    )}
                   </td>
                   <td data-label="Outcome">
                     <span class={e.outcome === "denied" ? "run-failed" : undefined}>{e.outcome}</span>
