@@ -49,7 +49,7 @@ async function streamHistory(collection: string): Promise<string> {
   return text;
 }
 
-test("project, agent and credential created, granted, started, chatted with, stopped and rotated", async ({ page }) => {
+test("project, agent and credential created, granted, started, chatted with, stopped, revoked and rotated", async ({ page }) => {
   test.setTimeout(180_000);
   page.on("dialog", (dialog) => void dialog.accept());
   const received = recordResponses(page);
@@ -117,6 +117,14 @@ test("project, agent and credential created, granted, started, chatted with, sto
   await expect(chat.locator(".msg-assistant").nth(1)).toContainText("echo: a second message", { timeout: 60_000 });
   await page.getByRole("button", { name: /^Stop / }).click();
   await expect(page.locator(".page-head .phase")).toHaveText("Stopped", { timeout: 30_000 });
+
+  // Revoked: the agent's grant goes, live, and the session no longer gets it that way.
+  await page.goto("/credentials");
+  await page.getByRole("link", { name: "gh-flow" }).click();
+  await grants.getByRole("button", { name: "Remove credential:viewer for (no user)" }).click();
+  await expect(grants.getByRole("row").filter({ hasText: "credential:viewer" })).toHaveCount(0);
+  const after = await apiCall<{ items: { name: string; grant: string }[] }>("GET", `/sessions/${sessionId}/credentials`);
+  expect(after.items).toContainEqual(expect.objectContaining({ name: "gh-flow", grant: "project" }));
 
   // The agent page lists the session, live.
   await page.goto(agentUrl);

@@ -94,7 +94,7 @@ export function ProjectMembers({ project, onChanged }: { project: Project; onCha
         <AddMember projectId={project.id} />
         <ErrorNotice error={error} />
         {members && members.length === 0 && (
-          <EmptyState>No members you can see. Add one above by username; only the service token sees everyone.</EmptyState>
+          <EmptyState>No members you can see. Add one above by username and role.</EmptyState>
         )}
         {members && members.length > 0 && <BindingsTable bindings={members} roles={roles} caption="Members" />}
       </section>

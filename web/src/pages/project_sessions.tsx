@@ -44,7 +44,9 @@ interface Filters {
 function matches(session: Session, filters: Filters): boolean {
   const needle = filters.text.trim().toLowerCase();
   if (needle && !session.name.toLowerCase().includes(needle)) return false;
-  if (filters.phase === "none" ? session.phase : filters.phase && session.phase !== filters.phase) return false;
+  const phase = session.phase ?? "";
+  if (filters.phase === "none" && phase !== "") return false;
+  if (filters.phase !== "" && filters.phase !== "none" && phase !== filters.phase) return false;
   if (filters.agent && (session.agent_id ?? "") !== filters.agent) return false;
   return !filters.creator || session.created_by_user_id === filters.creator;
 }

@@ -36,6 +36,7 @@ function CreateBinding() {
   const submit = (event: Event) => {
     event.preventDefault();
     void action.run(async () => {
+      // Until one is chosen, the select shows (and so means) the first role.
       const body: Record<string, string> = { role_id: role || roles?.[0]?.id || "", scope };
       if (user.trim()) body.user_id = user.trim();
       for (const key of kScopeIds[scope]) if (ids[key]?.trim()) body[key] = ids[key].trim();
