@@ -2,9 +2,15 @@
 import { render } from "preact";
 import { useEffect, useState } from "preact/hooks";
 import { onUnauthorized } from "./api/client";
+import { clearDrafts } from "./api/drafts";
 import { clearToken, loadToken } from "./api/token";
+import { AgentPage } from "./pages/agent";
+import { AuditPage } from "./pages/audit";
+import { CredentialPage } from "./pages/credential";
+import { CredentialsPage } from "./pages/credentials";
 import { ProjectPage } from "./pages/project";
 import { ProjectsPage } from "./pages/projects";
+import { RoleBindingsPage } from "./pages/role_bindings";
 import { SessionPage } from "./pages/session";
 import { SignIn } from "./pages/sign_in";
 import { Route, useRoute } from "./router";
@@ -15,9 +21,19 @@ function Page({ route }: { route: Route }) {
     case "projects":
       return <ProjectsPage />;
     case "project":
-      return <ProjectPage key={route.projectId} projectId={route.projectId} />;
+      return <ProjectPage key={route.projectId} projectId={route.projectId} tab={route.tab} />;
     case "session":
       return <SessionPage key={route.sessionId} sessionId={route.sessionId} />;
+    case "agent":
+      return <AgentPage key={route.agentId} agentId={route.agentId} />;
+    case "credentials":
+      return <CredentialsPage />;
+    case "credential":
+      return <CredentialPage key={route.credentialId} credentialId={route.credentialId} />;
+    case "role-bindings":
+      return <RoleBindingsPage />;
+    case "audit":
+      return <AuditPage />;
     case "not-found":
       return (
         <main>
@@ -29,6 +45,13 @@ function Page({ route }: { route: Route }) {
       );
   }
 }
+
+const kSections: [string, string, Route["page"][]][] = [
+  ["/", "Projects", ["projects", "project", "session", "agent"]],
+  ["/credentials", "Credentials", ["credentials", "credential"]],
+  ["/role-bindings", "Role bindings", ["role-bindings"]],
+  ["/audit", "Audit log", ["audit"]],
+];
 
 function App() {
   const [signedIn, setSignedIn] = useState(loadToken() !== null);
@@ -63,10 +86,18 @@ function App() {
         <a href="/" class="brand">
           Ambient
         </a>
+        <nav aria-label="Main" class="main-nav">
+          {kSections.map(([href, name, pages]) => (
+            <a key={href} href={href} aria-current={pages.includes(route.page) ? "page" : undefined}>
+              {name}
+            </a>
+          ))}
+        </nav>
         <button
           type="button"
           onClick={() => {
             clearToken();
+            clearDrafts();
             setSignedIn(false);
           }}
         >

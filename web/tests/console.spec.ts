@@ -27,7 +27,7 @@ test("a project created in the console, a session in it, and the echo agent's an
   await expectAccessible(page);
   await page.getByLabel("New project name").fill("web-demo");
   await page.getByRole("button", { name: "Create project" }).click();
-  await expect(page.getByRole("heading", { name: "Sessions of web-demo" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "web-demo", level: 1 })).toBeVisible();
   await expect(page.getByText("No sessions in this project yet")).toBeVisible();
   await expectAccessible(page);
 
@@ -57,7 +57,7 @@ test("a project created in the console, a session in it, and the echo agent's an
   await page.getByRole("link", { name: "web-demo" }).click();
   await expect(page.getByRole("link", { name: "first-chat" })).toBeVisible();
   await screenshots(page, "project");
-  await page.getByRole("link", { name: "Projects" }).click();
+  await page.getByRole("navigation", { name: "Breadcrumb" }).getByRole("link", { name: "Projects" }).click();
   await expect(page.getByRole("link", { name: "web-demo" })).toBeVisible();
   await screenshots(page, "projects");
 });
@@ -92,6 +92,8 @@ test("a message past 1 MiB is refused in the composer and nothing is sent", asyn
   });
   await page.getByRole("button", { name: "Send" }).click();
   await expect(page.getByRole("alert")).toContainText("longer than 1 MiB");
+  // Nothing lost: the text is still in the composer, to be cut down or copied elsewhere.
+  expect(await composer.evaluate((element: HTMLTextAreaElement) => element.value.length)).toBe(10 * 1024 * 1024);
   const messages = await apiCall<unknown[]>("GET", `/sessions/${session.id}/messages`);
   expect(messages).toEqual([]);
 });
@@ -100,7 +102,7 @@ test("a token that stops working mid-session leads back to sign-in, saying why",
   await signIn(page);
   await page.getByLabel("New project name").fill("expiry-demo");
   await page.getByRole("button", { name: "Create project" }).click();
-  await expect(page.getByRole("heading", { name: "Sessions of expiry-demo" })).toBeVisible();
+  await expect(page.getByRole("heading", { name: "expiry-demo", level: 1 })).toBeVisible();
   // Every call of the page done (the list read, the watch open), so the next one is ours.
   await expect(page.getByText("No sessions in this project yet")).toBeVisible();
   await expect(page.getByText("live", { exact: true })).toBeVisible();

@@ -2,8 +2,8 @@
 // ambient-api-server (port 0, a temp data dir, serving the console built into build/web) and
 // the real ambient-control-plane running echo runners. Returns the teardown that stops both.
 import { ChildProcess, spawn } from "node:child_process";
-import { randomBytes } from "node:crypto";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { generateKeyPairSync, randomBytes } from "node:crypto";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { binDir, webBuildDir } from "./platform";
@@ -49,11 +49,16 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
   const sessionsDir = path.join(root, "sessions");
   mkdirSync(sessionsDir, { mode: 0o711 });
   const token = randomBytes(24).toString("hex");
+  // Users sign in with JWTs this key signs (platform.ts, userToken): the server trusts its
+  // public half, as it would an OIDC issuer's.
+  const { publicKey, privateKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });
+  const jwksFile = path.join(root, "jwks.json");
+  writeFileSync(jwksFile, JSON.stringify({ keys: [{ ...publicKey.export({ format: "jwk" }), kid: "web-test", alg: "ES256", use: "sig" }] }));
   const logs = process.env.AMBIENT_WEB_TEST_LOGS === "1" ? "inherit" : "ignore";
 
   const api = spawn(
     path.join(binDir, "ambient-api-server"),
-    ["serve", "--api-server-bindaddress", "127.0.0.1:0", "--data-dir", path.join(root, "api"), "--web-dir", webBuildDir],
+    ["serve", "--api-server-bindaddress", "127.0.0.1:0", "--data-dir", path.join(root, "api"), "--web-dir", webBuildDir, "--jwk-cert-file", jwksFile],
     { env: { ...process.env, AMBIENT_API_TOKEN: token }, stdio: ["ignore", "pipe", logs] },
   );
   const [, port] = await waitForLine(api, /listening on [^ ]*:(\d+) /, "ambient-api-server");
@@ -78,6 +83,7 @@ export default async function globalSetup(): Promise<() => Promise<void>> {
 
   process.env.AMBIENT_TEST_URL = url;
   process.env.AMBIENT_TEST_TOKEN = token;
+  process.env.AMBIENT_TEST_USER_KEY = privateKey.export({ format: "pem", type: "pkcs8" }).toString();
   return async () => {
     await stop(controlPlane);
     await stop(api);

@@ -1,13 +1,19 @@
 // The box for the next user message. The API takes at most 1 MiB; a longer text is refused
-// here with that reason rather than sent to be refused.
+// here with that reason rather than sent to be refused. What is typed is kept as a draft
+// (api/drafts.ts) until it is sent.
 import { useState } from "preact/hooks";
 import { api } from "../api/client";
+import { loadDraft, saveDraft } from "../api/drafts";
 import { ErrorNotice } from "../components/notices";
 
 const kMaxBytes = 1024 * 1024;
 
 export function Composer({ sessionId }: { sessionId: string }) {
-  const [text, setText] = useState("");
+  const [text, setTextState] = useState(() => loadDraft(sessionId));
+  const setText = (value: string) => {
+    setTextState(value);
+    saveDraft(sessionId, value);
+  };
   const [error, setError] = useState<unknown>(undefined);
   const [busy, setBusy] = useState(false);
   const send = async () => {

@@ -1,102 +1,42 @@
-// One project's sessions, live (the sessions watch stream scoped to the project), with a
-// filter, start/stop/delete, and a form that creates and starts a session.
-import { useState } from "preact/hooks";
-import { api } from "../api/client";
-import { Session } from "../api/types";
-import { useWatchedList } from "../api/watched_list";
-import { EmptyState, ErrorNotice, LiveIndicator, PhaseBadge } from "../components/notices";
-import { RelativeTime } from "../components/relative_time";
-import { navigate, sessionPath } from "../router";
-import { SessionActions } from "./session_actions";
+// A project: read first (a 404 for whoever may not see it), then its sessions, agents or
+// members and settings, one tab each.
+import { Project } from "../api/types";
+import { useObject } from "../api/use_object";
+import { LoadFailed } from "../components/load_failed";
+import { ProjectTab, projectPath } from "../router";
+import { ProjectAgents } from "./project_agents";
+import { ProjectMembers } from "./project_members";
+import { ProjectSessions } from "./project_sessions";
 
-function CreateSession({ projectId }: { projectId: string }) {
-  const [name, setName] = useState("");
-  const [error, setError] = useState<unknown>(undefined);
-  const submit = async (event: Event) => {
-    event.preventDefault();
-    setError(undefined);
-    try {
-      const session = await api<Session>("POST", "/sessions", { name: name.trim(), project_id: projectId });
-      await api("POST", `/sessions/${encodeURIComponent(session.id)}/start`);
-      navigate(sessionPath(session.id));
-    } catch (e) {
-      setError(e);
-    }
-  };
-  return (
-    <form class="inline-form" onSubmit={submit}>
-      <label for="session-name">New session name</label>
-      <input
-        id="session-name"
-        value={name}
-        onInput={(e) => setName((e.target as HTMLInputElement).value)}
-        required
-      />
-      <button type="submit">Create and start</button>
-      <ErrorNotice error={error} />
-    </form>
-  );
-}
+const kTabNames: [ProjectTab, string][] = [
+  ["sessions", "Sessions"],
+  ["agents", "Agents"],
+  ["members", "Members and settings"],
+];
 
-export function ProjectPage({ projectId }: { projectId: string }) {
-  const { items, error, state } = useWatchedList<Session>(
-    "/sessions",
-    `project_id=${encodeURIComponent(projectId)}`,
-  );
-  const [filter, setFilter] = useState("");
-  const needle = filter.trim().toLowerCase();
-  const shown = items?.filter(
-    (s) => needle === "" || s.name.toLowerCase().includes(needle) || (s.phase ?? "").toLowerCase().includes(needle),
-  );
+export function ProjectPage({ projectId, tab }: { projectId: string; tab: ProjectTab }) {
+  const { value: project, error, setValue: setProject } = useObject<Project>(`/projects/${encodeURIComponent(projectId)}`);
+  if (error) return <LoadFailed title={`Project ${projectId}`} error={error} back="/" backText="Back to the projects you can see" />;
+  if (!project) return <main aria-busy="true">Loading project…</main>;
   return (
     <main>
       <nav aria-label="Breadcrumb" class="breadcrumb">
         <a href="/">Projects</a> / <span>{projectId}</span>
       </nav>
       <div class="page-head">
-        <h1>Sessions of {projectId}</h1>
-        <LiveIndicator state={state} />
+        <h1>{projectId}</h1>
+        {project.description && <span class="muted">{project.description}</span>}
       </div>
-      <CreateSession projectId={projectId} />
-      <ErrorNotice error={error} />
-      {items && items.length > 0 && (
-        <div class="filter">
-          <label for="session-filter">Filter by name or phase</label>
-          <input id="session-filter" type="search" value={filter} onInput={(e) => setFilter((e.target as HTMLInputElement).value)} />
-        </div>
-      )}
-      {items && items.length === 0 && <EmptyState>No sessions in this project yet. Create one above.</EmptyState>}
-      {shown && items && items.length > 0 && shown.length === 0 && <EmptyState>No session matches “{filter}”.</EmptyState>}
-      {shown && shown.length > 0 && (
-        <table>
-          <thead>
-            <tr>
-              <th scope="col">Name</th>
-              <th scope="col">Phase</th>
-              <th scope="col">Created</th>
-              <th scope="col">Actions</th>
-            </tr>
-          </thead>
-          <tbody>
-            {shown.map((session) => (
-              <tr key={session.id}>
-                <td>
-                  <a href={sessionPath(session.id)}>{session.name}</a>
-                </td>
-                <td>
-                  <PhaseBadge phase={session.phase} />
-                </td>
-                <td>
-                  <RelativeTime value={session.created_at} />
-                </td>
-                <td>
-                  <SessionActions session={session} />
-                </td>
-              </tr>
-            ))}
-          </tbody>
-        </table>
-      )}
+      <nav aria-label="Project sections" class="tabs">
+        {kTabNames.map(([id, name]) => (
+          <a key={id} href={projectPath(projectId, id)} aria-current={id === tab ? "page" : undefined}>
+            {name}
+          </a>
+        ))}
+      </nav>
+      {tab === "sessions" && <ProjectSessions projectId={projectId} />}
+      {tab === "agents" && <ProjectAgents projectId={projectId} />}
+      {tab === "members" && <ProjectMembers project={project} onChanged={setProject} />}
     </main>
   );
 }

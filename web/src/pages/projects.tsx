@@ -48,7 +48,7 @@ export function ProjectsPage() {
       <ErrorNotice error={error} />
       {items && items.length === 0 && <EmptyState>No projects yet. Create one above to start sessions in it.</EmptyState>}
       {items && items.length > 0 && (
-        <table>
+        <table class="cards">
           <thead>
             <tr>
               <th scope="col">Name</th>
@@ -59,11 +59,11 @@ export function ProjectsPage() {
           <tbody>
             {items.map((project) => (
               <tr key={project.id}>
-                <td>
+                <td data-label="Name">
                   <a href={projectPath(project.id)}>{project.name}</a>
                 </td>
-                <td>{project.description}</td>
-                <td>
+                <td data-label="Description">{project.description}</td>
+                <td data-label="Created">
                   <RelativeTime value={project.created_at} />
                 </td>
               </tr>

@@ -1,14 +1,15 @@
 // The session page: its state and controls, the conversation as a chat following the live
 // messages stream, and a composer for the next user message.
-import { useEffect, useLayoutEffect, useRef, useState } from "preact/hooks";
-import { ApiError, api } from "../api/client";
+import { useLayoutEffect, useRef, useState } from "preact/hooks";
 import { useConversation } from "../api/conversation";
 import { LiveAnswer, useLiveAnswer } from "../api/live_answer";
 import { Session } from "../api/types";
+import { useObject } from "../api/use_object";
 import { useWatchedList } from "../api/watched_list";
+import { LoadFailed } from "../components/load_failed";
 import { EmptyState, ErrorNotice, LiveIndicator, PhaseBadge } from "../components/notices";
 import { RelativeTime } from "../components/relative_time";
-import { navigate, projectPath } from "../router";
+import { agentPath, navigate, projectPath } from "../router";
 import { ChatMessage } from "./chat_message";
 import { Composer } from "./composer";
 import { SessionActions } from "./session_actions";
@@ -85,26 +86,10 @@ function Chat({ sessionId, running }: { sessionId: string; running: boolean }) {
 }
 
 export function SessionPage({ sessionId }: { sessionId: string }) {
-  const [initial, setInitial] = useState<Session | undefined>(undefined);
-  const [error, setError] = useState<ApiError | undefined>(undefined);
-  useEffect(() => {
-    setInitial(undefined);
-    setError(undefined);
-    api<Session>("GET", `/sessions/${encodeURIComponent(sessionId)}`).then(setInitial, setError);
-  }, [sessionId]);
+  const { value: initial, error } = useObject<Session>(`/sessions/${encodeURIComponent(sessionId)}`);
   // The session's phase stays live through its project's sessions watch.
   const projectQuery = initial ? `project_id=${encodeURIComponent(initial.project_id)}` : "";
-  if (error) {
-    return (
-      <main>
-        <h1>Session</h1>
-        <ErrorNotice error={error} />
-        <p>
-          <a href="/">Back to projects</a>
-        </p>
-      </main>
-    );
-  }
+  if (error) return <LoadFailed title="Session" error={error} back="/" backText="Back to projects" />;
   if (!initial) return <main aria-busy="true">Loading session…</main>;
   return <LiveSession initial={initial} projectQuery={projectQuery} />;
 }
@@ -123,6 +108,13 @@ function LiveSession({ initial, projectQuery }: { initial: Session; projectQuery
         <PhaseBadge phase={session.phase} />
         <span class="muted">
           created <RelativeTime value={session.created_at} />
+          {session.created_by_user_id && ` by ${session.created_by_user_id}`}
+          {session.agent_id && (
+            <>
+              {" "}
+              for <a href={agentPath(session.agent_id)}>its agent</a>
+            </>
+          )}
         </span>
       </div>
       <SessionActions session={session} onDeleted={() => navigate(projectPath(session.project_id))} />
