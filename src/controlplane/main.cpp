@@ -1,6 +1,6 @@
 // ambient-control-plane: the composition root. It follows the API server's sessions and
 // projects (watch clients → EventQueue), reconciles each session into a runner of the local
-// runtime (ReconcileLoop), keeps every runner's token fresh (TokenRefresher) and serves
+// or kubernetes runtime (ReconcileLoop), keeps every runner's token fresh (TokenRefresher) and serves
 // /healthz and /metrics. docs/control-plane.md describes each part.
 #include <csignal>
 #include <cstdint>
@@ -18,6 +18,9 @@
 #include "controlplane/metrics_text.hpp"
 #include "controlplane/reconcile_loop.hpp"
 #include "controlplane/reconciler.hpp"
+#include "controlplane/runtimes/kubernetes/kube_client.hpp"
+#include "controlplane/runtimes/kubernetes/kube_config.hpp"
+#include "controlplane/runtimes/kubernetes/kubernetes_runtime.hpp"
 #include "controlplane/runtimes/local/local_runtime.hpp"
 #include "controlplane/service_token.hpp"
 #include "controlplane/token_refresher.hpp"
@@ -46,6 +49,30 @@ std::map<std::string, std::uint64_t> ended_by_fault(const WatchClient& watch) {
     return out;
 }
 
+// The runtime --runtime chose, and what it needs kept alive.
+struct ChosenRuntime {
+    std::unique_ptr<LocalRuntime> local;
+    std::unique_ptr<kube::KubeClient> kube_client;
+    std::unique_ptr<kube::KubernetesRuntime> kubernetes;
+
+    Runtime& get() { return local ? static_cast<Runtime&>(*local) : *kubernetes; }
+    std::string describe() const { return local ? local->describe() : kubernetes->describe(); }
+    void stop_all() { local ? local->stop_all() : kubernetes->stop_all(); }
+};
+
+ChosenRuntime make_runtime(const ControlPlaneConfig& config) {
+    ChosenRuntime chosen;
+    if (config.runtime == RuntimeKind::Local) {
+        chosen.local = std::make_unique<LocalRuntime>(local_runtime_options(config));
+    } else {
+        chosen.kube_client =
+            std::make_unique<kube::KubeClient>(kube::resolve_kube_config(config.kubeconfig, process_getenv));
+        chosen.kubernetes =
+            std::make_unique<kube::KubernetesRuntime>(*chosen.kube_client, kube::kubernetes_runtime_options(config));
+    }
+    return chosen;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -69,20 +96,29 @@ int main(int argc, char** argv) {
     const ambient::client::HttpClient http(config.api_server_url);
     const ApiClient api(http, token);
 
-    std::unique_ptr<LocalRuntime> runtime;
+    ChosenRuntime chosen;
     try {
-        runtime = std::make_unique<LocalRuntime>(local_runtime_options(config));
+        chosen = make_runtime(config);
     } catch (const std::exception& e) {
-        spdlog::critical("ambient-control-plane: the local runtime cannot start: {}", e.what());
+        spdlog::critical("ambient-control-plane: the {} runtime cannot start: {}", runtime_name(config.runtime),
+                         e.what());
         return 1;
     }
+    Runtime* runtime = &chosen.get();
     spdlog::info("ambient-control-plane: runtime {} ({}), API server {}, data dir {}", runtime_name(config.runtime),
-                 runtime->describe(), config.api_server_url, config.data_dir.string());
+                 chosen.describe(), config.api_server_url, config.data_dir.string());
 
     // Runners a previous control plane left running are taken back before anything else, so
     // that the first refresh pass (next) rewrites their token files at once — without waiting
     // for the API server's list.
-    const auto adopted = runtime->adopt();
+    std::vector<std::string> adopted;
+    try {
+        adopted = runtime->adopt();
+    } catch (const std::exception& e) {
+        spdlog::critical("ambient-control-plane: the {} runtime cannot list its runners: {}",
+                         runtime_name(config.runtime), e.what());
+        return 1;
+    }
     if (!adopted.empty()) spdlog::info("adopted {} runner(s) left by a previous control plane", adopted.size());
 
     TokenRefresher refresher(
@@ -157,7 +193,7 @@ int main(int argc, char** argv) {
     refresher.stop();
     if (config.stop_runners_on_exit) {
         spdlog::info("stopping every runner (--stop-runners-on-exit)");
-        runtime->stop_all();
+        chosen.stop_all();
     }
     // Without --stop-runners-on-exit the runners go on; the next control plane adopts them.
     return 0;
