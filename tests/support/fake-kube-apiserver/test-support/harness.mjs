@@ -39,6 +39,8 @@ export async function startFake({ args = ["--token", token], tls } = {}) {
       if (body !== undefined) {
         payload = typeof body === "string" ? body : JSON.stringify(body);
         headers["content-type"] = contentType;
+        // Node sends a DELETE body neither chunked nor sized unless told its length.
+        headers["content-length"] = Buffer.byteLength(payload);
       }
       return new Promise((resolve, reject) => {
         const client = tls ? https : http;
