@@ -1,0 +1,70 @@
+// The fake's whole state: the objects, the one resourceVersion counter they share, the event
+// history that watches replay from, and the open watches that live events go to. Knows no HTTP.
+
+export class Store {
+  constructor() {
+    this.objects = new Map(); // "plural/namespace/name" → { def, object }
+    this.resourceVersion = 0;
+    this.history = []; // { rv, def, type, object }, oldest first, all newer than `horizon`
+    this.horizon = 0; // resumes from a resourceVersion below this get 410 Expired
+    this.watchers = new Set();
+  }
+
+  static key(def, namespace, name) {
+    return `${def.plural}/${def.namespaced ? namespace : ""}/${name}`;
+  }
+
+  get(def, namespace, name) {
+    const entry = this.objects.get(Store.key(def, namespace, name));
+    return entry ? structuredClone(entry.object) : undefined;
+  }
+
+  /** Objects of one kind, in one namespace or (namespace undefined) all, ordered by key. */
+  list(def, namespace) {
+    const out = [];
+    for (const [key, entry] of [...this.objects].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      if (entry.def !== def) continue;
+      if (namespace !== undefined && entry.object.metadata.namespace !== namespace) continue;
+      out.push({ key, object: structuredClone(entry.object) });
+    }
+    return out;
+  }
+
+  /** Every stored object with its definition (for cascades and the test endpoints). */
+  all() {
+    return [...this.objects.values()].map(({ def, object }) => ({ def, object: structuredClone(object) }));
+  }
+
+  /** Stores `object` (ADDED or MODIFIED) under a new resourceVersion; returns the stored copy. */
+  write(def, object, type) {
+    object.metadata.resourceVersion = String(++this.resourceVersion);
+    this.objects.set(Store.key(def, object.metadata.namespace, object.metadata.name), { def, object: structuredClone(object) });
+    this.record(def, type, object);
+    return structuredClone(object);
+  }
+
+  /** Removes `object`; the DELETED event carries the deletion's resourceVersion, as Kubernetes does. */
+  remove(def, object) {
+    this.objects.delete(Store.key(def, object.metadata.namespace, object.metadata.name));
+    object.metadata.resourceVersion = String(++this.resourceVersion);
+    this.record(def, "DELETED", object);
+    return structuredClone(object);
+  }
+
+  record(def, type, object) {
+    const event = { rv: this.resourceVersion, def, type, object: structuredClone(object) };
+    this.history.push(event);
+    for (const watcher of this.watchers) watcher.offer(event);
+  }
+
+  /** Events after `rv`, or null when they were compacted away. */
+  since(rv) {
+    if (rv < this.horizon) return null;
+    return this.history.filter((e) => e.rv > rv);
+  }
+
+  compact() {
+    this.horizon = this.resourceVersion;
+    this.history = [];
+  }
+}

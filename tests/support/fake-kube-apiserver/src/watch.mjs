@@ -1,0 +1,57 @@
+// `?watch=true`: a chunked stream of newline-delimited JSON events, replayed from history after
+// a resourceVersion or started with synthetic ADDED events, then live until the client leaves,
+// `timeoutSeconds` passes, or a test closes every watch.
+import { parseLabelSelector, parseFieldSelector } from "./selectors.mjs";
+import { gone, statusBody } from "./status.mjs";
+
+export function startWatch(store, def, namespace, query, res, onHeaders) {
+  const labels = parseLabelSelector(query.get("labelSelector"));
+  const fields = parseFieldSelector(query.get("fieldSelector"));
+  const matches = (event) =>
+    event.def === def && (namespace === undefined || event.object.metadata.namespace === namespace) &&
+    labels(event.object) && fields(event.object);
+  const send = (type, object) => res.write(`${JSON.stringify({ type, object })}\n`);
+
+  res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache" });
+  onHeaders(200);
+
+  const rvText = query.get("resourceVersion");
+  const rv = rvText && rvText !== "0" ? Number(rvText) : undefined;
+  if (rv !== undefined) {
+    const events = Number.isFinite(rv) ? store.since(rv) : null;
+    if (events === null) {
+      const error = gone(`too old resource version: ${rvText} (${store.horizon})`);
+      send("ERROR", statusBody(error.code, error.reason, error.message));
+      res.end();
+      return;
+    }
+    for (const e of events) if (matches(e)) send(e.type, e.object);
+  } else {
+    for (const { object } of store.list(def, namespace)) {
+      if (matches({ def, object })) send("ADDED", object);
+    }
+  }
+
+  const watcher = {
+    bookmarks: ["true", "1"].includes(query.get("allowWatchBookmarks")),
+    offer(event) {
+      if (matches(event)) send(event.type, event.object);
+    },
+    bookmark() {
+      if (this.bookmarks) send("BOOKMARK", { kind: def.kind, apiVersion: def.apiVersion,
+                                             metadata: { resourceVersion: String(store.resourceVersion) } });
+    },
+    close() {
+      res.end();
+    },
+  };
+  store.watchers.add(watcher);
+  const timeout = Number(query.get("timeoutSeconds") ?? 0);
+  const timer = timeout > 0 ? setTimeout(() => watcher.close(), timeout * 1000) : undefined;
+  const forget = () => {
+    clearTimeout(timer);
+    store.watchers.delete(watcher);
+  };
+  res.on("close", forget);
+  res.on("finish", forget);
+}
