@@ -5,6 +5,7 @@
 
 #include <chrono>
 #include <condition_variable>
+#include <fstream>
 #include <functional>
 #include <map>
 #include <mutex>
@@ -17,6 +18,8 @@
 #include "controlplane/runtimes/kubernetes/kube_objects.hpp"
 #include "controlplane/runtimes/kubernetes/kubernetes_runtime.hpp"
 #include "support/fake_kube_apiserver.hpp"
+#include "support/server_process.hpp"
+#include "support/test_ca.hpp"
 
 namespace ambient::controlplane::kube {
 namespace {
@@ -468,6 +471,35 @@ TEST_F(KubeRuntime, ClientRetriesConflictsAndReportsStatuses) {
     wrong.server = fake_->url();
     wrong.token = "not-the-token";
     EXPECT_EQ(status_of([&] { KubeClient(wrong).list(kPods, ""); }), "401 Unauthorized");
+}
+
+// TLS with the cluster's CA from a kubeconfig, the bearer token sent over it; a server the
+// CA did not sign is refused, unless insecure-skip-tls-verify says otherwise.
+TEST(KubeClientTls, TrustsTheKubeconfigsCaOnly) {
+    if (auto why = testing::FakeKubeApiServer::unavailable(AMBIENT_FAKE_KUBE_DIR)) GTEST_SKIP() << *why;
+    testing::TempDir dir;
+    testing::TestCa ca(dir.path());
+    const auto certificate = ca.issue("kube", {"127.0.0.1"});
+    testing::FakeKubeApiServer fake(AMBIENT_FAKE_KUBE_DIR, {kToken}, certificate.certificate_file,
+                                    certificate.key_file);
+    ASSERT_EQ(fake.url().substr(0, 8), "https://");
+    const auto kubeconfig = dir.path() / "kubeconfig";
+    const auto write = [&](const std::string& cluster_extra) {
+        std::ofstream(kubeconfig) << "current-context: c\nclusters: [{name: k, cluster: {server: '" << fake.url() << "'"
+                                  << cluster_extra << "}}]\nusers: [{name: u, user: {token: " << kToken
+                                  << "}}]\ncontexts: [{name: c, context: {cluster: k, user: u}}]\n";
+    };
+    write(", certificate-authority: " + ca.certificate_file().string());
+    const KubeClient trusted(load_kubeconfig(kubeconfig));
+    EXPECT_EQ(trusted.get_or_create(kNamespaces, namespace_object("team-a"))["metadata"]["name"], "team-a");
+
+    write("");
+    const KubeClient untrusted(load_kubeconfig(kubeconfig));
+    EXPECT_THROW(untrusted.list(kNamespaces, ""), client::TransportError);
+
+    write(", insecure-skip-tls-verify: true");
+    const KubeClient insecure(load_kubeconfig(kubeconfig));
+    EXPECT_EQ(insecure.list(kNamespaces, "")["items"].size(), 1u);
 }
 
 }  // namespace

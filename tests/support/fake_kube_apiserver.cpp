@@ -41,13 +41,18 @@ std::optional<std::string> FakeKubeApiServer::unavailable(const std::filesystem:
     return std::nullopt;
 }
 
-FakeKubeApiServer::FakeKubeApiServer(const std::filesystem::path& server_dir, std::vector<std::string> tokens) {
+FakeKubeApiServer::FakeKubeApiServer(const std::filesystem::path& server_dir, std::vector<std::string> tokens,
+                                     const std::filesystem::path& tls_cert, const std::filesystem::path& tls_key)
+    : tls_(!tls_cert.empty()) {
     const auto node = find_node();
     if (!node) throw std::runtime_error("no node on PATH");
     std::vector<std::string> args{node->string(), (server_dir / "server.mjs").string(), "--port", "0"};
     for (auto& token : tokens) {
         args.push_back("--token");
         args.push_back(std::move(token));
+    }
+    if (tls_) {
+        args.insert(args.end(), {"--tls-cert", tls_cert.string(), "--tls-key", tls_key.string()});
     }
     std::vector<char*> argv;
     for (auto& a : args)

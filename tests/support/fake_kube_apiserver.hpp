@@ -22,15 +22,17 @@ public:
     // nullopt when it can: a test skips with that reason.
     static std::optional<std::string> unavailable(const std::filesystem::path& server_dir);
 
-    FakeKubeApiServer(const std::filesystem::path& server_dir, std::vector<std::string> tokens);
+    // With `tls_cert` and `tls_key` (PEM files) it serves https.
+    FakeKubeApiServer(const std::filesystem::path& server_dir, std::vector<std::string> tokens,
+                      const std::filesystem::path& tls_cert = {}, const std::filesystem::path& tls_key = {});
     ~FakeKubeApiServer();
     FakeKubeApiServer(const FakeKubeApiServer&) = delete;
     FakeKubeApiServer& operator=(const FakeKubeApiServer&) = delete;
 
     std::uint16_t port() const { return port_; }
-    std::string url() const { return "http://127.0.0.1:" + std::to_string(port_); }
+    std::string url() const { return (tls_ ? "https" : "http") + std::string("://127.0.0.1:") + std::to_string(port_); }
 
-    // A test-control call (no authentication): e.g. control("POST", "/__fake/compact").
+    // A test-control call (no authentication; plain http only): e.g. control("POST", "/__fake/compact").
     nlohmann::json control(const std::string& method, const std::string& path,
                            const nlohmann::json& body = nullptr) const;
     // GET /__fake/objects?kind=…&namespace=…: the stored objects of a kind.
@@ -44,6 +46,7 @@ private:
     pid_t pid_ = -1;
     int stdin_fd_ = -1;
     std::uint16_t port_ = 0;
+    bool tls_ = false;
 };
 
 }  // namespace ambient::testing
