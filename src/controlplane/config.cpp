@@ -153,6 +153,7 @@ std::optional<ControlPlaneConfig> load_config(const std::vector<std::string>& ar
     std::string runner_image;
     std::string pull_policy;
     std::string api_server_namespace;
+    std::string lease_duration = "15s";
 
     CLI::App cli{"ambient-control-plane: turns sessions into running runners and keeps their tokens fresh",
                  "ambient-control-plane"};
@@ -184,6 +185,14 @@ std::optional<ControlPlaneConfig> load_config(const std::vector<std::string>& ar
                    "kubernetes: the cluster's kubeconfig (default: KUBECONFIG, else the Pod's service account)");
     cli.add_option("--runner-image", runner_image, "kubernetes: the runner Pods' image (default: RUNNER_IMAGE)");
     cli.add_option("--runner-image-pull-policy", pull_policy, "kubernetes: Always, IfNotPresent or Never");
+    cli.add_flag("--leader-elect", config.leader_elect,
+                 "kubernetes: elect one active replica through a coordination.k8s.io Lease");
+    cli.add_option("--lease-namespace", config.lease_namespace,
+                   "kubernetes: the Lease's namespace (default: POD_NAMESPACE)");
+    cli.add_option("--lease-name", config.lease_name, "kubernetes: the Lease's name")->capture_default_str();
+    cli.add_option("--lease-duration", lease_duration,
+                   "kubernetes: how long a silent leader keeps the Lease before a standby takes it")
+        ->capture_default_str();
     cli.add_option("--api-server-namespace", api_server_namespace,
                    "kubernetes: the API server's namespace, admitted to runners' port 8001 (default: POD_NAMESPACE)");
 
@@ -236,6 +245,22 @@ std::optional<ControlPlaneConfig> load_config(const std::vector<std::string>& ar
                                           : env_or(getenv, "POD_NAMESPACE", config.api_server_namespace);
         if (!config.kubeconfig.empty() && ::access(kubeconfig.c_str(), R_OK) != 0)
             throw ConfigError("--kubeconfig", "not a readable file: " + kubeconfig);
+        if (config.leader_elect) {
+            if (config.lease_namespace.empty()) config.lease_namespace = env_or(getenv, "POD_NAMESPACE", "");
+            if (config.lease_namespace.empty())
+                throw ConfigError("--lease-namespace", "--leader-elect needs the Lease's namespace (or POD_NAMESPACE)");
+            config.lease_identity = env_or(getenv, "POD_NAME", "");
+            if (config.lease_identity.empty()) {
+                char host[256] = {};
+                ::gethostname(host, sizeof host - 1);
+                config.lease_identity = host;
+            }
+            config.lease_duration = check_duration("--lease-duration", lease_duration, false);
+            if (config.lease_duration < std::chrono::seconds(2))
+                throw ConfigError("--lease-duration", "must be at least 2s");
+        }
+    } else if (config.leader_elect) {
+        throw ConfigError("--leader-elect", "needs --runtime kubernetes");
     } else if (runtime != "local") {
         throw ConfigError("--runtime", "'" + runtime.substr(0, 32) + "' is not one of local, kubernetes");
     }

@@ -63,6 +63,13 @@ struct ControlPlaneConfig {
     // Where the API server's Pods run (the runners' NetworkPolicy admits them): POD_NAMESPACE,
     // the control plane's own, unless given.
     std::string api_server_namespace = "ambient-code";
+    // --leader-elect (kubernetes only): several replicas, one reconciling at a time, elected
+    // through the Lease lease_namespace/lease_name (leader_election.hpp).
+    bool leader_elect = false;
+    std::string lease_namespace;  // --lease-namespace, else POD_NAMESPACE; required with --leader-elect
+    std::string lease_name = "ambient-control-plane";
+    std::string lease_identity;  // POD_NAME, else the host name
+    std::chrono::seconds lease_duration{15};
     // A watch stream silent this long (no event, no ping) is dropped and resumed: three of
     // the API server's 30 s ping intervals.
     std::chrono::seconds watch_idle_timeout{90};

@@ -21,6 +21,7 @@
 #include "controlplane/runtimes/kubernetes/kube_client.hpp"
 #include "controlplane/runtimes/kubernetes/kube_config.hpp"
 #include "controlplane/runtimes/kubernetes/kubernetes_runtime.hpp"
+#include "controlplane/runtimes/kubernetes/leader_election.hpp"
 #include "controlplane/runtimes/local/local_runtime.hpp"
 #include "controlplane/service_token.hpp"
 #include "controlplane/token_refresher.hpp"
@@ -73,6 +74,34 @@ ChosenRuntime make_runtime(const ControlPlaneConfig& config) {
     return chosen;
 }
 
+// --leader-elect: waits for the Lease (true) or a stop signal (false). SIGUSR1, sent to this
+// thread alone, says the election ended.
+bool wait_for_leadership(kube::LeaderElector& elector, const sigset_t& stop_signals) {
+    sigset_t wake = stop_signals;
+    sigaddset(&wake, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &wake, nullptr);
+    const auto& lease = elector.options();
+    spdlog::info("leader election: {} waits for the lease {}/{}", lease.identity, lease.namespace_, lease.name);
+    std::atomic<bool> stop{false};
+    std::atomic<bool> elected{false};
+    const pthread_t self = pthread_self();
+    std::thread election([&] {
+        elected = elector.acquire(stop);
+        pthread_kill(self, SIGUSR1);
+    });
+    int received = 0;
+    sigwait(&wake, &received);
+    stop = true;
+    election.join();
+    if (received != SIGUSR1) {
+        spdlog::info("signal {}: stopping", received);
+        if (elected) elector.release();
+        return false;
+    }
+    spdlog::info("leader election: {} leads", lease.identity);
+    return elected;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -111,13 +140,39 @@ int main(int argc, char** argv) {
     // Runners a previous control plane left running are taken back before anything else, so
     // that the first refresh pass (next) rewrites their token files at once — without waiting
     // for the API server's list.
+    // With --leader-elect only the leader goes on: it adopts, refreshes and reconciles.
+    std::unique_ptr<kube::LeaderElector> elector;
+    if (config.leader_elect) {
+        elector = std::make_unique<kube::LeaderElector>(
+            *chosen.kube_client, kube::LeaseOptions{.namespace_ = config.lease_namespace,
+                                                    .name = config.lease_name,
+                                                    .identity = config.lease_identity,
+                                                    .lease_duration = config.lease_duration,
+                                                    .renew_deadline = config.lease_duration * 2 / 3,
+                                                    .retry_period = config.lease_duration / 5});
+        if (!wait_for_leadership(*elector, signals)) return 0;
+    }
+    std::atomic<bool> stop_holding{false};
+    std::atomic<bool> leadership_lost{false};
+    std::thread holding;
+    if (elector) {
+        // Losing the Lease stops this replica as a signal would: another one leads now.
+        const pthread_t main_thread = pthread_self();
+        holding = std::thread([&, main_thread] {
+            if (!elector->hold(stop_holding)) {
+                leadership_lost = true;
+                pthread_kill(main_thread, SIGTERM);
+            }
+        });
+    }
+
     std::vector<std::string> adopted;
     try {
         adopted = runtime->adopt();
     } catch (const std::exception& e) {
         spdlog::critical("ambient-control-plane: the {} runtime cannot list its runners: {}",
                          runtime_name(config.runtime), e.what());
-        return 1;
+        std::quick_exit(1);  // the lease holder's thread is running; the Lease expires by itself
     }
     if (!adopted.empty()) spdlog::info("adopted {} runner(s) left by a previous control plane", adopted.size());
 
@@ -195,6 +250,11 @@ int main(int argc, char** argv) {
         spdlog::info("stopping every runner (--stop-runners-on-exit)");
         chosen.stop_all();
     }
+    if (elector) {
+        stop_holding = true;
+        holding.join();
+        if (!leadership_lost) elector->release();  // a standby takes over at once
+    }
     // Without --stop-runners-on-exit the runners go on; the next control plane adopts them.
-    return 0;
+    return leadership_lost ? 1 : 0;
 }

@@ -81,6 +81,17 @@ TEST(ControlPlaneConfig, KubernetesRuntimeFlagsAndTheirEnvironmentDefaults) {
     EXPECT_EQ(flags.runner_image_pull_policy, "IfNotPresent");
     EXPECT_EQ(flags.api_server_namespace, "api");
     EXPECT_EQ(load(kToken, {"--runtime", "kubernetes", "--runner-image", "r:1"}).api_server_namespace, "ambient-code");
+    EXPECT_FALSE(c.leader_elect);
+    env["POD_NAME"] = "control-plane-7d9f";
+    const auto elected = load(env, {"--runtime", "kubernetes", "--leader-elect", "--lease-duration", "20s"});
+    EXPECT_TRUE(elected.leader_elect);
+    EXPECT_EQ(elected.lease_namespace, "platform");
+    EXPECT_EQ(elected.lease_name, "ambient-control-plane");
+    EXPECT_EQ(elected.lease_identity, "control-plane-7d9f");
+    EXPECT_EQ(elected.lease_duration, std::chrono::seconds(20));
+    EXPECT_EQ(load(env, {"--runtime", "kubernetes", "--leader-elect", "--lease-namespace", "x", "--lease-name", "y"})
+                  .lease_namespace,
+              "x");
 }
 
 TEST(ControlPlaneConfig, FlagsAreRead) {
@@ -131,6 +142,12 @@ TEST(ControlPlaneConfig, BadValuesAreRefusedByName) {
         {{{"AMBIENT_API_TOKEN", "t"}, {"LOG_LEVEL", "loud"}}, {}, "LOG_LEVEL"},
         {{{"AMBIENT_API_TOKEN", "t"}, {"RUNNER_TYPE", "python"}}, {}, "RUNNER_TYPE"},
         {kToken, {"--runtime", "cloud"}, "--runtime"},
+        {kToken, {"--leader-elect"}, "--leader-elect"},
+        {kToken, {"--runtime", "kubernetes", "--runner-image", "r:1", "--leader-elect"}, "--lease-namespace"},
+        {kToken,
+         {"--runtime", "kubernetes", "--runner-image", "r:1", "--leader-elect", "--lease-namespace", "n",
+          "--lease-duration", "1s"},
+         "--lease-duration"},
         {kToken, {"--runtime", "kubernetes"}, "--runner-image"},
         {kToken, {"--runtime", "kubernetes", "--runner-image", "r:1", "--kubeconfig", "/nonexistent"}, "--kubeconfig"},
         {kToken,
