@@ -137,52 +137,13 @@ int main(int argc, char** argv) {
     spdlog::info("ambient-control-plane: runtime {} ({}), API server {}, data dir {}", runtime_name(config.runtime),
                  chosen.describe(), config.api_server_url, config.data_dir.string());
 
-    // Runners a previous control plane left running are taken back before anything else, so
-    // that the first refresh pass (next) rewrites their token files at once — without waiting
-    // for the API server's list.
-    // With --leader-elect only the leader goes on: it adopts, refreshes and reconciles.
-    std::unique_ptr<kube::LeaderElector> elector;
-    if (config.leader_elect) {
-        elector = std::make_unique<kube::LeaderElector>(
-            *chosen.kube_client, kube::LeaseOptions{.namespace_ = config.lease_namespace,
-                                                    .name = config.lease_name,
-                                                    .identity = config.lease_identity,
-                                                    .lease_duration = config.lease_duration,
-                                                    .renew_deadline = config.lease_duration * 2 / 3,
-                                                    .retry_period = config.lease_duration / 5});
-        if (!wait_for_leadership(*elector, signals)) return 0;
-    }
-    std::atomic<bool> stop_holding{false};
-    std::atomic<bool> leadership_lost{false};
-    std::thread holding;
-    if (elector) {
-        // Losing the Lease stops this replica as a signal would: another one leads now.
-        const pthread_t main_thread = pthread_self();
-        holding = std::thread([&, main_thread] {
-            if (!elector->hold(stop_holding)) {
-                leadership_lost = true;
-                pthread_kill(main_thread, SIGTERM);
-            }
-        });
-    }
-
-    std::vector<std::string> adopted;
-    try {
-        adopted = runtime->adopt();
-    } catch (const std::exception& e) {
-        spdlog::critical("ambient-control-plane: the {} runtime cannot list its runners: {}",
-                         runtime_name(config.runtime), e.what());
-        std::quick_exit(1);  // the lease holder's thread is running; the Lease expires by itself
-    }
-    if (!adopted.empty()) spdlog::info("adopted {} runner(s) left by a previous control plane", adopted.size());
-
+    // Everything is built first and /healthz and /metrics served (a standby replica answers
+    // too); then, with --leader-elect, only the leader goes on to adopt, refresh and reconcile.
     TokenRefresher refresher(
         *runtime,
         {.mint = [&api](const std::string& id) { return api.mint_runner_token(id); },
          .mint_batch = [&api](const std::vector<std::string>& ids) { return api.mint_runner_tokens(ids); }},
         {.interval = config.token_refresh_interval, .concurrency = config.token_refresh_concurrency});
-    refresher.start();
-
     EventQueue events;
     Reconciler reconciler(
         *runtime,
@@ -192,15 +153,10 @@ int main(int argc, char** argv) {
          .mint_token = [&api](const std::string& id) { return api.mint_runner_token(id).token; }},
         {.max_sessions = config.max_sessions});
     ReconcileLoop loop(reconciler, events);
-    runtime->set_listener(loop.listener());
-    loop.start();
-
     std::atomic<bool> stop{false};
     const WatchOptions watch_options{.idle_timeout = config.watch_idle_timeout};
     WatchClient sessions(http, Resource::Sessions, token, events, watch_options);
     WatchClient projects(http, Resource::Projects, token, events, watch_options);
-    std::thread sessions_thread([&] { sessions.run(stop); });
-    std::thread projects_thread([&] { projects.run(stop); });
 
     MetricsServer metrics(
         config.metrics_host, config.metrics_port,
@@ -231,11 +187,57 @@ int main(int argc, char** argv) {
     } catch (const std::exception& e) {
         spdlog::critical("ambient-control-plane: --metrics-bindaddress {}:{}: {}", config.metrics_host,
                          config.metrics_port, e.what());
-        std::quick_exit(1);  // the threads above are running; nothing of ours needs unwinding
+        return 1;
     }
     // Tests and scripts read the chosen port from this line (with :0).
     std::cout << "ambient-control-plane listening on " << config.metrics_host << ":" << metrics.port() << " (metrics)"
               << std::endl;
+
+    std::unique_ptr<kube::LeaderElector> elector;
+    if (config.leader_elect) {
+        elector = std::make_unique<kube::LeaderElector>(
+            *chosen.kube_client, kube::LeaseOptions{.namespace_ = config.lease_namespace,
+                                                    .name = config.lease_name,
+                                                    .identity = config.lease_identity,
+                                                    .lease_duration = config.lease_duration,
+                                                    .renew_deadline = config.lease_duration * 2 / 3,
+                                                    .retry_period = config.lease_duration / 5});
+        if (!wait_for_leadership(*elector, signals)) {
+            metrics.stop();
+            return 0;
+        }
+    }
+    std::atomic<bool> stop_holding{false};
+    std::atomic<bool> leadership_lost{false};
+    std::thread holding;
+    if (elector) {
+        // Losing the Lease stops this replica as a signal would: another one leads now.
+        const pthread_t main_thread = pthread_self();
+        holding = std::thread([&, main_thread] {
+            if (!elector->hold(stop_holding)) {
+                leadership_lost = true;
+                pthread_kill(main_thread, SIGTERM);
+            }
+        });
+    }
+
+    // Runners a previous control plane left running are taken back before anything else, so
+    // that the first refresh pass (next) rewrites their token files at once — without waiting
+    // for the API server's list. A new leader thereby refreshes every live token at once.
+    std::vector<std::string> adopted;
+    try {
+        adopted = runtime->adopt();
+    } catch (const std::exception& e) {
+        spdlog::critical("ambient-control-plane: the {} runtime cannot list its runners: {}",
+                         runtime_name(config.runtime), e.what());
+        std::quick_exit(1);  // threads are running; nothing of ours needs unwinding (a Lease expires)
+    }
+    if (!adopted.empty()) spdlog::info("adopted {} runner(s) left by a previous control plane", adopted.size());
+    refresher.start();
+    runtime->set_listener(loop.listener());
+    loop.start();
+    std::thread sessions_thread([&] { sessions.run(stop); });
+    std::thread projects_thread([&] { projects.run(stop); });
 
     int received = 0;
     sigwait(&signals, &received);

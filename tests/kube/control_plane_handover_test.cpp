@@ -67,6 +67,16 @@ protected:
         return false;
     }
 
+    // Whether `process` logged `text` within a deadline (its log is read every 50 ms).
+    static bool wait_for_log(const testing::ServerProcess& process, const std::string& text) {
+        const auto deadline = std::chrono::steady_clock::now() + 20s;
+        while (std::chrono::steady_clock::now() < deadline) {
+            if (process.log().find(text) != std::string::npos) return true;
+            std::this_thread::sleep_for(50ms);
+        }
+        return false;
+    }
+
     testing::TempDir dir_;
     std::filesystem::path kubeconfig_;
     std::unique_ptr<testing::FakeKubeApiServer> fake_;
@@ -74,28 +84,28 @@ protected:
 };
 
 TEST_F(ControlPlaneHandOver, AStandbyLeadsWhenTheLeaderStopsOrCrashes) {
-    auto a = start("cp-a");  // serves (its listening line) only once it leads
+    auto a = start("cp-a");  // every replica serves /metrics at once, leader or not
+    ASSERT_TRUE(wait_for_log(*a, "leader election: cp-a leads"));
     EXPECT_EQ(holder(), "cp-a");
 
-    std::unique_ptr<testing::ServerProcess> b;
-    std::thread b_starting([&] { b = start("cp-b"); });
+    auto b = start("cp-b");
     ASSERT_TRUE(wait_for_standby_attempts(3));  // b is trying, and waiting
     EXPECT_EQ(holder(), "cp-a");
+    EXPECT_EQ(b->log().find("cp-b leads"), std::string::npos);
 
     // A leader stopping releases the Lease: b leads at its next attempt.
     const auto stopped = std::chrono::steady_clock::now();
     EXPECT_EQ(a->stop(), 0);
-    b_starting.join();
-    ASSERT_TRUE(b);
+    ASSERT_TRUE(wait_for_log(*b, "leader election: cp-b leads"));
     EXPECT_LT(std::chrono::steady_clock::now() - stopped, 2s);
     EXPECT_EQ(holder(), "cp-b");
-    EXPECT_NE(b->log().find("leader election: cp-b leads"), std::string::npos);
 
     // A leader that crashes keeps the Lease until it expires: c leads after the lease
     // duration (2 s) seen without renewal, and not long after.
     ::kill(b->pid(), SIGKILL);
     const auto crashed = std::chrono::steady_clock::now();
     auto c = start("cp-c");
+    ASSERT_TRUE(wait_for_log(*c, "leader election: cp-c leads"));
     const auto took = std::chrono::steady_clock::now() - crashed;
     EXPECT_GE(took, 2s);
     EXPECT_LT(took, 5s);

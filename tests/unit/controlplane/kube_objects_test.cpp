@@ -199,7 +199,7 @@ TEST(KubeObjects, ServiceAndNetworkPolicyExposeOnlyAguiToTheApiServer) {
     const auto& rule = policy["spec"]["ingress"][0];
     EXPECT_EQ(rule["ports"], json::array({{{"protocol", "TCP"}, {"port", 8001}}}));
     EXPECT_EQ(rule["from"][0]["namespaceSelector"]["matchLabels"]["kubernetes.io/metadata.name"], "ambient-code");
-    EXPECT_EQ(rule["from"][0]["podSelector"]["matchLabels"], (json{{"app", "ambient-api-server"}}));
+    EXPECT_EQ(rule["from"][0]["podSelector"]["matchLabels"], (json{{"app.kubernetes.io/name", "ambient-api-server"}}));
 }
 
 }  // namespace

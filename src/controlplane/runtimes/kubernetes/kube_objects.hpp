@@ -39,14 +39,14 @@ struct KubeObjectOptions {
     std::string image_pull_policy;  // "" = the cluster's default
     std::string backend_api_url;    // BACKEND_API_URL, as a Pod reaches the API server
     std::string default_runner_type;
-    std::int64_t runner_uid = 1000;  // the runner image's non-root user
-    std::int64_t runner_gid = 1000;
+    std::int64_t runner_uid = 65532;  // the runner image's non-root user (deploy/containers)
+    std::int64_t runner_gid = 65532;
     PodResources resources{{{"cpu", "500m"}, {"memory", "1Gi"}}, {{"cpu", "2"}, {"memory", "4Gi"}}};
     int termination_grace_seconds = 30;
     // Who may reach a runner's port 8001: the API server's Pods (it proxies AG-UI), by their
     // namespace and labels.
     std::string api_server_namespace = "ambient-code";
-    std::map<std::string, std::string> api_server_pod_labels{{"app", "ambient-api-server"}};
+    std::map<std::string, std::string> api_server_pod_labels{{"app.kubernetes.io/name", "ambient-api-server"}};
 };
 
 // The names of one session's objects.
