@@ -1,4 +1,4 @@
-// runtimes/local/runner_env: a runner's environment from the session and the runtime.
+// runner_env: a runner's environment from the session and the runtime (both runtimes).
 #include "controlplane/runner_env.hpp"
 
 #include <gtest/gtest.h>
