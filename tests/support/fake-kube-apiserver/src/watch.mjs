@@ -13,6 +13,8 @@ export function startWatch(store, def, namespace, query, res, onHeaders) {
   const send = (type, object) => res.write(`${JSON.stringify({ type, object })}\n`);
 
   res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache" });
+  // A watch with nothing to replay must still answer at once: clients wait for the headers.
+  res.flushHeaders();
   onHeaders(200);
 
   const rvText = query.get("resourceVersion");
