@@ -148,10 +148,10 @@ export class Operations {
   // orders them; both leave nothing behind. A Namespace takes everything in it along.
   deleteTree(def, object, policy, seen) {
     seen.add(object.metadata.uid);
-    const dependents = this.store.all().filter(({ object: o }) =>
+    const dependents = this.store.select((d, o) =>
       !seen.has(o.metadata.uid) && (o.metadata.ownerReferences ?? []).some((r) => r.uid === object.metadata.uid));
     const contents = def === namespaces
-      ? this.store.all().filter(({ def: d, object: o }) => d.namespaced && o.metadata.namespace === object.metadata.name) : [];
+      ? this.store.select((d, o) => d.namespaced && o.metadata.namespace === object.metadata.name) : [];
     if (policy === "Orphan") {
       for (const { def: d, object: o } of dependents) {
         o.metadata.ownerReferences = o.metadata.ownerReferences.filter((r) => r.uid !== object.metadata.uid);

@@ -22,17 +22,27 @@ export class Store {
   /** Objects of one kind, in one namespace or (namespace undefined) all, ordered by key. */
   list(def, namespace) {
     const out = [];
-    for (const [key, entry] of [...this.objects].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (const [key, entry] of this.objects) {
       if (entry.def !== def) continue;
       if (namespace !== undefined && entry.object.metadata.namespace !== namespace) continue;
-      out.push({ key, object: structuredClone(entry.object) });
+      out.push({ key, object: entry.object });
+    }
+    out.sort((a, b) => (a.key < b.key ? -1 : 1));
+    return out.map(({ key, object }) => ({ key, object: structuredClone(object) }));
+  }
+
+  /** Copies of the stored objects for which `keep(def, object)` holds (it must not modify them). */
+  select(keep) {
+    const out = [];
+    for (const { def, object } of this.objects.values()) {
+      if (keep(def, object)) out.push({ def, object: structuredClone(object) });
     }
     return out;
   }
 
-  /** Every stored object with its definition (for cascades and the test endpoints). */
+  /** Every stored object with its definition (for the test endpoints). */
   all() {
-    return [...this.objects.values()].map(({ def, object }) => ({ def, object: structuredClone(object) }));
+    return this.select(() => true);
   }
 
   /** Stores `object` (ADDED or MODIFIED) under a new resourceVersion; returns the stored copy. */
