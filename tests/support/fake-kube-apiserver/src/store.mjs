@@ -5,7 +5,7 @@ export class Store {
   constructor() {
     this.objects = new Map(); // "plural/namespace/name" → { def, object }
     this.resourceVersion = 0;
-    this.history = []; // { rv, def, type, object }, oldest first, all newer than `horizon`
+    this.history = []; // { rv, def, type, object, previous }, oldest first, all newer than `horizon`
     this.horizon = 0; // resumes from a resourceVersion below this get 410 Expired
     this.watchers = new Set();
   }
@@ -48,8 +48,10 @@ export class Store {
   /** Stores `object` (ADDED or MODIFIED) under a new resourceVersion; returns the stored copy. */
   write(def, object, type) {
     object.metadata.resourceVersion = String(++this.resourceVersion);
-    this.objects.set(Store.key(def, object.metadata.namespace, object.metadata.name), { def, object: structuredClone(object) });
-    this.record(def, type, object);
+    const key = Store.key(def, object.metadata.namespace, object.metadata.name);
+    const previous = this.objects.get(key)?.object;
+    this.objects.set(key, { def, object: structuredClone(object) });
+    this.record(def, type, object, previous);
     return structuredClone(object);
   }
 
@@ -61,8 +63,9 @@ export class Store {
     return structuredClone(object);
   }
 
-  record(def, type, object) {
-    const event = { rv: this.resourceVersion, def, type, object: structuredClone(object) };
+  // `previous` lets a watch with a selector see an object enter or leave it.
+  record(def, type, object, previous) {
+    const event = { rv: this.resourceVersion, def, type, object: structuredClone(object), previous };
     this.history.push(event);
     for (const watcher of this.watchers) watcher.offer(event);
   }

@@ -114,6 +114,21 @@ test("watches honour label selectors, namespaces and other kinds", async () => {
   watch.close();
 });
 
+test("an object that enters a watch's label selection is ADDED to it, one that leaves is DELETED", async () => {
+  await freshNamespace("watch-moves");
+  const url = pods("watch-moves");
+  await fake.post(url, pod("mover"));
+  const watch = await fake.watch(`${url}?watch=true&labelSelector=${encodeURIComponent("phase=live")}`);
+  const label = (value) => fake.patch(`${url}/mover`, { metadata: { labels: { phase: value } } }, "application/merge-patch+json");
+  await label("live");
+  await fake.patch(`${url}/mover`, { metadata: { annotations: { touched: "yes" } } }, "application/merge-patch+json");
+  await label("gone");
+  await label("elsewhere");
+  await label("live");
+  assert.deepEqual(summary(await watch.take(4)), ["ADDED mover", "MODIFIED mover", "DELETED mover", "ADDED mover"]);
+  watch.close();
+});
+
 test("a request log records watches and every other request, without bodies or tokens", async () => {
   const log = (await fake.get("/__fake/requests")).body;
   const watchEntry = log.find((r) => r.query.watch === "true" && r.path === pods("watch-filter"));
