@@ -19,7 +19,10 @@ export function startWatch(store, def, namespace, query, res, onHeaders) {
     if (now) return "ADDED";
     return before ? "DELETED" : null;
   };
-  const send = (type, object) => res.write(`${JSON.stringify({ type, object })}\n`);
+  // A client may leave between an event and its write; writing to a destroyed stream would throw.
+  const send = (type, object) => {
+    if (!res.destroyed && !res.writableEnded) res.write(`${JSON.stringify({ type, object })}\n`);
+  };
   const forward = (event) => {
     const type = typeFor(event);
     if (type) send(type, event.object);
