@@ -6,7 +6,6 @@
 import http from "node:http";
 import https from "node:https";
 import fs from "node:fs";
-import { createFake } from "./src/app.mjs";
 
 function parseArgs(argv) {
   const options = { port: 0, host: "127.0.0.1", tokens: [] };
@@ -36,6 +35,13 @@ function usage(problem) {
 }
 
 const options = parseArgs(process.argv.slice(2));
+// Imported here so that a missing `npm ci` is one clear line, not a module-resolution trace.
+const { createFake } = await import("./src/app.mjs").catch((error) => {
+  if (error.code !== "ERR_MODULE_NOT_FOUND") throw error;
+  process.stderr.write(`fake-kube-apiserver: ${error.message}\n` +
+    `  run \`npm ci\` in ${new URL(".", import.meta.url).pathname} (the build's fake-kube-apiserver target does)\n`);
+  process.exit(2);
+});
 const fake = createFake({ tokens: options.tokens });
 const server = options.cert
   ? https.createServer({ cert: fs.readFileSync(options.cert), key: fs.readFileSync(options.key) }, fake.handle)

@@ -6,6 +6,7 @@ import { namespaces } from "./resources.mjs";
 import { validateObject } from "./validate.mjs";
 import { podUpdateCauses, canonical } from "./kinds.mjs";
 import { mergePatch } from "./patch.mjs";
+import { allocateService } from "./allocate.mjs";
 import { notFound, alreadyExists, conflict, badRequest, invalid, KubeError } from "./status.mjs";
 import { parseLabelSelector, parseFieldSelector } from "./selectors.mjs";
 
@@ -57,6 +58,7 @@ export class Operations {
     delete object.metadata.resourceVersion;
     if (def.statusSubresource) object.status = structuredClone(def.initialStatus ?? {});
     stringDataIntoData(def, object);
+    allocateService(object, undefined);
     return this.store.write(def, object, "ADDED");
   }
 
@@ -116,6 +118,7 @@ export class Operations {
         if (causes.length) throw invalid(def, name, causes);
       }
       stringDataIntoData(def, next);
+      allocateService(next, current);
     }
     const changed = (o) => JSON.stringify(canonical({ ...o, metadata: undefined, status: undefined }));
     next.metadata.generation = current.metadata.generation + (changed(current) === changed(next) ? 0 : 1);
@@ -148,10 +151,10 @@ export class Operations {
   // orders them; both leave nothing behind. A Namespace takes everything in it along.
   deleteTree(def, object, policy, seen) {
     seen.add(object.metadata.uid);
-    const dependents = this.store.all().filter(({ object: o }) =>
+    const dependents = this.store.select((d, o) =>
       !seen.has(o.metadata.uid) && (o.metadata.ownerReferences ?? []).some((r) => r.uid === object.metadata.uid));
     const contents = def === namespaces
-      ? this.store.all().filter(({ def: d, object: o }) => d.namespaced && o.metadata.namespace === object.metadata.name) : [];
+      ? this.store.select((d, o) => d.namespaced && o.metadata.namespace === object.metadata.name) : [];
     if (policy === "Orphan") {
       for (const { def: d, object: o } of dependents) {
         o.metadata.ownerReferences = o.metadata.ownerReferences.filter((r) => r.uid !== object.metadata.uid);

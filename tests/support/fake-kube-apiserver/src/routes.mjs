@@ -21,7 +21,7 @@ export function parsePath(pathname) {
   }
 
   // Namespaced resources: namespaces/{ns}/{resource}/…; the namespace itself otherwise.
-  if (rest[0] === "namespaces" && rest.length >= 3) {
+  if (rest[0] === "namespaces" && rest.length >= 3 && !(rest.length === 3 && rest[2] === "status")) {
     const def = findResource(group, version, rest[2]);
     if (!def || !def.namespaced || rest.length > 5) throw pathNotFound(pathname);
     return { def, namespace: rest[1], name: rest[3], subresource: rest[4] };

@@ -5,7 +5,7 @@ export class Store {
   constructor() {
     this.objects = new Map(); // "plural/namespace/name" → { def, object }
     this.resourceVersion = 0;
-    this.history = []; // { rv, def, type, object }, oldest first, all newer than `horizon`
+    this.history = []; // { rv, def, type, object, previous }, oldest first, all newer than `horizon`
     this.horizon = 0; // resumes from a resourceVersion below this get 410 Expired
     this.watchers = new Set();
   }
@@ -22,24 +22,36 @@ export class Store {
   /** Objects of one kind, in one namespace or (namespace undefined) all, ordered by key. */
   list(def, namespace) {
     const out = [];
-    for (const [key, entry] of [...this.objects].sort(([a], [b]) => (a < b ? -1 : 1))) {
+    for (const [key, entry] of this.objects) {
       if (entry.def !== def) continue;
       if (namespace !== undefined && entry.object.metadata.namespace !== namespace) continue;
-      out.push({ key, object: structuredClone(entry.object) });
+      out.push({ key, object: entry.object });
+    }
+    out.sort((a, b) => (a.key < b.key ? -1 : 1));
+    return out.map(({ key, object }) => ({ key, object: structuredClone(object) }));
+  }
+
+  /** Copies of the stored objects for which `keep(def, object)` holds (it must not modify them). */
+  select(keep) {
+    const out = [];
+    for (const { def, object } of this.objects.values()) {
+      if (keep(def, object)) out.push({ def, object: structuredClone(object) });
     }
     return out;
   }
 
-  /** Every stored object with its definition (for cascades and the test endpoints). */
+  /** Every stored object with its definition (for the test endpoints). */
   all() {
-    return [...this.objects.values()].map(({ def, object }) => ({ def, object: structuredClone(object) }));
+    return this.select(() => true);
   }
 
   /** Stores `object` (ADDED or MODIFIED) under a new resourceVersion; returns the stored copy. */
   write(def, object, type) {
     object.metadata.resourceVersion = String(++this.resourceVersion);
-    this.objects.set(Store.key(def, object.metadata.namespace, object.metadata.name), { def, object: structuredClone(object) });
-    this.record(def, type, object);
+    const key = Store.key(def, object.metadata.namespace, object.metadata.name);
+    const previous = this.objects.get(key)?.object;
+    this.objects.set(key, { def, object: structuredClone(object) });
+    this.record(def, type, object, previous);
     return structuredClone(object);
   }
 
@@ -51,8 +63,9 @@ export class Store {
     return structuredClone(object);
   }
 
-  record(def, type, object) {
-    const event = { rv: this.resourceVersion, def, type, object: structuredClone(object) };
+  // `previous` lets a watch with a selector see an object enter or leave it.
+  record(def, type, object, previous) {
+    const event = { rv: this.resourceVersion, def, type, object: structuredClone(object), previous };
     this.history.push(event);
     for (const watcher of this.watchers) watcher.offer(event);
   }

@@ -7,12 +7,30 @@ import { gone, statusBody } from "./status.mjs";
 export function startWatch(store, def, namespace, query, res, onHeaders) {
   const labels = parseLabelSelector(query.get("labelSelector"));
   const fields = parseFieldSelector(query.get("fieldSelector"));
-  const matches = (event) =>
-    event.def === def && (namespace === undefined || event.object.metadata.namespace === namespace) &&
-    labels(event.object) && fields(event.object);
-  const send = (type, object) => res.write(`${JSON.stringify({ type, object })}\n`);
+  const selected = (object) => labels(object) && fields(object);
+  // As the real watch cache does, a modification that moves an object into the selection is
+  // ADDED for this watch, and one that moves it out is DELETED.
+  const typeFor = (event) => {
+    if (event.def !== def || (namespace !== undefined && event.object.metadata.namespace !== namespace)) return null;
+    const now = selected(event.object);
+    if (event.type !== "MODIFIED") return now ? event.type : null;
+    const before = event.previous ? selected(event.previous) : now;
+    if (before && now) return "MODIFIED";
+    if (now) return "ADDED";
+    return before ? "DELETED" : null;
+  };
+  // A client may leave between an event and its write; writing to a destroyed stream would throw.
+  const send = (type, object) => {
+    if (!res.destroyed && !res.writableEnded) res.write(`${JSON.stringify({ type, object })}\n`);
+  };
+  const forward = (event) => {
+    const type = typeFor(event);
+    if (type) send(type, event.object);
+  };
 
   res.writeHead(200, { "Content-Type": "application/json", "Cache-Control": "no-cache" });
+  // A watch with nothing to replay must still answer at once: clients wait for the headers.
+  res.flushHeaders();
   onHeaders(200);
 
   const rvText = query.get("resourceVersion");
@@ -25,18 +43,16 @@ export function startWatch(store, def, namespace, query, res, onHeaders) {
       res.end();
       return;
     }
-    for (const e of events) if (matches(e)) send(e.type, e.object);
+    for (const e of events) forward(e);
   } else {
     for (const { object } of store.list(def, namespace)) {
-      if (matches({ def, object })) send("ADDED", object);
+      if (selected(object)) send("ADDED", object);
     }
   }
 
   const watcher = {
     bookmarks: ["true", "1"].includes(query.get("allowWatchBookmarks")),
-    offer(event) {
-      if (matches(event)) send(event.type, event.object);
-    },
+    offer: forward,
     bookmark() {
       if (this.bookmarks) send("BOOKMARK", { kind: def.kind, apiVersion: def.apiVersion,
                                              metadata: { resourceVersion: String(store.resourceVersion) } });

@@ -78,3 +78,26 @@ test("delete collection by label selector", async () => {
   assert.deepEqual(res.body.items.map((p) => p.metadata.name), ["a", "b"]);
   assert.deepEqual(await names("Pod", "cascade-collection"), ["c"]);
 });
+
+test("a cascade is seen by watchers: Background sends the owner's DELETED first, Foreground the dependents'", async () => {
+  await fake.post("/api/v1/namespaces", namespace("cascade-order"));
+  for (const [policy, first] of [["Background", "Secret"], ["Foreground", "Pod"]]) {
+    const name = policy.toLowerCase();
+    await session("cascade-order", name);
+    const secrets = await fake.watch(`/api/v1/namespaces/cascade-order/secrets?watch=true&resourceVersion=${await currentVersion()}`);
+    const pods = await fake.watch(`/api/v1/namespaces/cascade-order/pods?watch=true&resourceVersion=${await currentVersion()}`);
+    await fake.del(`/api/v1/namespaces/cascade-order/secrets/${name}?propagationPolicy=${policy}`);
+    const [secretEvent, podEvent] = [await secrets.next(), await pods.next()];
+    assert.equal(secretEvent.type, "DELETED");
+    assert.equal(podEvent.type, "DELETED");
+    const order = Number(secretEvent.object.metadata.resourceVersion) < Number(podEvent.object.metadata.resourceVersion)
+      ? "Secret" : "Pod";
+    assert.equal(order, first, policy);
+    secrets.close();
+    pods.close();
+  }
+});
+
+async function currentVersion() {
+  return (await fake.get("/api/v1/namespaces")).body.metadata.resourceVersion;
+}

@@ -176,6 +176,24 @@ test("grouped resources: NetworkPolicy and Lease", async () => {
   assert.equal((await fake.get("/apis/coordination.k8s.io/v1/namespaces/crud/pods")).status, 404);
 });
 
+test("a Namespace starts Active and its status changes only through /status", async () => {
+  const created = (await fake.post("/api/v1/namespaces", namespace("ns-status"))).body;
+  assert.deepEqual(created.status, { phase: "Active" });
+  const res = await fake.put("/api/v1/namespaces/ns-status/status", { ...created, status: { phase: "Terminating" } });
+  assert.equal(res.status, 200, JSON.stringify(res.body));
+  assert.equal(res.body.status.phase, "Terminating");
+  assert.equal((await fake.get("/api/v1/namespaces/ns-status/nothing")).status, 404);
+});
+
+test("a Service gets a type and a cluster IP, kept when an update leaves them out", async () => {
+  const body = { apiVersion: "v1", kind: "Service", metadata: { name: "session-x" }, spec: { ports: [{ name: "agui", port: 8001 }] } };
+  const created = (await fake.post("/api/v1/namespaces/crud/services", body)).body;
+  assert.equal(created.spec.type, "ClusterIP");
+  assert.match(created.spec.clusterIP, /^10\.96\.\d+\.\d+$/);
+  const updated = (await fake.put("/api/v1/namespaces/crud/services/session-x", body)).body;
+  assert.equal(updated.spec.clusterIP, created.spec.clusterIP);
+});
+
 test("discovery: /version, /api, /apis", async () => {
   assert.equal((await fake.get("/version")).body.major, "1");
   assert.deepEqual((await fake.get("/api")).body.versions, ["v1"]);

@@ -106,3 +106,33 @@ test("patch results and updates are validated too", async () => {
   assert.equal(applied.status, 422);
   assert.equal(applied.body.details.causes[0].field, "date");
 });
+
+// Bodies shaped like the ones the kubernetes runtime sends; each must be accepted as is.
+const accepted = [
+  ["/api/v1/namespaces/valid/services", {
+    apiVersion: "v1", kind: "Service", metadata: { name: "session-abc", labels: { "ambient-code.io/session": "abc" } },
+    spec: { type: "ClusterIP", selector: { "ambient-code.io/session": "abc" },
+            ports: [{ name: "agui", port: 8001, targetPort: 8001, protocol: "TCP" }] } }],
+  ["/apis/networking.k8s.io/v1/namespaces/valid/networkpolicies", {
+    apiVersion: "networking.k8s.io/v1", kind: "NetworkPolicy", metadata: { name: "session-abc" },
+    spec: { podSelector: { matchLabels: { "ambient-code.io/session": "abc" } }, policyTypes: ["Ingress"],
+            ingress: [{ from: [{ namespaceSelector: { matchLabels: { "kubernetes.io/metadata.name": "ambient" } },
+                                 podSelector: { matchExpressions: [{ key: "app", operator: "In", values: ["api-server"] }] } }],
+                        ports: [{ protocol: "TCP", port: 8001 }] }] } }],
+  ["/apis/coordination.k8s.io/v1/namespaces/valid/leases", {
+    apiVersion: "coordination.k8s.io/v1", kind: "Lease", metadata: { name: "ambient-control-plane" },
+    spec: { holderIdentity: "cp-0", leaseDurationSeconds: 15, leaseTransitions: 2,
+            acquireTime: "2026-01-01T00:00:00.000000Z", renewTime: "2026-01-01T00:00:05.123456Z" } }],
+  ["/api/v1/namespaces/valid/serviceaccounts", {
+    apiVersion: "v1", kind: "ServiceAccount", metadata: { name: "session-abc" }, automountServiceAccountToken: false }],
+  ["/api/v1/namespaces/valid/configmaps", {
+    apiVersion: "v1", kind: "ConfigMap", metadata: { name: "session-abc", annotations: { "ambient-code.io/note": "x" } },
+    data: { "config.json": "{}" } }],
+];
+
+for (const [url, body] of accepted) {
+  test(`a ${body.kind} as the runtime builds it is accepted`, async () => {
+    const res = await fake.post(url, body);
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+  });
+}
