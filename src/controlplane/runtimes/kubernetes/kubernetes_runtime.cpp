@@ -226,8 +226,8 @@ void KubernetesRuntime::provision(const ProvisionRequest& request) {
     try {
         const auto pod = client_.create(kPods, names.namespace_, runner_pod(names, request, options_.objects, anchor));
         std::lock_guard lock(mutex_);
-        if (auto it = runners_.find(names.session_id); it != runners_.end() && it->second.pod_uid.empty())
-            it->second.pod_uid = meta_text(pod, "uid");
+        // The create's answer says which Pod is this runner's, whatever the watch told first.
+        if (auto it = runners_.find(names.session_id); it != runners_.end()) it->second.pod_uid = meta_text(pod, "uid");
     } catch (const KubeApiError& e) {
         std::lock_guard lock(mutex_);
         runners_.erase(names.session_id);
@@ -359,6 +359,9 @@ void KubernetesRuntime::on_pod(const std::string& type, const json& pod) {
         if (it == runners_.end()) return;
         auto& runner = it->second;
         if (uid == runner.replaced_uid) return;
+        // Before the create answered, a DELETED can only be of an earlier Pod of the session
+        // (one gone from the API server but not yet from this watch).
+        if (runner.pod_uid.empty() && type == "DELETED") return;
         if (runner.pod_uid.empty()) runner.pod_uid = uid;
         if (runner.pod_uid != uid) return;  // an earlier Pod of the session
         runner.seen = true;
