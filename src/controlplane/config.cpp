@@ -18,6 +18,7 @@ namespace {
 
 constexpr std::array<std::string_view, 7> kLogLevels = {"trace", "debug", "info", "warn", "error", "critical", "off"};
 constexpr std::array<std::string_view, 3> kRunnerTypes = {"claude", "command", "echo"};
+constexpr std::array<std::string_view, 3> kPullPolicies = {"Always", "IfNotPresent", "Never"};
 
 // The longest a refresh interval or a grace may be: longer is a typo, not a wish.
 constexpr std::chrono::seconds kMaxDuration{24 * 3600};
@@ -124,6 +125,8 @@ const char* runtime_name(RuntimeKind kind) {
     switch (kind) {
         case RuntimeKind::Local:
             return "local";
+        case RuntimeKind::Kubernetes:
+            return "kubernetes";
     }
     return "local";
 }
@@ -146,10 +149,15 @@ std::optional<ControlPlaneConfig> load_config(const std::vector<std::string>& ar
     std::string runner_cpu = "0";
     std::string runner_uid;
     long long refresh_concurrency = static_cast<long long>(config.token_refresh_concurrency);
+    std::string kubeconfig;
+    std::string runner_image;
+    std::string pull_policy;
+    std::string api_server_namespace;
+    std::string lease_duration = "15s";
 
     CLI::App cli{"ambient-control-plane: turns sessions into running runners and keeps their tokens fresh",
                  "ambient-control-plane"};
-    cli.add_option("--runtime", runtime, "Where runners run: local")->capture_default_str();
+    cli.add_option("--runtime", runtime, "Where runners run: local or kubernetes")->capture_default_str();
     cli.add_option("--api-token-file", token_file, "File holding the service token (read on every use)");
     cli.add_option("--token-refresh-interval", refresh, "How often every live runner's token is minted again")
         ->capture_default_str();
@@ -173,6 +181,20 @@ std::optional<ControlPlaneConfig> load_config(const std::vector<std::string>& ar
                    "Drop and resume a watch stream that sent nothing (not even a ping) for this long")
         ->capture_default_str();
     cli.add_option("--metrics-bindaddress", metrics_bind, "HOST:PORT of /healthz and /metrics")->capture_default_str();
+    cli.add_option("--kubeconfig", kubeconfig,
+                   "kubernetes: the cluster's kubeconfig (default: KUBECONFIG, else the Pod's service account)");
+    cli.add_option("--runner-image", runner_image, "kubernetes: the runner Pods' image (default: RUNNER_IMAGE)");
+    cli.add_option("--runner-image-pull-policy", pull_policy, "kubernetes: Always, IfNotPresent or Never");
+    cli.add_flag("--leader-elect", config.leader_elect,
+                 "kubernetes: elect one active replica through a coordination.k8s.io Lease");
+    cli.add_option("--lease-namespace", config.lease_namespace,
+                   "kubernetes: the Lease's namespace (default: POD_NAMESPACE)");
+    cli.add_option("--lease-name", config.lease_name, "kubernetes: the Lease's name")->capture_default_str();
+    cli.add_option("--lease-duration", lease_duration,
+                   "kubernetes: how long a silent leader keeps the Lease before a standby takes it")
+        ->capture_default_str();
+    cli.add_option("--api-server-namespace", api_server_namespace,
+                   "kubernetes: the API server's namespace, admitted to runners' port 8001 (default: POD_NAMESPACE)");
 
     // CLI11 wants argv-like input in reverse order when given a vector.
     std::vector<std::string> reversed(args.rbegin(), args.rend());
@@ -210,7 +232,38 @@ std::optional<ControlPlaneConfig> load_config(const std::vector<std::string>& ar
     config.log_level = env_or(getenv, "LOG_LEVEL", "info");
     check_one_of("LOG_LEVEL", config.log_level, kLogLevels);
 
-    if (runtime != "local") throw ConfigError("--runtime", "'" + runtime.substr(0, 32) + "' is not one of local");
+    if (runtime == "kubernetes") {
+        config.runtime = RuntimeKind::Kubernetes;
+        config.kubeconfig = kubeconfig;
+        config.runner_image = runner_image.empty() ? env_or(getenv, "RUNNER_IMAGE", "") : runner_image;
+        if (config.runner_image.empty())
+            throw ConfigError("--runner-image", "the kubernetes runtime needs the runner's image (or RUNNER_IMAGE)");
+        if (!pull_policy.empty()) check_one_of("--runner-image-pull-policy", pull_policy, kPullPolicies);
+        config.runner_image_pull_policy = pull_policy;
+        config.api_server_namespace = !api_server_namespace.empty()
+                                          ? api_server_namespace
+                                          : env_or(getenv, "POD_NAMESPACE", config.api_server_namespace);
+        if (!config.kubeconfig.empty() && ::access(kubeconfig.c_str(), R_OK) != 0)
+            throw ConfigError("--kubeconfig", "not a readable file: " + kubeconfig);
+        if (config.leader_elect) {
+            if (config.lease_namespace.empty()) config.lease_namespace = env_or(getenv, "POD_NAMESPACE", "");
+            if (config.lease_namespace.empty())
+                throw ConfigError("--lease-namespace", "--leader-elect needs the Lease's namespace (or POD_NAMESPACE)");
+            config.lease_identity = env_or(getenv, "POD_NAME", "");
+            if (config.lease_identity.empty()) {
+                char host[256] = {};
+                ::gethostname(host, sizeof host - 1);
+                config.lease_identity = host;
+            }
+            config.lease_duration = check_duration("--lease-duration", lease_duration, false);
+            if (config.lease_duration < std::chrono::seconds(2))
+                throw ConfigError("--lease-duration", "must be at least 2s");
+        }
+    } else if (config.leader_elect) {
+        throw ConfigError("--leader-elect", "needs --runtime kubernetes");
+    } else if (runtime != "local") {
+        throw ConfigError("--runtime", "'" + runtime.substr(0, 32) + "' is not one of local, kubernetes");
+    }
     config.token_refresh_interval = check_duration("--token-refresh-interval", refresh, false);
     config.stop_grace = check_duration("--stop-grace", grace, true);
     config.watch_idle_timeout = check_duration("--watch-idle-timeout", watch_idle, false);

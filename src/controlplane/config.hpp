@@ -27,8 +27,8 @@ private:
     std::string name_;
 };
 
-// Where runners run. Only `local` exists; `kubernetes` will come behind the same interface.
-enum class RuntimeKind { Local };
+// Where runners run: child processes here (runtimes/local/) or Pods (runtimes/kubernetes/).
+enum class RuntimeKind { Local, Kubernetes };
 
 struct ControlPlaneConfig {
     std::string api_server_url = "http://localhost:8000";  // without a trailing '/'
@@ -55,6 +55,21 @@ struct ControlPlaneConfig {
     std::uint64_t runner_pids = 512;
     std::chrono::seconds runner_cpu{0};                                 // CPU time; 0: unlimited
     std::optional<std::pair<std::uint32_t, std::uint32_t>> runner_uid;  // uid, gid
+    // The kubernetes runtime's (runtimes/kubernetes/). The cluster: --kubeconfig, else
+    // KUBECONFIG, else in-cluster (resolved at start-up, kube_config.hpp).
+    std::filesystem::path kubeconfig;
+    std::string runner_image;              // --runner-image, else RUNNER_IMAGE; required
+    std::string runner_image_pull_policy;  // "" = the cluster's default
+    // Where the API server's Pods run (the runners' NetworkPolicy admits them): POD_NAMESPACE,
+    // the control plane's own, unless given.
+    std::string api_server_namespace = "ambient-code";
+    // --leader-elect (kubernetes only): several replicas, one reconciling at a time, elected
+    // through the Lease lease_namespace/lease_name (leader_election.hpp).
+    bool leader_elect = false;
+    std::string lease_namespace;  // --lease-namespace, else POD_NAMESPACE; required with --leader-elect
+    std::string lease_name = "ambient-control-plane";
+    std::string lease_identity;  // POD_NAME, else the host name
+    std::chrono::seconds lease_duration{15};
     // A watch stream silent this long (no event, no ping) is dropped and resumed: three of
     // the API server's 30 s ping intervals.
     std::chrono::seconds watch_idle_timeout{90};

@@ -1,6 +1,6 @@
 // ambient-control-plane: the composition root. It follows the API server's sessions and
 // projects (watch clients → EventQueue), reconciles each session into a runner of the local
-// runtime (ReconcileLoop), keeps every runner's token fresh (TokenRefresher) and serves
+// or kubernetes runtime (ReconcileLoop), keeps every runner's token fresh (TokenRefresher) and serves
 // /healthz and /metrics. docs/control-plane.md describes each part.
 #include <csignal>
 #include <cstdint>
@@ -18,6 +18,10 @@
 #include "controlplane/metrics_text.hpp"
 #include "controlplane/reconcile_loop.hpp"
 #include "controlplane/reconciler.hpp"
+#include "controlplane/runtimes/kubernetes/kube_client.hpp"
+#include "controlplane/runtimes/kubernetes/kube_config.hpp"
+#include "controlplane/runtimes/kubernetes/kubernetes_runtime.hpp"
+#include "controlplane/runtimes/kubernetes/leader_election.hpp"
 #include "controlplane/runtimes/local/local_runtime.hpp"
 #include "controlplane/service_token.hpp"
 #include "controlplane/token_refresher.hpp"
@@ -46,6 +50,58 @@ std::map<std::string, std::uint64_t> ended_by_fault(const WatchClient& watch) {
     return out;
 }
 
+// The runtime --runtime chose, and what it needs kept alive.
+struct ChosenRuntime {
+    std::unique_ptr<LocalRuntime> local;
+    std::unique_ptr<kube::KubeClient> kube_client;
+    std::unique_ptr<kube::KubernetesRuntime> kubernetes;
+
+    Runtime& get() { return local ? static_cast<Runtime&>(*local) : *kubernetes; }
+    std::string describe() const { return local ? local->describe() : kubernetes->describe(); }
+    void stop_all() { local ? local->stop_all() : kubernetes->stop_all(); }
+};
+
+ChosenRuntime make_runtime(const ControlPlaneConfig& config) {
+    ChosenRuntime chosen;
+    if (config.runtime == RuntimeKind::Local) {
+        chosen.local = std::make_unique<LocalRuntime>(local_runtime_options(config));
+    } else {
+        chosen.kube_client =
+            std::make_unique<kube::KubeClient>(kube::resolve_kube_config(config.kubeconfig, process_getenv));
+        chosen.kubernetes =
+            std::make_unique<kube::KubernetesRuntime>(*chosen.kube_client, kube::kubernetes_runtime_options(config));
+    }
+    return chosen;
+}
+
+// --leader-elect: waits for the Lease (true) or a stop signal (false). SIGUSR1, sent to this
+// thread alone, says the election ended.
+bool wait_for_leadership(kube::LeaderElector& elector, const sigset_t& stop_signals) {
+    sigset_t wake = stop_signals;
+    sigaddset(&wake, SIGUSR1);
+    pthread_sigmask(SIG_BLOCK, &wake, nullptr);
+    const auto& lease = elector.options();
+    spdlog::info("leader election: {} waits for the lease {}/{}", lease.identity, lease.namespace_, lease.name);
+    std::atomic<bool> stop{false};
+    std::atomic<bool> elected{false};
+    const pthread_t self = pthread_self();
+    std::thread election([&] {
+        elected = elector.acquire(stop);
+        pthread_kill(self, SIGUSR1);
+    });
+    int received = 0;
+    sigwait(&wake, &received);
+    stop = true;
+    election.join();
+    if (received != SIGUSR1) {
+        spdlog::info("signal {}: stopping", received);
+        if (elected) elector.release();
+        return false;
+    }
+    spdlog::info("leader election: {} leads", lease.identity);
+    return elected;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -69,29 +125,25 @@ int main(int argc, char** argv) {
     const ambient::client::HttpClient http(config.api_server_url);
     const ApiClient api(http, token);
 
-    std::unique_ptr<LocalRuntime> runtime;
+    ChosenRuntime chosen;
     try {
-        runtime = std::make_unique<LocalRuntime>(local_runtime_options(config));
+        chosen = make_runtime(config);
     } catch (const std::exception& e) {
-        spdlog::critical("ambient-control-plane: the local runtime cannot start: {}", e.what());
+        spdlog::critical("ambient-control-plane: the {} runtime cannot start: {}", runtime_name(config.runtime),
+                         e.what());
         return 1;
     }
+    Runtime* runtime = &chosen.get();
     spdlog::info("ambient-control-plane: runtime {} ({}), API server {}, data dir {}", runtime_name(config.runtime),
-                 runtime->describe(), config.api_server_url, config.data_dir.string());
+                 chosen.describe(), config.api_server_url, config.data_dir.string());
 
-    // Runners a previous control plane left running are taken back before anything else, so
-    // that the first refresh pass (next) rewrites their token files at once — without waiting
-    // for the API server's list.
-    const auto adopted = runtime->adopt();
-    if (!adopted.empty()) spdlog::info("adopted {} runner(s) left by a previous control plane", adopted.size());
-
+    // Everything is built first and /healthz and /metrics served (a standby replica answers
+    // too); then, with --leader-elect, only the leader goes on to adopt, refresh and reconcile.
     TokenRefresher refresher(
         *runtime,
         {.mint = [&api](const std::string& id) { return api.mint_runner_token(id); },
          .mint_batch = [&api](const std::vector<std::string>& ids) { return api.mint_runner_tokens(ids); }},
         {.interval = config.token_refresh_interval, .concurrency = config.token_refresh_concurrency});
-    refresher.start();
-
     EventQueue events;
     Reconciler reconciler(
         *runtime,
@@ -101,15 +153,10 @@ int main(int argc, char** argv) {
          .mint_token = [&api](const std::string& id) { return api.mint_runner_token(id).token; }},
         {.max_sessions = config.max_sessions});
     ReconcileLoop loop(reconciler, events);
-    runtime->set_listener(loop.listener());
-    loop.start();
-
     std::atomic<bool> stop{false};
     const WatchOptions watch_options{.idle_timeout = config.watch_idle_timeout};
     WatchClient sessions(http, Resource::Sessions, token, events, watch_options);
     WatchClient projects(http, Resource::Projects, token, events, watch_options);
-    std::thread sessions_thread([&] { sessions.run(stop); });
-    std::thread projects_thread([&] { projects.run(stop); });
 
     MetricsServer metrics(
         config.metrics_host, config.metrics_port,
@@ -140,11 +187,57 @@ int main(int argc, char** argv) {
     } catch (const std::exception& e) {
         spdlog::critical("ambient-control-plane: --metrics-bindaddress {}:{}: {}", config.metrics_host,
                          config.metrics_port, e.what());
-        std::quick_exit(1);  // the threads above are running; nothing of ours needs unwinding
+        return 1;
     }
     // Tests and scripts read the chosen port from this line (with :0).
     std::cout << "ambient-control-plane listening on " << config.metrics_host << ":" << metrics.port() << " (metrics)"
               << std::endl;
+
+    std::unique_ptr<kube::LeaderElector> elector;
+    if (config.leader_elect) {
+        elector = std::make_unique<kube::LeaderElector>(
+            *chosen.kube_client, kube::LeaseOptions{.namespace_ = config.lease_namespace,
+                                                    .name = config.lease_name,
+                                                    .identity = config.lease_identity,
+                                                    .lease_duration = config.lease_duration,
+                                                    .renew_deadline = config.lease_duration * 2 / 3,
+                                                    .retry_period = config.lease_duration / 5});
+        if (!wait_for_leadership(*elector, signals)) {
+            metrics.stop();
+            return 0;
+        }
+    }
+    std::atomic<bool> stop_holding{false};
+    std::atomic<bool> leadership_lost{false};
+    std::thread holding;
+    if (elector) {
+        // Losing the Lease stops this replica as a signal would: another one leads now.
+        const pthread_t main_thread = pthread_self();
+        holding = std::thread([&, main_thread] {
+            if (!elector->hold(stop_holding)) {
+                leadership_lost = true;
+                pthread_kill(main_thread, SIGTERM);
+            }
+        });
+    }
+
+    // Runners a previous control plane left running are taken back before anything else, so
+    // that the first refresh pass (next) rewrites their token files at once — without waiting
+    // for the API server's list. A new leader thereby refreshes every live token at once.
+    std::vector<std::string> adopted;
+    try {
+        adopted = runtime->adopt();
+    } catch (const std::exception& e) {
+        spdlog::critical("ambient-control-plane: the {} runtime cannot list its runners: {}",
+                         runtime_name(config.runtime), e.what());
+        std::quick_exit(1);  // threads are running; nothing of ours needs unwinding (a Lease expires)
+    }
+    if (!adopted.empty()) spdlog::info("adopted {} runner(s) left by a previous control plane", adopted.size());
+    refresher.start();
+    runtime->set_listener(loop.listener());
+    loop.start();
+    std::thread sessions_thread([&] { sessions.run(stop); });
+    std::thread projects_thread([&] { projects.run(stop); });
 
     int received = 0;
     sigwait(&signals, &received);
@@ -157,8 +250,13 @@ int main(int argc, char** argv) {
     refresher.stop();
     if (config.stop_runners_on_exit) {
         spdlog::info("stopping every runner (--stop-runners-on-exit)");
-        runtime->stop_all();
+        chosen.stop_all();
+    }
+    if (elector) {
+        stop_holding = true;
+        holding.join();
+        if (!leadership_lost) elector->release();  // a standby takes over at once
     }
     // Without --stop-runners-on-exit the runners go on; the next control plane adopts them.
-    return 0;
+    return leadership_lost ? 1 : 0;
 }

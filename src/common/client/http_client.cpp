@@ -143,6 +143,16 @@ HttpResponse perform(const std::string& url, std::string_view method, std::strin
     curl_easy_setopt(c, CURLOPT_CONNECTTIMEOUT_MS, static_cast<long>(options.connect_timeout.count()));
     if (total_timeout.count() > 0) curl_easy_setopt(c, CURLOPT_TIMEOUT_MS, static_cast<long>(total_timeout.count()));
     if (!options.ca_file.empty()) curl_easy_setopt(c, CURLOPT_CAINFO, options.ca_file.c_str());
+    // libcurl copies the blobs (CURL_BLOB_COPY), so they need not outlive the setopt.
+    const auto set_blob = [c](CURLoption option, const std::string& pem) {
+        if (pem.empty()) return;
+        curl_blob blob{const_cast<char*>(pem.data()), pem.size(), CURL_BLOB_COPY};
+        curl_easy_setopt(c, option, &blob);
+    };
+    set_blob(CURLOPT_CAINFO_BLOB, options.ca_pem);
+    set_blob(CURLOPT_SSLCERT_BLOB, options.client_cert_pem);
+    set_blob(CURLOPT_SSLKEY_BLOB, options.client_key_pem);
+    if (!options.client_cert_pem.empty()) curl_easy_setopt(c, CURLOPT_SSLCERTTYPE, "PEM");
     if (options.insecure_skip_verify) {
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYPEER, 0L);
         curl_easy_setopt(c, CURLOPT_SSL_VERIFYHOST, 0L);

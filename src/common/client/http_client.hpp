@@ -43,6 +43,10 @@ struct ClientOptions {
     std::chrono::milliseconds connect_timeout{5000};
     std::chrono::milliseconds request_timeout{30000};  // whole request, for request()
     std::string ca_file;                               // extra CA bundle for https (empty: system)
+    std::string ca_pem;  // CA certificates as PEM text, trusted instead of ca_file (a kubeconfig's data)
+    // A client certificate and its key, PEM text (a kubeconfig's user); both or neither.
+    std::string client_cert_pem;
+    std::string client_key_pem;
     // Accept any certificate (acpctl's --insecure-skip-tls-verify, asked for by its user).
     bool insecure_skip_verify = false;
 };

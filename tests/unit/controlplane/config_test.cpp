@@ -65,6 +65,35 @@ TEST(ControlPlaneConfig, BackendUrlFallsBackToApiServerUrl) {
     EXPECT_EQ(load(env).api_server_url, "https://api.example:8443");
 }
 
+TEST(ControlPlaneConfig, KubernetesRuntimeFlagsAndTheirEnvironmentDefaults) {
+    auto env = kToken;
+    env["RUNNER_IMAGE"] = "registry.example/ambient-runner:2";
+    env["POD_NAMESPACE"] = "platform";
+    const auto c = load(env, {"--runtime", "kubernetes"});
+    EXPECT_EQ(c.runtime, RuntimeKind::Kubernetes);
+    EXPECT_STREQ(runtime_name(c.runtime), "kubernetes");
+    EXPECT_EQ(c.runner_image, "registry.example/ambient-runner:2");
+    EXPECT_EQ(c.api_server_namespace, "platform");
+    EXPECT_TRUE(c.kubeconfig.empty());
+    const auto flags = load(env, {"--runtime", "kubernetes", "--runner-image", "r:1", "--runner-image-pull-policy",
+                                  "IfNotPresent", "--api-server-namespace", "api", "--kubeconfig", "/dev/null"});
+    EXPECT_EQ(flags.runner_image, "r:1");
+    EXPECT_EQ(flags.runner_image_pull_policy, "IfNotPresent");
+    EXPECT_EQ(flags.api_server_namespace, "api");
+    EXPECT_EQ(load(kToken, {"--runtime", "kubernetes", "--runner-image", "r:1"}).api_server_namespace, "ambient-code");
+    EXPECT_FALSE(c.leader_elect);
+    env["POD_NAME"] = "control-plane-7d9f";
+    const auto elected = load(env, {"--runtime", "kubernetes", "--leader-elect", "--lease-duration", "20s"});
+    EXPECT_TRUE(elected.leader_elect);
+    EXPECT_EQ(elected.lease_namespace, "platform");
+    EXPECT_EQ(elected.lease_name, "ambient-control-plane");
+    EXPECT_EQ(elected.lease_identity, "control-plane-7d9f");
+    EXPECT_EQ(elected.lease_duration, std::chrono::seconds(20));
+    EXPECT_EQ(load(env, {"--runtime", "kubernetes", "--leader-elect", "--lease-namespace", "x", "--lease-name", "y"})
+                  .lease_namespace,
+              "x");
+}
+
 TEST(ControlPlaneConfig, FlagsAreRead) {
     const auto c = load(kToken, {"--runtime", "local", "--token-refresh-interval", "30s", "--data-dir", "/tmp/x",
                                  "--max-sessions", "7", "--stop-grace", "0", "--metrics-bindaddress", ":9100",
@@ -112,7 +141,18 @@ TEST(ControlPlaneConfig, BadValuesAreRefusedByName) {
         {{{"AMBIENT_API_TOKEN", "t"}, {"BACKEND_API_URL", "ftp://host"}}, {}, "BACKEND_API_URL"},
         {{{"AMBIENT_API_TOKEN", "t"}, {"LOG_LEVEL", "loud"}}, {}, "LOG_LEVEL"},
         {{{"AMBIENT_API_TOKEN", "t"}, {"RUNNER_TYPE", "python"}}, {}, "RUNNER_TYPE"},
-        {kToken, {"--runtime", "kubernetes"}, "--runtime"},
+        {kToken, {"--runtime", "cloud"}, "--runtime"},
+        {kToken, {"--leader-elect"}, "--leader-elect"},
+        {kToken, {"--runtime", "kubernetes", "--runner-image", "r:1", "--leader-elect"}, "--lease-namespace"},
+        {kToken,
+         {"--runtime", "kubernetes", "--runner-image", "r:1", "--leader-elect", "--lease-namespace", "n",
+          "--lease-duration", "1s"},
+         "--lease-duration"},
+        {kToken, {"--runtime", "kubernetes"}, "--runner-image"},
+        {kToken, {"--runtime", "kubernetes", "--runner-image", "r:1", "--kubeconfig", "/nonexistent"}, "--kubeconfig"},
+        {kToken,
+         {"--runtime", "kubernetes", "--runner-image", "r:1", "--runner-image-pull-policy", "Sometimes"},
+         "--runner-image-pull-policy"},
         {kToken, {"--token-refresh-interval", "0"}, "--token-refresh-interval"},
         {kToken, {"--token-refresh-interval", "4 m"}, "--token-refresh-interval"},
         {kToken, {"--token-refresh-interval", "2d"}, "--token-refresh-interval"},

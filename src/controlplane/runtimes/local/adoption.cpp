@@ -5,7 +5,7 @@
 
 #include "controlplane/runtimes/local/local_runtime.hpp"
 #include "controlplane/runtimes/local/proc.hpp"
-#include "controlplane/runtimes/local/runner_env.hpp"
+#include "controlplane/runner_env.hpp"
 #include "controlplane/runtimes/local/runner_state.hpp"
 
 namespace ambient::controlplane {

@@ -11,7 +11,7 @@
 
 #include "common/disk_full.hpp"
 #include "controlplane/runtimes/local/proc.hpp"
-#include "controlplane/runtimes/local/runner_env.hpp"
+#include "controlplane/runner_env.hpp"
 #include "controlplane/runtimes/local/runner_log.hpp"
 #include "controlplane/runtimes/local/runner_record.hpp"
 #include "controlplane/runtimes/local/runner_state.hpp"

@@ -1,4 +1,4 @@
-#include "controlplane/runtimes/local/runner_env.hpp"
+#include "controlplane/runner_env.hpp"
 
 #include <map>
 
@@ -86,8 +86,8 @@ std::vector<std::string> build_runner_env(const nlohmann::json& session, const R
     env["BACKEND_API_URL"] = inputs.backend_api_url;
     env["BOT_TOKEN_FILE"] = inputs.token_file;
     env["WORKSPACE_PATH"] = inputs.workspace;
-    env["AGUI_HOST"] = "127.0.0.1";
-    env["AGUI_PORT"] = "0";
+    env["AGUI_HOST"] = inputs.agui_host;
+    env["AGUI_PORT"] = inputs.agui_port;
     if (!inputs.credential_ids.empty()) env["CREDENTIAL_IDS"] = inputs.credential_ids;
 
     std::vector<std::string> out;

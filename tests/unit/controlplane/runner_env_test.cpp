@@ -1,5 +1,5 @@
-// runtimes/local/runner_env: a runner's environment from the session and the runtime.
-#include "controlplane/runtimes/local/runner_env.hpp"
+// runner_env: a runner's environment from the session and the runtime (both runtimes).
+#include "controlplane/runner_env.hpp"
 
 #include <gtest/gtest.h>
 

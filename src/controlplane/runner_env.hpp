@@ -1,5 +1,5 @@
 #pragma once
-// A runner's environment, built from scratch: never the control plane's own (its service
+// A runner's environment, whatever the runtime, built from scratch: never the control plane's own (its service
 // token, AMBIENT_API_TOKEN, must not reach a runner). The platform's variables come from the
 // session and the runtime; the session's `environment_variables` add the rest (RUNNER_TYPE,
 // RUNNER_COMMAND, LLM_*, ANTHROPIC_BASE_URL, …) but never a name the platform sets.
@@ -20,6 +20,10 @@ struct RunnerEnvInputs {
     std::string workspace;            // WORKSPACE_PATH, as the runner sees it
     std::string home;                 // HOME
     std::string claude_cli;           // CLAUDE_CLI unless the session sets it; "" = the runner's default
+    // Where the runner serves AG-UI: loopback and any free port in the local sandbox; every
+    // interface and a fixed port in a Pod (its Service and NetworkPolicy point there).
+    std::string agui_host = "127.0.0.1";
+    std::string agui_port = "0";
 };
 
 class SessionSpecError : public std::invalid_argument {
