@@ -1,8 +1,7 @@
 // Issue 16's budgets, measured in the browser: the first load's compressed JS and CSS, and
 // the session page with 10,000 messages. The time budget (1 s) is reported, and asserted
 // with room for a loaded test machine; docs/web.md gives the figures measured.
-import { Project, Session } from "../src/api/types";
-import { apiCall } from "./platform";
+import { kCount, longSession, measureRender } from "./ten_thousand";
 import { expect, signIn, test } from "./fixtures";
 
 const kFirstLoadBudgetBytes = 150 * 1024;
@@ -25,28 +24,21 @@ test("the first load is under 150 KB of compressed JS and CSS", async ({ page })
   expect(bytes).toBeLessThan(kFirstLoadBudgetBytes);
 });
 
-test("a session with 10,000 messages opens with its newest message in view", async ({ page }) => {
-  test.setTimeout(240_000);
-  await apiCall<Project>("POST", "/projects", { name: "long-session" });
-  const session = await apiCall<Session>("POST", "/sessions", { name: "ten-thousand", project_id: "long-session" });
-  const kCount = 10_000;
-  const kParallel = 16;
-  for (let first = 1; first <= kCount; first += kParallel) {
-    const batch = [];
-    for (let n = first; n < first + kParallel && n <= kCount; n++) batch.push(n);
-    // In order within a batch does not matter: the page shows them by seq.
-    await Promise.all(
-      batch.map((n) => apiCall("POST", `/sessions/${session.id}/messages`, { payload: `message ${n}` })),
-    );
-  }
+test("a session with 10,000 messages renders in under 1 s", async ({ page }) => {
+  test.setTimeout(300_000);
+  const session = await longSession("long-session");
+  // The first visit warms the browser's cache of the console's files, as for a user who has
+  // the console open; the second is measured.
+  await measureRender(page.context(), session.id);
+  const { sessionMs, plainMs } = await measureRender(page.context(), session.id);
+  const ratio = sessionMs / plainMs;
+  const line = `session page with ${kCount} messages: ${sessionMs.toFixed(0)} ms; ${kCount} plain divs: ${plainMs.toFixed(0)} ms; ratio ${ratio.toFixed(2)}`;
+  test.info().annotations.push({ type: "10,000 messages", description: line });
+  console.log(line);
   await signIn(page);
-  const started = Date.now();
-  await page.goto(`/sessions/${session.id}`);
   const chat = page.getByRole("log", { name: "Messages" });
+  await page.goto(`/sessions/${session.id}`);
   await expect(chat.locator(".msg-user").last()).toBeInViewport();
-  await expect(chat.getByRole("button", { name: /Show earlier messages \(9800 more\)/ })).toBeAttached();
-  const elapsed = Date.now() - started;
-  test.info().annotations.push({ type: "10,000 messages", description: `newest in view after ${elapsed} ms` });
-  console.log(`session page with ${kCount} messages: newest in view after ${elapsed} ms`);
-  expect(elapsed).toBeLessThan(10_000);
+  await expect(chat.getByRole("button", { name: /Show earlier messages/ })).toBeAttached();
+  expect(sessionMs).toBeLessThan(1_000);
 });

@@ -1,33 +1,61 @@
 // A session's conversation, live: its messages stream (SSE, `id:` = seq) from the first
 // message, resumed after a drop from the last seq received. A message is kept only when its
-// seq is beyond the last one, so a replay can never show it twice. Arrivals are rendered at
-// most once per animation frame: a replay of 10,000 messages is one render, not 10,000.
+// seq is beyond the last one, so a replay can never show it twice. Arrivals are grouped into
+// chat entries (conversation_entries.ts) and rendered at most once per animation frame: a
+// replay of 10,000 messages is one render, not 10,000.
 import { useEffect, useState } from "preact/hooks";
 import { ApiError } from "./client";
+import { Entry, EntryGrouper } from "./conversation_entries";
 import { StreamState, followStream } from "./stream";
 import { SessionMessage } from "./types";
 
 export interface Conversation {
-  messages: SessionMessage[];
+  entries: Entry[];
+  toolCallIds: Set<string>; // of the stored tool calls and results
+  lastAssistant: string | undefined; // the newest assistant text
+  lastError: string | undefined; // the newest error message's text
   state: StreamState;
   error: ApiError | undefined;
 }
 
+interface Shown {
+  entries: Entry[];
+  toolCallIds: Set<string>;
+  lastAssistant: string | undefined;
+  lastError: string | undefined;
+}
+
+const kNothing: Shown = { entries: [], toolCallIds: new Set(), lastAssistant: undefined, lastError: undefined };
+
+function errorText(message: SessionMessage): string {
+  try {
+    const body = JSON.parse(message.payload) as { message?: unknown };
+    return typeof body?.message === "string" ? body.message : message.payload;
+  } catch {
+    return message.payload;
+  }
+}
+
 export function useConversation(sessionId: string): Conversation {
-  const [messages, setMessages] = useState<SessionMessage[]>([]);
+  const [shown, setShown] = useState<Shown>(kNothing);
   const [state, setState] = useState<StreamState>("connecting");
   const [error, setError] = useState<ApiError | undefined>(undefined);
 
   useEffect(() => {
     const abort = new AbortController();
-    const received: SessionMessage[] = [];
+    const grouper = new EntryGrouper();
+    let pending: SessionMessage[] = [];
+    let lastAssistant: string | undefined;
+    let lastError: string | undefined;
     let lastSeq = 0;
     let frame = 0;
     const publish = () => {
       frame = 0;
-      setMessages(received.slice());
+      grouper.add(pending);
+      pending = [];
+      setShown({ entries: grouper.entries, toolCallIds: new Set(grouper.toolCallIds), lastAssistant, lastError });
     };
-    setMessages([]);
+    setShown(kNothing);
     void followStream({
       path: `/sessions/${encodeURIComponent(sessionId)}/messages`,
       signal: abort.signal,
@@ -39,7 +67,9 @@ export function useConversation(sessionId: string): Conversation {
         const message = JSON.parse(sse.data) as SessionMessage;
         if (typeof message.seq !== "number" || message.seq <= lastSeq) return;
         lastSeq = message.seq;
-        received.push(message);
+        pending.push(message);
+        if (message.event_type === "assistant") lastAssistant = message.payload;
+        if (message.event_type === "error") lastError = errorText(message);
         if (frame === 0) frame = requestAnimationFrame(publish);
       },
     });
@@ -49,5 +79,5 @@ export function useConversation(sessionId: string): Conversation {
     };
   }, [sessionId]);
 
-  return { messages, state, error };
+  return { ...shown, state, error };
 }
