@@ -43,6 +43,13 @@ async function timeUntilText(page: Page, url: string, selector: string, text: st
   await page.waitForFunction(() => (window as unknown as { __drawnAt?: number }).__drawnAt !== undefined, null, {
     timeout: 30_000,
   });
+  if (process.env.AMBIENT_WEB_PROFILE === "1") {
+    const entries = await page.evaluate(() =>
+      performance.getEntriesByType("resource").map((e) => `${e.name.replace(/^.*\/\/[^/]+/, "")} ${e.startTime.toFixed(0)}→${(e as PerformanceResourceTiming).responseEnd.toFixed(0)}`),
+    );
+    const marks = await page.evaluate(() => performance.getEntriesByType("mark").map((e) => `${e.name} ${e.startTime.toFixed(0)}`));
+    console.log(`${url}:\n  ${entries.join("\n  ")}\n  ${marks.join("\n  ")}`);
+  }
   return page.evaluate(() => (window as unknown as { __drawnAt: number }).__drawnAt);
 }
 
@@ -60,11 +67,19 @@ export async function measureRender(context: BrowserContext, sessionId: string, 
   await sessionTab.close();
 
   const plainTab = await context.newPage();
-  const rows = Array.from({ length: count }, (_, i) => `<div>message ${i + 1}</div>`).join("");
-  await plainTab.route("**/bench-plain-divs", (route) =>
-    route.fulfill({ contentType: "text/html", body: `<!doctype html><title>plain</title><body>${rows}</body>` }),
-  );
-  const plainMs = await timeUntilText(plainTab, "/bench-plain-divs", "body > div:last-child", `message ${count}`);
+  await plainTab.goto("/");
+  const plainMs = await plainTab.evaluate(async (count) => {
+    const started = performance.now();
+    const box = document.createElement("div");
+    for (let n = 1; n <= count; n++) {
+      const row = document.createElement("div");
+      row.textContent = `message ${n}`;
+      box.append(row);
+    }
+    document.body.append(box);
+    await new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+    return performance.now() - started;
+  }, count);
   await plainTab.close();
   return { sessionMs, plainMs };
 }

@@ -1,5 +1,6 @@
 // The session page: its state and controls, the conversation (session_chat.tsx), and a
 // composer for the next user message.
+import { Conversation, useConversation } from "../api/conversation";
 import { Session } from "../api/types";
 import { useObject } from "../api/use_object";
 import { useWatchedList } from "../api/watched_list";
@@ -13,14 +14,22 @@ import { SessionChat } from "./session_chat";
 
 export function SessionPage({ sessionId }: { sessionId: string }) {
   const { value: initial, error } = useObject<Session>(`/sessions/${encodeURIComponent(sessionId)}`);
+  // The conversation is read at once, beside the session, not after it.
+  const conversation = useConversation(sessionId);
   // The session's phase stays live through its project's sessions watch.
   const projectQuery = initial ? `project_id=${encodeURIComponent(initial.project_id)}` : "";
   if (error) return <LoadFailed title="Session" error={error} back="/" backText="Back to projects" />;
   if (!initial) return <main aria-busy="true">Loading session…</main>;
-  return <LiveSession initial={initial} projectQuery={projectQuery} />;
+  return <LiveSession initial={initial} projectQuery={projectQuery} conversation={conversation} />;
 }
 
-function LiveSession({ initial, projectQuery }: { initial: Session; projectQuery: string }) {
+interface LiveSessionProps {
+  initial: Session;
+  projectQuery: string;
+  conversation: Conversation;
+}
+
+function LiveSession({ initial, projectQuery, conversation }: LiveSessionProps) {
   const { items } = useWatchedList<Session>("/sessions", projectQuery);
   const session = items?.find((s) => s.id === initial.id) ?? initial;
   return (
@@ -44,7 +53,7 @@ function LiveSession({ initial, projectQuery }: { initial: Session; projectQuery
         </span>
       </div>
       <SessionActions session={session} onDeleted={() => navigate(projectPath(session.project_id))} />
-      <SessionChat sessionId={session.id} running={session.phase === "Running"} />
+      <SessionChat conversation={conversation} sessionId={session.id} running={session.phase === "Running"} />
       <Composer sessionId={session.id} />
     </main>
   );

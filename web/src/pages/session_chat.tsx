@@ -1,9 +1,10 @@
-// The session's conversation as a chat: the stored messages (live through the messages
-// stream), the newest kWindow entries drawn and older ones a page at a time on request, and
+// The session's conversation as a chat: the stored messages (the newest read first, live
+// through the messages stream), the newest kWindow entries drawn and older ones a page at a
+// time on request (drawn if read, else read), and
 // below them what the running agent is doing now (its live AG-UI events).
 import { memo } from "preact/compat";
 import { useLayoutEffect, useRef, useState } from "preact/hooks";
-import { useConversation } from "../api/conversation";
+import { Conversation } from "../api/conversation";
 import { Entry } from "../api/conversation_entries";
 import { LiveAnswer, useLiveAnswer } from "../api/live_answer";
 import { EmptyState, ErrorNotice, LiveIndicator } from "../components/notices";
@@ -11,8 +12,8 @@ import { ChatMessage } from "./chat_message";
 import { StoredToolCall, ToolCallView, prettyJsonText } from "./tool_call";
 
 // Entries drawn at first; older ones come kPage at a time on request, so a session with
-// 10,000 events draws as fast as one with 200.
-const kWindow = 200;
+// 10,000 events draws as fast as one with 100.
+const kWindow = 100;
 const kPage = 1000;
 
 interface DraftProps {
@@ -57,8 +58,14 @@ const Row = memo(function Row({ entry }: { entry: Entry }) {
   );
 });
 
-export function SessionChat({ sessionId, running }: { sessionId: string; running: boolean }) {
-  const { entries, toolCallIds, lastAssistant, lastError, state, error } = useConversation(sessionId);
+interface SessionChatProps {
+  conversation: Conversation; // read from the session page's start, beside the session
+  sessionId: string;
+  running: boolean;
+}
+
+export function SessionChat({ conversation, sessionId, running }: SessionChatProps) {
+  const { entries, toolCallIds, lastAssistant, lastError, hasEarlier, loadEarlier, state, error } = conversation;
   const answer = useLiveAnswer(sessionId, running);
   const [shown, setShown] = useState(kWindow);
   const list = useRef<HTMLDivElement>(null);
@@ -73,6 +80,12 @@ export function SessionChat({ sessionId, running }: { sessionId: string; running
     if (element) atBottom.current = element.scrollHeight - element.scrollTop - element.clientHeight < 40;
   };
   const hidden = Math.max(0, entries.length - shown);
+  // Earlier entries already read are drawn first; then the next range is read.
+  const onEarlier = () => {
+    atBottom.current = false;
+    setShown(shown + kPage);
+    if (hidden === 0) void loadEarlier();
+  };
   return (
     <section class="chat" aria-labelledby="chat-heading">
       <div class="page-head">
@@ -85,10 +98,10 @@ export function SessionChat({ sessionId, running }: { sessionId: string; running
       )}
       <div class="messages" ref={list} onScroll={onScroll} role="log" aria-label="Messages" tabIndex={0}>
         <ol>
-          {hidden > 0 && (
+          {(hidden > 0 || hasEarlier) && (
             <li class="earlier">
-              <button type="button" onClick={() => setShown(shown + kPage)}>
-                Show earlier messages ({hidden} more)
+              <button type="button" onClick={onEarlier}>
+                Show earlier messages
               </button>
             </li>
           )}
