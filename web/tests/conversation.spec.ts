@@ -6,6 +6,7 @@ import { Project, Session } from "../src/api/types";
 import { apiCall, platformUrl } from "./platform";
 import { expect, expectAccessible, signIn, test } from "./fixtures";
 import { AguiEvent, foldAgui, kNoAnswer } from "../src/api/agui_fold";
+import { EntryGrouper } from "../src/api/conversation_entries";
 
 async function runnerPost(token: string, sessionId: string, eventType: string, payload: unknown): Promise<void> {
   const response = await fetch(`${platformUrl()}/api/ambient/v1/sessions/${sessionId}/messages`, {
@@ -108,4 +109,26 @@ test("live AG-UI events fold into the answer being written and the run's tool ca
   expect(next.tools).toHaveLength(1);
   expect(foldAgui(next, { type: "RUN_ERROR", message: "boom" })).toEqual({ ...kNoAnswer, error: "boom" });
   expect(foldAgui(next, { type: "RUN_FINISHED" })).toBe(kNoAnswer);
+});
+
+test("a tool result joins its call; a result without one stands alone; entries grow only when messages come", () => {
+  let seq = 0;
+  const message = (event_type: string, payload: unknown) => ({
+    id: `m${++seq}`, session_id: "s", seq, event_type, created_at: "2026-12-08T00:00:00Z",
+    payload: typeof payload === "string" ? payload : JSON.stringify(payload),
+  });
+  const grouper = new EntryGrouper();
+  const call = message("tool_use", { tool: "Read", tool_call_id: "a", input: {} });
+  grouper.add([message("user", "hi"), call]);
+  const before = grouper.entries;
+  grouper.add([]);
+  expect(grouper.entries).toBe(before);
+  const result = message("tool_result", { tool_call_id: "a", result: "ok" });
+  const orphan = message("tool_result", { tool_call_id: "b", result: "late" });
+  grouper.add([result, orphan, message("assistant", "done")]);
+  expect(grouper.entries.map((e) => e.kind)).toEqual(["message", "tool", "tool", "message"]);
+  expect(grouper.entries[1]).toEqual({ kind: "tool", key: call.seq, call, result });
+  expect(grouper.entries[2]).toEqual({ kind: "tool", key: orphan.seq, call: undefined, result: orphan });
+  expect(grouper.entries[0]).toBe(before[0]);
+  expect([...grouper.toolCallIds]).toEqual(["a", "b"]);
 });
