@@ -90,8 +90,10 @@ export function useConversation(sessionId: string): Conversation {
         hasEarlier: first !== 0 && floor >= first,
       });
     };
+    let reading = false; // one earlier range at a time, or two would both be prepended
     earlier.current = async () => {
-      if (first === 0 || floor < first) return;
+      if (reading || first === 0 || floor < first) return;
+      reading = true;
       const from = Math.max(0, floor - kEarlierSeqs);
       let older: SessionMessage[];
       try {
@@ -99,6 +101,8 @@ export function useConversation(sessionId: string): Conversation {
       } catch (failure) {
         if (failure instanceof ApiError) setError(failure);
         return;
+      } finally {
+        reading = false;
       }
       if (abort.signal.aborted) return;
       floor = from;
