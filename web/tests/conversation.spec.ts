@@ -4,7 +4,7 @@
 // written as the session's runner would, with a runner token the test mints as the service.
 import { Project, Session } from "../src/api/types";
 import { apiCall, platformUrl } from "./platform";
-import { expect, expectAccessible, signIn, test } from "./fixtures";
+import { expect, expectAccessible, screenshots, signIn, test } from "./fixtures";
 import { AguiEvent, foldAgui, kNoAnswer } from "../src/api/agui_fold";
 import { EntryGrouper } from "../src/api/conversation_entries";
 
@@ -78,6 +78,7 @@ test("tool calls fold with their arguments and result, errors stand out, runs sh
   await summary.focus();
   await page.keyboard.press("Enter");
   await expectAccessible(page);
+  await screenshots(page, "session-conversation");
   await apiCall("POST", `/sessions/${session.id}/stop`);
 });
 
