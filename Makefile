@@ -11,7 +11,7 @@ SANDBOX        ?= bwrap
 FUZZ_SECONDS   ?= 120
 TEST_FUZZ_SECONDS ?= 10
 
-.PHONY: all deps build run test test-asan fuzz fuzz-build fuzz-brief bench bench-auth bench-sse bench-runner bench-session-start bench-tokens bench-cli bench-scale bench-soak \
+.PHONY: all deps build run test test-asan fuzz fuzz-build fuzz-brief bench bench-auth bench-sse bench-runner bench-session-start bench-tokens bench-cli bench-web bench-scale bench-soak \
 	bench-tools format clean deploy-check
 
 all: build
@@ -103,6 +103,10 @@ bench-scale: bench-tools
 # acpctl's own cost per command, beside curl making the same request.
 bench-cli: build
 	bench/cli/run
+
+# The web console's first-load bytes and 10,000-message render (issue 16; docs/performance.md).
+bench-web: build
+	bench/web/run
 
 format:
 	clang-format -i $$(git ls-files '*.cpp' '*.hpp')

@@ -1,31 +1,20 @@
 // The agent's answer while it is being written: the session's live AG-UI events (relayed by
-// the API server from its runner), folded into the text message in progress. The finished
-// message arrives on the messages stream; until then this is what the chat shows, word by
-// word. Followed only while the session runs, since before there is no runner to relay.
+// the API server from its runner), folded by foldAgui into the text message in progress and
+// the run's tool calls. The stored messages arrive on the messages stream; until then this is
+// what the chat shows. Followed only while the session runs, since before there is no runner
+// to relay.
 import { useEffect, useState } from "preact/hooks";
+import { AguiEvent, LiveAnswer, foldAgui, kNoAnswer } from "./agui_fold";
 import { followStream } from "./stream";
 
-export interface LiveAnswer {
-  text: string;
-  reasoning: string;
-  ended: boolean; // TEXT_MESSAGE_END seen: the stored message is on its way
-}
+export type { LiveAnswer, LiveToolCall } from "./agui_fold";
 
-interface AguiEvent {
-  type: string;
-  delta?: string;
-}
-
-export function useLiveAnswer(sessionId: string, running: boolean): LiveAnswer | undefined {
-  const [answer, setAnswer] = useState<LiveAnswer | undefined>(undefined);
+export function useLiveAnswer(sessionId: string, running: boolean): LiveAnswer {
+  const [answer, setAnswer] = useState<LiveAnswer>(kNoAnswer);
   useEffect(() => {
     if (!running) return;
     const abort = new AbortController();
-    let current: LiveAnswer | undefined;
-    const update = (next: LiveAnswer | undefined) => {
-      current = next;
-      setAnswer(next);
-    };
+    let current = kNoAnswer;
     void followStream({
       path: `/sessions/${encodeURIComponent(sessionId)}/events`,
       signal: abort.signal,
@@ -36,25 +25,13 @@ export function useLiveAnswer(sessionId: string, running: boolean): LiveAnswer |
         } catch {
           return;
         }
-        const base = current && !current.ended ? current : { text: "", reasoning: "", ended: false };
-        switch (event.type) {
-          case "TEXT_MESSAGE_START":
-            return update({ ...base, text: "" });
-          case "TEXT_MESSAGE_CONTENT":
-            return update({ ...base, text: base.text + (event.delta ?? "") });
-          case "REASONING_MESSAGE_CONTENT":
-            return update({ ...base, reasoning: base.reasoning + (event.delta ?? "") });
-          case "TEXT_MESSAGE_END":
-            return current && update({ ...current, ended: true });
-          case "RUN_FINISHED":
-          case "RUN_ERROR":
-            return update(undefined);
-        }
+        const next = foldAgui(current, event);
+        if (next !== current) setAnswer((current = next));
       },
     });
     return () => {
       abort.abort();
-      setAnswer(undefined);
+      setAnswer(kNoAnswer);
     };
   }, [sessionId, running]);
   return answer;

@@ -3,19 +3,7 @@
 import { memo } from "preact/compat";
 import { SessionMessage } from "../api/types";
 import { RelativeTime } from "../components/relative_time";
-
-function parse(payload: string): Record<string, unknown> | undefined {
-  try {
-    const value = JSON.parse(payload);
-    return value && typeof value === "object" ? (value as Record<string, unknown>) : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-function pretty(value: unknown): string {
-  return typeof value === "string" ? value : JSON.stringify(value, null, 2);
-}
+import { parsePayload } from "./payload";
 
 // "1,234 in / 56 out tokens · $0.0123": what a run used, from its run_finished record.
 export function describeUsage(body: Record<string, unknown>): string {
@@ -24,7 +12,9 @@ export function describeUsage(body: Record<string, unknown>): string {
   if (usage && typeof usage === "object") {
     const input = Number(usage.input_tokens ?? 0);
     const output = Number(usage.output_tokens ?? 0);
+    const cached = Number(usage.cache_read_input_tokens ?? 0) + Number(usage.cache_creation_input_tokens ?? 0);
     if (input || output) parts.push(`${input.toLocaleString()} in / ${output.toLocaleString()} out tokens`);
+    if (cached) parts.push(`${cached.toLocaleString()} cached`);
   }
   if (typeof body.total_cost_usd === "number") parts.push(`$${body.total_cost_usd.toFixed(4)}`);
   return parts.join(" · ");
@@ -44,31 +34,25 @@ function Lifecycle({ body }: { body: Record<string, unknown> }) {
 }
 
 function Body({ message }: { message: SessionMessage }) {
-  const body = parse(message.payload);
+  const body = parsePayload(message.payload);
   switch (message.event_type) {
     case "user":
     case "assistant":
       return <div class="text">{message.payload}</div>;
-    case "tool_use":
-      return (
-        <details>
-          <summary>Tool call: {String(body?.tool ?? "tool")}</summary>
-          <pre>{pretty(body?.input ?? message.payload)}</pre>
-        </details>
-      );
-    case "tool_result":
-      return (
-        <details>
-          <summary>Tool result</summary>
-          <pre>{pretty(body?.result ?? message.payload)}</pre>
-        </details>
-      );
     case "lifecycle":
       return body ? <Lifecycle body={body} /> : <div class="text">{message.payload}</div>;
     case "error":
       return <div class="text">{String(body?.message ?? message.payload)}</div>;
+    case "reasoning":
+    case "thinking":
+      return (
+        <details>
+          <summary>Reasoning</summary>
+          <pre>{String(body?.text ?? body?.message ?? message.payload)}</pre>
+        </details>
+      );
     default:
-      // Reasoning and kinds this console does not know yet: folded, shown raw.
+      // Kinds this console does not know yet: folded, shown raw.
       return (
         <details>
           <summary>{message.event_type}</summary>
@@ -83,8 +67,8 @@ const kWho: Record<string, string> = {
   assistant: "Agent",
   error: "Error",
   lifecycle: "Run",
-  tool_use: "Tool",
-  tool_result: "Tool",
+  reasoning: "Agent",
+  thinking: "Agent",
 };
 
 export const ChatMessage = memo(function ChatMessage({ message }: { message: SessionMessage }) {
