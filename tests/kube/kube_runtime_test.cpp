@@ -80,11 +80,10 @@ protected:
     void SetUp() override {
         if (auto why = testing::FakeKubeApiServer::unavailable(AMBIENT_FAKE_KUBE_DIR)) GTEST_SKIP() << *why;
         fake_ = std::make_unique<testing::FakeKubeApiServer>(AMBIENT_FAKE_KUBE_DIR, std::vector<std::string>{kToken});
-        KubeConfig config;
-        config.server = fake_->url();
-        config.token = kToken;
+        config_.server = fake_->url();
+        config_.token = kToken;
         client_ = std::make_unique<KubeClient>(
-            config, KubeClientOptions{.backoff_initial = 20ms, .backoff_max = 200ms, .watch_timeout = 60s});
+            config_, KubeClientOptions{.backoff_initial = 20ms, .backoff_max = 200ms, .watch_timeout = 60s});
         options_.objects.runner_image = "registry.example/ambient-runner:1";
         options_.objects.backend_api_url = "http://ambient-api-server.ambient-code.svc:8000";
     }
@@ -173,6 +172,7 @@ protected:
     }
 
     std::unique_ptr<testing::FakeKubeApiServer> fake_;
+    KubeConfig config_;
     std::unique_ptr<KubeClient> client_;
     KubernetesRuntimeOptions options_;
     std::unique_ptr<KubernetesRuntime> runtime_;
@@ -412,6 +412,21 @@ TEST_F(KubeRuntime, WatchListsAgainAfterAnHttp410) {
     fake_->control("POST", "/__fake/close-watches");  // the resumed watch is refused with 410 Gone
     set_pod(a, ready_status());
     ASSERT_TRUE(told_.ready("2ZkQ9xAbCdEfGhIjKlMnOpQrSz3"));
+    EXPECT_GT(pod_lists(), lists_before);
+}
+
+TEST_F(KubeRuntime, AWatchEventPastTheLineBoundIsListedAfreshNotHeld) {
+    client_ = std::make_unique<KubeClient>(
+        config_, KubeClientOptions{
+                     .backoff_initial = 20ms, .backoff_max = 200ms, .watch_timeout = 60s, .max_watch_line = 16 * 1024});
+    auto& runtime = start_runtime();
+    const auto a = session("2ZkQ9xAbCdEfGhIjKlMnOpQrSz4");
+    runtime.provision({a, "", "t"});
+    const auto lists_before = pod_lists();
+    auto status = ready_status();
+    status["conditions"][0]["message"] = std::string(64 * 1024, 'x');  // the event line passes 16 KiB
+    set_pod(a, status);
+    ASSERT_TRUE(told_.ready("2ZkQ9xAbCdEfGhIjKlMnOpQrSz4"));  // learnt from the list
     EXPECT_GT(pod_lists(), lists_before);
 }
 

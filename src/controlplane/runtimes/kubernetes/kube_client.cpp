@@ -193,6 +193,7 @@ bool KubeClient::watch_once(const std::string& collection, const std::string& la
     // The callbacks run inside libcurl: they record a failure and stop, never throw.
     std::string pending;  // a line not yet complete
     bool gone = false;
+    bool too_long = false;  // an event past max_watch_line: listed afresh instead
     std::optional<KubeApiError> failure;
     const auto on_line = [&](std::string_view line) {
         if (line.empty()) return true;
@@ -228,15 +229,24 @@ bool KubeClient::watch_once(const std::string& collection, const std::string& la
         p, headers(),
         [&](std::string_view data) {
             pending.append(data);
-            for (auto nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n')) {
-                const auto line = pending.substr(0, nl);
-                pending.erase(0, nl + 1);
-                if (!on_line(line)) return false;
+            std::size_t start = 0;
+            for (auto nl = pending.find('\n'); nl != std::string::npos; nl = pending.find('\n', start)) {
+                if (!on_line(std::string_view(pending).substr(start, nl - start))) return false;
+                start = nl + 1;
+            }
+            pending.erase(0, start);
+            if (pending.size() > options_.max_watch_line) {
+                too_long = true;
+                return false;
             }
             return true;
         },
         &stop, options_.watch_idle_timeout);
     if (failure) throw *failure;
+    if (too_long) {
+        spdlog::warn("kubernetes: a watch event longer than {} bytes; listing afresh", options_.max_watch_line);
+        return false;
+    }
     if (gone || response.status == 410) return false;
     if (response.status < 200 || response.status >= 300) throw error_of(response);
     return true;

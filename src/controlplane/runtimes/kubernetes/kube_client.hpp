@@ -5,6 +5,7 @@
 // carrying its Status; a request that never completed is client::TransportError.
 #include <atomic>
 #include <chrono>
+#include <cstddef>
 #include <functional>
 #include <optional>
 #include <stdexcept>
@@ -70,6 +71,9 @@ struct KubeClientOptions {
     std::chrono::seconds watch_timeout{240};
     // Nothing at all (not even a BOOKMARK) for this long: the stream is dropped and resumed.
     std::chrono::milliseconds watch_idle_timeout{300000};
+    // The longest watch event (one line) held while it arrives; a longer one drops the watch
+    // and lists afresh. Kubernetes keeps objects under ~1.5 MiB.
+    std::size_t max_watch_line = 8 * 1024 * 1024;
 };
 
 class KubeClient {
